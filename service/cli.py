@@ -1,0 +1,106 @@
+"""Command line: ``mitra <command>``. Each command parses arguments and calls one function."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+
+from service.settings import Settings
+
+log = logging.getLogger("mitra")
+
+
+def cmd_migrate(settings: Settings, _args: argparse.Namespace) -> int:
+    from service.db.migrate import upgrade
+    from service.db.session import make_engine
+
+    upgrade(make_engine(settings.sync_database_url))
+    print("database migrated to head")
+    return 0
+
+
+def cmd_seed(settings: Settings, _args: argparse.Namespace) -> int:
+    from service.db.migrate import upgrade
+    from service.db.session import make_engine
+    from service.seed import run_seed
+
+    engine = make_engine(settings.sync_database_url)
+    upgrade(engine)
+    report = run_seed(engine, seed=settings.seed)
+    print(report)
+    return 0
+
+
+def cmd_setup(settings: Settings, args: argparse.Namespace) -> int:
+    """Migrate, seed if empty, train a first model if none: what ``make run`` needs."""
+    from service.setup import prepare_database
+
+    prepare_database(settings, train=not args.no_train)
+    return 0
+
+
+def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from service.app import create_app
+
+    if args.prepare:
+        from service.setup import prepare_database
+
+        prepare_database(settings, train=True)
+    uvicorn.run(
+        create_app(settings),
+        host=settings.host,
+        port=settings.port,
+        log_level="info",
+    )
+    return 0
+
+
+def cmd_export_schema(_settings: Settings, args: argparse.Namespace) -> int:
+    from schema.export import export_sdl
+
+    sdl = export_sdl()
+    if args.output == "-":
+        sys.stdout.write(sdl)
+    else:
+        with open(args.output, "w", encoding="utf-8") as fh:
+            fh.write(sdl)
+        print(f"wrote {args.output}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="mitra", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("migrate", help="apply database migrations").set_defaults(func=cmd_migrate)
+    sub.add_parser("seed", help="load reference data and synthetic history").set_defaults(
+        func=cmd_seed
+    )
+    p = sub.add_parser("setup", help="migrate, seed if empty, train a first model if none")
+    p.add_argument("--no-train", action="store_true")
+    p.set_defaults(func=cmd_setup)
+    p = sub.add_parser("serve", help="serve the GraphQL API with uvicorn")
+    p.add_argument("--prepare", action="store_true", help="run setup first")
+    p.set_defaults(func=cmd_serve)
+    p = sub.add_parser("export-schema", help="print or write the GraphQL SDL")
+    p.add_argument("--output", default="schema/schema.graphql")
+    p.set_defaults(func=cmd_export_schema)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    args = build_parser().parse_args(argv)
+    try:
+        settings = Settings.from_env()
+    except ValueError as exc:
+        print(f"mitra: configuration error: {exc}", file=sys.stderr)
+        return 2
+    return int(args.func(settings, args))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""Persistence: declarative models, engines and sessions, Alembic migrations."""

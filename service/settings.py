@@ -1,0 +1,108 @@
+"""Settings: the only module that reads the environment.
+
+Precedence: process environment, then a ``.env`` file in the working directory,
+then the defaults below. Tests build their own :class:`Settings` instead.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DATA_DIR = PROJECT_ROOT / "data"
+REFERENCE_DIR = DATA_DIR / "reference"
+DEFAULT_DATABASE_URL = f"sqlite:///{PROJECT_ROOT / 'var' / 'mitra.db'}"
+DEFAULT_MODEL_DIR = PROJECT_ROOT / "var" / "models"
+
+
+def _read_dotenv(path: Path) -> dict[str, str]:
+    values: dict[str, str] = {}
+    if not path.is_file():
+        return values
+    for raw in path.read_text(encoding="utf-8").splitlines():
+        line = raw.strip()
+        if not line or line.startswith("#") or "=" not in line:
+            continue
+        key, _, value = line.partition("=")
+        values[key.strip()] = value.strip().strip("'\"")
+    return values
+
+
+def _as_bool(value: str) -> bool:
+    lowered = value.strip().lower()
+    if lowered in {"1", "true", "yes", "on"}:
+        return True
+    if lowered in {"0", "false", "no", "off", ""}:
+        return False
+    raise ValueError(f"not a boolean: {value!r}")
+
+
+def sync_url(url: str) -> str:
+    """The URL with a synchronous driver (Alembic, seeding, notebooks)."""
+    if url.startswith("sqlite+aiosqlite:"):
+        return "sqlite:" + url.removeprefix("sqlite+aiosqlite:")
+    if url.startswith(("postgresql:", "postgres:", "postgresql+asyncpg:")):
+        return "postgresql+psycopg:" + url.split(":", 1)[1]
+    return url
+
+
+def async_url(url: str) -> str:
+    """The URL with an asynchronous driver (the service)."""
+    if url.startswith("sqlite:"):
+        return "sqlite+aiosqlite:" + url.removeprefix("sqlite:")
+    if url.startswith(("postgresql:", "postgres:", "postgresql+asyncpg:")):
+        return "postgresql+psycopg:" + url.split(":", 1)[1]
+    return url
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str = DEFAULT_DATABASE_URL
+    host: str = "127.0.0.1"
+    port: int = 8000
+    environment: str = "development"  # "production" masks errors, may hide introspection
+    introspection: bool = True
+    max_page_size: int = 100
+    max_query_depth: int = 10
+    max_aliases: int = 30
+    max_tokens: int = 2000
+    max_body_bytes: int = 100_000
+    model_dir: Path = DEFAULT_MODEL_DIR
+    seed: int = 20221
+    extra: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def production(self) -> bool:
+        return self.environment == "production"
+
+    @property
+    def sync_database_url(self) -> str:
+        return sync_url(self.database_url)
+
+    @property
+    def async_database_url(self) -> str:
+        return async_url(self.database_url)
+
+    @classmethod
+    def from_env(
+        cls, environ: Mapping[str, str] | None = None, dotenv: Path | None = None
+    ) -> Settings:
+        env = dict(_read_dotenv(dotenv if dotenv is not None else Path.cwd() / ".env"))
+        env.update(os.environ if environ is None else environ)
+        defaults = cls()
+        environment = env.get("MITRA_ENV", defaults.environment)
+        if environment not in {"development", "production", "test"}:
+            raise ValueError(f"MITRA_ENV must be development, production or test, not {environment!r}")
+        introspection_default = "false" if environment == "production" else "true"
+        return cls(
+            database_url=env.get("DATABASE_URL", env.get("MITRA_DATABASE_URL", defaults.database_url)),
+            host=env.get("HOST", defaults.host),
+            port=int(env.get("PORT", defaults.port)),
+            environment=environment,
+            introspection=_as_bool(env.get("MITRA_INTROSPECTION", introspection_default)),
+            model_dir=Path(env.get("MITRA_MODEL_DIR", str(defaults.model_dir))),
+            seed=int(env.get("MITRA_SEED", defaults.seed)),
+        )
