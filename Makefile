@@ -1,0 +1,46 @@
+# The two commands the README promises: `make run` and `make test`.
+SHELL := /bin/bash
+VENV ?= .venv
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.mitra-installed
+PORT ?= 8000
+export PORT
+
+.PHONY: run test install setup bench schema notebooks lint typecheck clean-db
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Mitra needs Python 3.11 or newer")'
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+## make run: set up the embedded SQLite database if needed, then serve on 127.0.0.1:$(PORT)
+run: install
+	$(VENV)/bin/mitra setup
+	$(VENV)/bin/mitra serve
+
+## make test: the whole suite (set MITRA_TEST_DATABASE_URL to run it on PostgreSQL)
+test: install
+	$(VENV)/bin/pytest
+
+setup: install
+	$(VENV)/bin/mitra setup
+
+bench: install
+	$(PY) -m recommender.bench
+
+schema: install
+	$(VENV)/bin/mitra export-schema --output schema/schema.graphql
+
+lint: install
+	$(VENV)/bin/ruff check service schema recommender tests
+
+typecheck: install
+	$(VENV)/bin/mypy service schema recommender
+
+clean-db:
+	rm -f var/mitra.db
