@@ -20,6 +20,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     func,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -223,3 +224,80 @@ class ModelVersion(Base):
     library_versions: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     card: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     active: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
+
+
+# --- Write side: access tokens, audit trail, recommendation feedback (migration 0002) ---
+
+# At most one open (proposed or active) partnership per partner and district. The
+# domain checks this first for a friendly message; the index settles concurrent
+# proposals. Rows in other states (completed, cancelled, reported) are history and
+# may repeat.
+OPEN_PARTNERSHIP_STATUSES = ("proposed", "active")
+_OPEN_PARTNERSHIP_WHERE = "status IN ('proposed', 'active')"
+Index(
+    "uq_partnership_open_pair",
+    Partnership.partner_id,
+    Partnership.district_code,
+    unique=True,
+    sqlite_where=text(_OPEN_PARTNERSHIP_WHERE),
+    postgresql_where=text(_OPEN_PARTNERSHIP_WHERE),
+)
+
+
+class ApiToken(Base):
+    """A bearer token. Only the SHA-256 of the token is stored; the token is shown once."""
+
+    __tablename__ = "api_token"
+    __table_args__ = (
+        CheckConstraint("role IN ('viewer', 'planner', 'admin')", name="role"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    owner: Mapped[str] = mapped_column(String(100))
+    role: Mapped[str] = mapped_column(String(10))  # service.auth.Role
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    prefix: Mapped[str] = mapped_column(String(16), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), default=_utcnow, server_default=func.now()
+    )
+    last_used_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class AuditLog(Base):
+    """One accepted change, written in the same transaction as the change itself."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_log_entity", "entity_type", "entity_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), default=_utcnow, server_default=func.now(), index=True
+    )
+    actor: Mapped[str] = mapped_column(String(100), index=True)
+    role: Mapped[str] = mapped_column(String(10))
+    action: Mapped[str] = mapped_column(String(60))  # e.g. "createPartner"
+    entity_type: Mapped[str] = mapped_column(String(40))
+    entity_id: Mapped[str] = mapped_column(String(40))
+    summary: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class RecommendationFeedback(Base):
+    """A planner's verdict on one recommended partner for one district."""
+
+    __tablename__ = "recommendation_feedback"
+    __table_args__ = (
+        CheckConstraint("verdict IN ('accepted', 'rejected')", name="verdict"),
+        Index("ix_recommendation_feedback_pair", "district_code", "partner_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    district_code: Mapped[str] = mapped_column(ForeignKey("district.code"))
+    partner_id: Mapped[int] = mapped_column(ForeignKey("partner.id"), index=True)
+    verdict: Mapped[str] = mapped_column(String(10))  # accepted / rejected
+    reason: Mapped[str | None] = mapped_column(Text)
+    model_version: Mapped[str | None] = mapped_column(String(40))
+    actor: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), default=_utcnow, server_default=func.now()
+    )
