@@ -1,0 +1,81 @@
+"""The GraphQL layer: :func:`build_schema` assembles Query (and later Mutation) from modules.
+
+To extend the API, add a type with ``@strawberry.type`` fields to ``QUERY_TYPES`` or
+``MUTATION_TYPES`` below; ``merge_types`` composes them into the root types.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any
+
+import strawberry
+from graphql import GraphQLError
+from strawberry.extensions import (
+    DisableIntrospection,
+    MaskErrors,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    QueryDepthLimiter,
+)
+from strawberry.tools import merge_types
+
+from schema.errors import is_expected, should_mask_error
+from schema.queries import ReadQuery
+from schema.types.district import District
+from schema.types.partner import Partner
+from schema.types.partnership import Partnership
+from schema.types.province import Province
+from service.settings import Settings
+
+if TYPE_CHECKING:
+    from strawberry.types import ExecutionContext
+
+log = logging.getLogger("mitra.graphql")
+
+# Root field groups, one per module. The write side and the recommender add theirs here.
+QUERY_TYPES: tuple[type, ...] = (ReadQuery,)
+MUTATION_TYPES: tuple[type, ...] = ()
+
+NODE_TYPES: list[type] = [Province, District, Partner, Partnership]
+
+
+class MitraSchema(strawberry.Schema):
+    """Logs unexpected errors with their traceback; client mistakes only briefly."""
+
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        for error in errors:
+            if is_expected(error):
+                log.info("graphql request error: %s", error.message)
+            else:
+                log.error("graphql error: %s", error.message, exc_info=error.original_error)
+
+
+def _root_types() -> tuple[type, type | None]:
+    query = merge_types("Query", QUERY_TYPES)
+    mutation = merge_types("Mutation", MUTATION_TYPES) if MUTATION_TYPES else None
+    return query, mutation
+
+
+def build_schema(settings: Settings | None = None) -> strawberry.Schema:
+    """The schema with the limits, introspection policy and error masking of ``settings``."""
+    settings = settings or Settings()
+    extensions: list[Any] = [
+        QueryDepthLimiter(max_depth=settings.max_query_depth),
+        MaxAliasesLimiter(max_alias_count=settings.max_aliases),
+        MaxTokensLimiter(max_token_count=settings.max_tokens),
+    ]
+    if not settings.introspection:
+        extensions.append(DisableIntrospection())
+    if settings.production:
+        extensions.append(MaskErrors(should_mask_error=should_mask_error))
+    query, mutation = _root_types()
+    kwargs: dict[str, Any] = {}
+    if mutation is not None:
+        kwargs["mutation"] = mutation
+    return MitraSchema(query=query, types=NODE_TYPES, extensions=extensions, **kwargs)
+
+
+__all__ = ["MUTATION_TYPES", "QUERY_TYPES", "MitraSchema", "build_schema"]

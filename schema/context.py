@@ -1,0 +1,51 @@
+"""The per-request context: a session factory (never a shared session), settings, loaders."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import strawberry
+
+from schema.dataloaders import Loaders, make_loaders
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+    from starlette.requests import Request
+    from starlette.responses import Response
+
+    from service.settings import Settings
+
+
+@dataclass
+class Context:
+    session_factory: async_sessionmaker[AsyncSession]
+    settings: Settings
+    loaders: Loaders
+    # The active recommender model, or None until one is loaded.
+    scorer: Any = None
+    request: Request | None = None
+    response: Response | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def build_context(
+    session_factory: async_sessionmaker[AsyncSession],
+    settings: Settings,
+    *,
+    scorer: Any = None,
+    request: Request | None = None,
+    response: Response | None = None,
+) -> Context:
+    """A fresh context with fresh loaders: call once per request (and per test query)."""
+    return Context(
+        session_factory=session_factory,
+        settings=settings,
+        loaders=make_loaders(session_factory),
+        scorer=scorer,
+        request=request,
+        response=response,
+    )
+
+
+Info = strawberry.Info[Context, None]

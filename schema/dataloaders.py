@@ -1,0 +1,108 @@
+"""Batch loaders, built fresh for every request by :func:`make_loaders`.
+
+Each batch opens its own short session: concurrent resolvers never share one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Hashable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from strawberry.dataloader import DataLoader
+
+from service.db import models
+from service.domain import districts, partners, partnerships, prevalence, provinces
+from service.domain.campaign import QuotaProgress, quota_progress_by_province
+from service.domain.districts import DistrictPartnerStats
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+K = TypeVar("K", bound=Hashable)
+V = TypeVar("V")
+
+
+
+def _loader(
+    session_factory: async_sessionmaker[AsyncSession],
+    fetch: Callable[[AsyncSession, list[K]], Awaitable[dict[K, V]]],
+    default: Callable[[], V] | None = None,
+) -> DataLoader[K, V | None]:
+    """A loader that calls ``fetch`` once per batch and orders its answers by key."""
+
+    async def load(keys: Sequence[K]) -> list[V | None]:
+        async with session_factory() as session:
+            found = await fetch(session, list(keys))
+        if default is None:
+            return [found.get(key) for key in keys]
+        return [found[key] if key in found else default() for key in keys]
+
+    return DataLoader(load_fn=load)
+
+
+@dataclass(frozen=True)
+class Loaders:
+    province: DataLoader[str, models.Province | None]
+    district: DataLoader[str, models.District | None]
+    districts_by_province: DataLoader[str, list[models.District]]
+    latest_prevalence: DataLoader[str, models.IndicatorMeasurement | None]
+    district_series: DataLoader[str, list[models.IndicatorMeasurement]]
+    province_series: DataLoader[str, list[models.IndicatorMeasurement]]
+    district_partner_stats: DataLoader[str, DistrictPartnerStats]
+    partner: DataLoader[int, models.Partner | None]
+    partner_areas: DataLoader[int, list[str]]
+    partner_provinces: DataLoader[int, list[str]]
+    partner_districts: DataLoader[int, list[str]]
+    partnership: DataLoader[int, models.Partnership | None]
+    partnerships_by_district: DataLoader[str, list[models.Partnership]]
+    partnerships_by_partner: DataLoader[int, list[models.Partnership]]
+    partnership_areas: DataLoader[int, list[str]]
+    quota_progress: DataLoader[str, list[QuotaProgress]]
+
+
+def make_loaders(session_factory: async_sessionmaker[AsyncSession]) -> Loaders:
+    def lo(fetch: Callable[[AsyncSession, list[Any]], Awaitable[dict[Any, Any]]],
+           default: Callable[[], Any] | None = None) -> DataLoader[Any, Any]:
+        return _loader(session_factory, fetch, default)
+
+    return Loaders(
+        province=lo(lambda s, keys: provinces.get_provinces(s, codes=keys)),
+        district=lo(lambda s, keys: districts.get_districts(s, codes=keys)),
+        districts_by_province=lo(
+            lambda s, keys: districts.districts_by_province(s, province_codes=keys), list
+        ),
+        latest_prevalence=lo(
+            lambda s, keys: prevalence.latest_by_district(s, district_codes=keys)
+        ),
+        district_series=lo(
+            lambda s, keys: prevalence.series_by_district(s, district_codes=keys), list
+        ),
+        province_series=lo(
+            lambda s, keys: prevalence.series_by_province(s, province_codes=keys), list
+        ),
+        district_partner_stats=lo(
+            lambda s, keys: districts.partner_stats_by_district(s, district_codes=keys)
+        ),
+        partner=lo(lambda s, keys: partners.get_partners(s, ids=keys)),
+        partner_areas=lo(lambda s, keys: partners.areas_by_partner(s, partner_ids=keys), list),
+        partner_provinces=lo(
+            lambda s, keys: partners.province_codes_by_partner(s, partner_ids=keys), list
+        ),
+        partner_districts=lo(
+            lambda s, keys: partners.district_codes_by_partner(s, partner_ids=keys), list
+        ),
+        partnership=lo(lambda s, keys: partnerships.get_partnerships(s, ids=keys)),
+        partnerships_by_district=lo(
+            lambda s, keys: partnerships.partnerships_by_district(s, district_codes=keys), list
+        ),
+        partnerships_by_partner=lo(
+            lambda s, keys: partnerships.partnerships_by_partner(s, partner_ids=keys), list
+        ),
+        partnership_areas=lo(
+            lambda s, keys: partnerships.areas_by_partnership(s, partnership_ids=keys), list
+        ),
+        quota_progress=lo(
+            lambda s, keys: quota_progress_by_province(s, province_codes=keys)
+        ),
+    )

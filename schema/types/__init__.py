@@ -1,0 +1,1 @@
+"""One module per entity: a Strawberry type with ``from_model()``."""

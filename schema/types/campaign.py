@@ -1,0 +1,89 @@
+"""Campaign progress: per-province quotas and the national 1,000-partner target."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+
+from schema.context import Info
+from schema.types.enums import QuotaCategory
+from service.domain import campaign
+
+if TYPE_CHECKING:
+    from schema.types.partner import Partner
+
+
+@strawberry.type(description="One quota category in one province.")
+class QuotaProgress:
+    category: QuotaCategory
+    target: int
+    committed: int = strawberry.field(description="Distinct partners with a commitment here.")
+    remaining: int
+    met: bool
+    partner_ids: strawberry.Private[tuple[int, ...]]
+
+    @classmethod
+    def from_domain(cls, row: campaign.QuotaProgress) -> QuotaProgress:
+        return cls(
+            category=row.category,
+            target=row.target,
+            committed=row.committed,
+            remaining=row.remaining,
+            met=row.met,
+            partner_ids=row.partner_ids,
+        )
+
+    @strawberry.field(description="The committed partners, by id.")
+    async def partners(
+        self, info: Info
+    ) -> list[Annotated[Partner, strawberry.lazy("schema.types.partner")]]:
+        from schema.types.partner import Partner
+
+        rows = await info.context.loaders.partner.load_many(list(self.partner_ids))
+        return [Partner.from_model(row) for row in rows if row is not None]
+
+
+@strawberry.type(description="One quota category across all provinces.")
+class CategoryProgress:
+    category: QuotaCategory
+    target_per_province: int
+    provinces_meeting_quota: int
+    committed_partners: int = strawberry.field(
+        description="Distinct partners of this category with at least one commitment."
+    )
+
+    @classmethod
+    def from_domain(cls, row: campaign.CategoryProgress) -> CategoryProgress:
+        return cls(
+            category=row.category,
+            target_per_province=row.target_per_province,
+            provinces_meeting_quota=row.provinces_meeting_quota,
+            committed_partners=row.committed_partners,
+        )
+
+
+@strawberry.type(
+    description=(
+        "A commitment is an active, completed or reported partnership of at least 6 months; "
+        "its partner counts for the province of the partnership's district."
+    )
+)
+class CampaignProgress:
+    target: int = strawberry.field(description="National target of committed partners.")
+    committed_partners: int = strawberry.field(
+        description="Distinct partners with at least one commitment."
+    )
+    provinces: int
+    provinces_meeting_all_quotas: int
+    by_category: list[CategoryProgress]
+
+    @classmethod
+    def from_domain(cls, row: campaign.CampaignProgress) -> CampaignProgress:
+        return cls(
+            target=row.target,
+            committed_partners=row.committed_partners,
+            provinces=row.provinces,
+            provinces_meeting_all_quotas=row.provinces_meeting_all_quotas,
+            by_category=[CategoryProgress.from_domain(c) for c in row.by_category],
+        )

@@ -1,0 +1,107 @@
+"""District: a kabupaten or kota with its prevalence, partnerships and partner counts."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+
+from schema.context import Info
+from schema.ids import to_global_id
+from schema.scalars import BigInt
+from schema.types.enums import DistrictType, PartnerKind
+from schema.types.node import Node
+from schema.types.prevalence import StuntingPrevalence
+from service.db import enums, models
+
+if TYPE_CHECKING:
+    from schema.types.partnership import Partnership
+    from schema.types.province import Province
+
+
+@strawberry.type(description="Distinct partners of one kind.")
+class PartnerKindCount:
+    kind: PartnerKind
+    count: int
+
+
+@strawberry.type(description="A district (kabupaten or kota), keyed by its Kemendagri code.")
+class District(Node):
+    code: str = strawberry.field(description='Kemendagri code, e.g. "53.02".')
+    name: str
+    short_name: str
+    type: DistrictType
+    latitude: float = strawberry.field(description="Approximate representative point.")
+    longitude: float
+    area_km2: float | None
+    population: BigInt | None = strawberry.field(description="Dukcapil population (2025).")
+    underdeveloped: bool = strawberry.field(
+        description="Daerah tertinggal 2020-2024 (Perpres 63/2020)."
+    )
+    bps_code_2020: str | None
+    province_code: strawberry.Private[str]
+
+    @classmethod
+    def from_model(cls, row: models.District) -> District:
+        return cls(
+            id=strawberry.ID(to_global_id("District", row.code)),
+            code=row.code,
+            name=row.name,
+            short_name=row.short_name,
+            type=enums.DistrictType(row.type),
+            latitude=row.latitude,
+            longitude=row.longitude,
+            area_km2=row.area_km2,
+            population=row.population,
+            underdeveloped=bool(row.underdeveloped),
+            bps_code_2020=row.bps_code_2020,
+            province_code=row.province_code,
+        )
+
+    @strawberry.field
+    async def province(
+        self, info: Info
+    ) -> Annotated[Province, strawberry.lazy("schema.types.province")]:
+        from schema.types.province import Province
+
+        row = await info.context.loaders.province.load(self.province_code)
+        assert row is not None, f"district {self.code} without province"
+        return Province.from_model(row)
+
+    @strawberry.field(description="The most recent figure; a published one wins within a year.")
+    async def latest_stunting_prevalence(self, info: Info) -> StuntingPrevalence | None:
+        row = await info.context.loaders.latest_prevalence.load(self.code)
+        return None if row is None else StuntingPrevalence.from_model(row)
+
+    @strawberry.field(description="All figures for this district, oldest first.")
+    async def stunting_prevalence_series(self, info: Info) -> list[StuntingPrevalence]:
+        rows = await info.context.loaders.district_series.load(self.code)
+        return [StuntingPrevalence.from_model(row) for row in rows]
+
+    @strawberry.field(description="Partnerships in this district, oldest record first.")
+    async def partnerships(
+        self, info: Info
+    ) -> list[Annotated[Partnership, strawberry.lazy("schema.types.partnership")]]:
+        from schema.types.partnership import Partnership
+
+        rows = await info.context.loaders.partnerships_by_district.load(self.code)
+        return [Partnership.from_model(row) for row in rows]
+
+    @strawberry.field(
+        description="Distinct partners with an ACTIVE partnership here, by kind (zeros omitted)."
+    )
+    async def active_partner_counts(self, info: Info) -> list[PartnerKindCount]:
+        stats = await info.context.loaders.district_partner_stats.load(self.code)
+        if stats is None:
+            return []
+        return [
+            PartnerKindCount(kind=enums.PartnerKind(kind), count=count)
+            for kind, count in stats.active_partners_by_kind.items()
+        ]
+
+    @strawberry.field(
+        description="Partnerships from public sources (not synthetic) with status REPORTED."
+    )
+    async def reported_real_partnership_count(self, info: Info) -> int:
+        stats = await info.context.loaders.district_partner_stats.load(self.code)
+        return 0 if stats is None else stats.reported_real_partnerships

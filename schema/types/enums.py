@@ -1,0 +1,44 @@
+"""The shared vocabularies of :mod:`service.db.enums` exposed as GraphQL enums.
+
+``strawberry.enum`` registers the classes themselves, so resolvers return the same
+``StrEnum`` members the domain uses; GraphQL names are the member names.
+"""
+
+from __future__ import annotations
+
+import enum
+
+import strawberry
+
+from service.db.enums import (
+    DistrictType,
+    InterventionArea,
+    PartnerKind,
+    PartnerScope,
+    PartnershipStatus,
+    QuotaCategory,
+)
+
+strawberry.enum(PartnerKind, description="What kind of organisation a partner is.")
+strawberry.enum(InterventionArea, description="A kind of stunting intervention.")
+strawberry.enum(PartnershipStatus)
+strawberry.enum(PartnerScope)
+strawberry.enum(DistrictType, description="Kabupaten (regency) or kota (city).")
+strawberry.enum(QuotaCategory, description="The campaign quota a partner kind counts towards.")
+
+
+@strawberry.enum
+class SortDirection(enum.Enum):
+    ASC = "asc"
+    DESC = "desc"
+
+
+__all__ = [
+    "DistrictType",
+    "InterventionArea",
+    "PartnerKind",
+    "PartnerScope",
+    "PartnershipStatus",
+    "QuotaCategory",
+    "SortDirection",
+]

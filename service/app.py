@@ -1,0 +1,148 @@
+"""The ASGI application: ``create_app(settings)``.
+
+The lifespan opens the async engine and the session factory and leaves a slot for
+the recommender's scorer; ``/graphql`` serves the schema with a fresh context per
+request; ``/healthz`` reports liveness and database reachability.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import text
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+from strawberry.asgi import GraphQL
+
+from schema import build_schema
+from schema.context import Context, build_context
+from service.db.session import make_async_engine, make_async_sessionmaker
+from service.settings import Settings
+
+if TYPE_CHECKING:
+    from starlette.types import ASGIApp, Message, Receive, Scope, Send
+    from starlette.websockets import WebSocket
+    from strawberry.schema import BaseSchema
+
+log = logging.getLogger("mitra.app")
+
+
+class BodySizeLimit:
+    """Refuse HTTP request bodies above ``max_bytes`` with 413, before the app reads them."""
+
+    def __init__(self, app: ASGIApp, *, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope.get("headers") or []).get(b"content-length")
+        if declared is not None and (not declared.isdigit() or int(declared) > self.max_bytes):
+            await self._refuse(scope, receive, send)
+            return
+        # No (or an honest) Content-Length: read up to the limit, then replay the body.
+        chunks: list[bytes] = []
+        size = 0
+        more = True
+        while more:
+            message = await receive()
+            if message["type"] != "http.request":
+                break
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > self.max_bytes:
+                await self._refuse(scope, receive, send)
+                return
+            chunks.append(chunk)
+            more = message.get("more_body", False)
+        body = b"".join(chunks)
+        replayed = False
+
+        async def replay() -> Message:
+            nonlocal replayed
+            if not replayed:
+                replayed = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()
+
+        await self.app(scope, replay, send)
+
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
+        response = JSONResponse(
+            {
+                "errors": [
+                    {
+                        "message": f"request body larger than {self.max_bytes} bytes",
+                        "extensions": {"code": "PAYLOAD_TOO_LARGE"},
+                    }
+                ]
+            },
+            status_code=413,
+        )
+        await response(scope, receive, send)
+
+
+class MitraGraphQL(GraphQL[Context, None]):
+    """Strawberry's ASGI view with our per-request :class:`Context`."""
+
+    def __init__(self, schema: BaseSchema, settings: Settings, **kwargs: Any) -> None:
+        super().__init__(schema, **kwargs)
+        self.settings = settings
+
+    async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
+        state = request.app.state
+        return build_context(
+            state.session_factory,
+            self.settings,
+            scorer=state.scorer,
+            request=request if isinstance(request, Request) else None,
+            response=response,
+        )
+
+
+async def healthz(request: Request) -> JSONResponse:
+    try:
+        async with request.app.state.session_factory() as session:
+            await session.execute(text("SELECT 1"))
+    except Exception:  # any failure means "not ready"; the details go to the log only
+        log.exception("health check: database unreachable")
+        return JSONResponse({"status": "error", "database": "unreachable"}, status_code=503)
+    return JSONResponse({"status": "ok", "database": "ok"})
+
+
+def create_app(settings: Settings) -> Starlette:
+    """The Starlette application for ``settings``; the database opens in the lifespan."""
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        engine = make_async_engine(settings.async_database_url, pool_pre_ping=True)
+        app.state.settings = settings
+        app.state.engine = engine
+        app.state.session_factory = make_async_sessionmaker(engine)
+        app.state.scorer = None  # filled by the recommender when a model is active
+        try:
+            yield
+        finally:
+            await engine.dispose()
+
+    graphql = MitraGraphQL(
+        build_schema(settings),
+        settings,
+        graphql_ide=None if settings.production else "graphiql",
+    )
+    app = Starlette(
+        routes=[
+            Route("/healthz", healthz, methods=["GET"]),
+            Route("/graphql", graphql, methods=["GET", "POST"]),
+        ],
+        lifespan=lifespan,
+    )
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)  # type: ignore[arg-type]
+    return app

@@ -1,0 +1,155 @@
+"""Districts (kabupaten/kota): filtered and ordered pages, batch lookups, partner counts."""
+
+from __future__ import annotations
+
+import enum
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
+
+from service.db.enums import DistrictType, PartnershipStatus
+from service.db.models import District, Partner, Partnership
+from service.domain.pagination import Page, fetch_page
+from service.domain.prevalence import latest_district_prevalence
+
+
+class DistrictOrderField(enum.StrEnum):
+    CODE = "code"
+    NAME = "name"
+    PREVALENCE = "prevalence"
+    POPULATION = "population"
+
+
+@dataclass(frozen=True)
+class DistrictFilter:
+    province_code: str | None = None
+    type: DistrictType | None = None
+    underdeveloped: bool | None = None
+    prevalence_min: float | None = None
+    prevalence_max: float | None = None
+    search: str | None = None
+
+
+@dataclass(frozen=True)
+class DistrictOrder:
+    field: DistrictOrderField = DistrictOrderField.CODE
+    descending: bool = False
+
+
+def name_matches(columns: Sequence[InstrumentedAttribute[str]], term: str) -> ColumnElement[bool]:
+    """Case-insensitive substring match on any of ``columns``; LIKE wildcards are literal."""
+    needle = term.strip().lower()
+    return or_(*(func.lower(col).contains(needle, autoescape=True) for col in columns))
+
+
+def _district_query(flt: DistrictFilter, order: DistrictOrder) -> Select[Any]:
+    latest = latest_district_prevalence()
+    stmt = select(District).outerjoin(latest, latest.c.district_code == District.code)
+    if flt.province_code is not None:
+        stmt = stmt.where(District.province_code == flt.province_code)
+    if flt.type is not None:
+        stmt = stmt.where(District.type == DistrictType(flt.type).value)
+    if flt.underdeveloped is not None:
+        stmt = stmt.where(District.underdeveloped.is_(flt.underdeveloped))
+    if flt.prevalence_min is not None:
+        stmt = stmt.where(latest.c.value >= flt.prevalence_min)
+    if flt.prevalence_max is not None:
+        stmt = stmt.where(latest.c.value <= flt.prevalence_max)
+    if flt.search and flt.search.strip():
+        stmt = stmt.where(name_matches((District.name, District.short_name), flt.search))
+
+    key: ColumnElement[Any] | InstrumentedAttribute[Any]
+    if order.field is DistrictOrderField.NAME:
+        key = District.short_name
+    elif order.field is DistrictOrderField.PREVALENCE:
+        key = latest.c.value
+    elif order.field is DistrictOrderField.POPULATION:
+        key = District.population
+    else:
+        key = District.code
+    # Districts without a value go last in both directions; the code breaks ties so
+    # that offset pages are stable.
+    return stmt.order_by(
+        key.is_(None), key.desc() if order.descending else key.asc(), District.code
+    )
+
+
+async def list_districts(
+    session: AsyncSession,
+    *,
+    filter: DistrictFilter | None = None,
+    order: DistrictOrder | None = None,
+    offset: int = 0,
+    limit: int = 20,
+) -> Page[District]:
+    stmt = _district_query(filter or DistrictFilter(), order or DistrictOrder())
+    return await fetch_page(session, stmt, offset=offset, limit=limit)
+
+
+async def get_districts(
+    session: AsyncSession, *, codes: Iterable[str]
+) -> dict[str, District]:
+    stmt = select(District).where(District.code.in_(list(codes)))
+    return {row.code: row for row in (await session.execute(stmt)).scalars()}
+
+
+async def districts_by_province(
+    session: AsyncSession, *, province_codes: Iterable[str]
+) -> dict[str, list[District]]:
+    stmt = (
+        select(District)
+        .where(District.province_code.in_(list(province_codes)))
+        .order_by(District.code)
+    )
+    grouped: dict[str, list[District]] = defaultdict(list)
+    for row in (await session.execute(stmt)).scalars():
+        grouped[row.province_code].append(row)
+    return grouped
+
+
+@dataclass(frozen=True)
+class DistrictPartnerStats:
+    """Distinct partners with an active partnership, by kind; real reported partnerships."""
+
+    active_partners_by_kind: dict[str, int]
+    reported_real_partnerships: int
+
+
+async def partner_stats_by_district(
+    session: AsyncSession, *, district_codes: Iterable[str]
+) -> dict[str, DistrictPartnerStats]:
+    codes = list(district_codes)
+    active_stmt = (
+        select(Partnership.district_code, Partner.kind, func.count(Partner.id.distinct()))
+        .join(Partner, Partner.id == Partnership.partner_id)
+        .where(
+            Partnership.district_code.in_(codes),
+            Partnership.status == PartnershipStatus.ACTIVE.value,
+        )
+        .group_by(Partnership.district_code, Partner.kind)
+    )
+    active: dict[str, dict[str, int]] = defaultdict(dict)
+    for code, kind, count in (await session.execute(active_stmt)).all():
+        active[code][kind] = count
+    reported_stmt = (
+        select(Partnership.district_code, func.count())
+        .where(
+            Partnership.district_code.in_(codes),
+            Partnership.status == PartnershipStatus.REPORTED.value,
+            Partnership.synthetic.is_(False),
+        )
+        .group_by(Partnership.district_code)
+    )
+    reported = dict((await session.execute(reported_stmt)).tuples().all())
+    return {
+        code: DistrictPartnerStats(
+            active_partners_by_kind=dict(sorted(active.get(code, {}).items())),
+            reported_real_partnerships=reported.get(code, 0),
+        )
+        for code in codes
+    }

@@ -1,0 +1,38 @@
+"""Offset pages over a SELECT: the rows of one page and the total count of the whole list."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    items: Sequence[T]
+    offset: int
+    total: int
+
+    @property
+    def has_next(self) -> bool:
+        return self.offset + len(self.items) < self.total
+
+
+async def fetch_page(
+    session: AsyncSession, stmt: Select[Any], *, offset: int, limit: int
+) -> Page[Any]:
+    """Run ``stmt`` (already ordered) for one page, and count all its rows.
+
+    ``stmt`` must select one ORM entity; the count ignores its ORDER BY.
+    """
+    count_stmt = select(func.count()).select_from(stmt.order_by(None).subquery())
+    total = (await session.execute(count_stmt)).scalar_one()
+    if offset >= total:
+        return Page(items=(), offset=offset, total=total)
+    rows = (await session.execute(stmt.offset(offset).limit(limit))).scalars().all()
+    return Page(items=rows, offset=offset, total=total)

@@ -1,0 +1,153 @@
+"""Partnerships: filtered pages, batch lookups by district and partner, commitment rule."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import exists, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from service.db.enums import MIN_COMMITMENT_MONTHS, InterventionArea, PartnershipStatus
+from service.db.models import District, Partnership, PartnershipArea
+from service.domain.pagination import Page, fetch_page
+
+# Statuses under which a long enough partnership counts as a commitment to the campaign.
+COMMITTED_STATUSES: frozenset[PartnershipStatus] = frozenset(
+    {PartnershipStatus.ACTIVE, PartnershipStatus.COMPLETED, PartnershipStatus.REPORTED}
+)
+
+
+def months_between(start: dt.date, end: dt.date) -> int:
+    """Whole calendar months from ``start`` to ``end`` (1 Jan -> 1 Jul is 6)."""
+    months = (end.year - start.year) * 12 + (end.month - start.month)
+    if end.day < start.day:
+        months -= 1
+    return max(months, 0)
+
+
+def effective_duration_months(
+    duration_months: int | None, start_date: dt.date | None, end_date: dt.date | None
+) -> int | None:
+    """The stated duration, else the span of the dates, else unknown."""
+    if duration_months is not None:
+        return duration_months
+    if start_date is not None and end_date is not None:
+        return months_between(start_date, end_date)
+    return None
+
+
+def is_commitment(
+    status: str,
+    duration_months: int | None,
+    start_date: dt.date | None,
+    end_date: dt.date | None,
+) -> bool:
+    """Active, completed or reported, and at least ``MIN_COMMITMENT_MONTHS`` long."""
+    if PartnershipStatus(status) not in COMMITTED_STATUSES:
+        return False
+    months = effective_duration_months(duration_months, start_date, end_date)
+    return months is not None and months >= MIN_COMMITMENT_MONTHS
+
+
+@dataclass(frozen=True)
+class PartnershipFilter:
+    partner_id: int | None = None
+    district_code: str | None = None
+    province_code: str | None = None
+    statuses: Sequence[PartnershipStatus] | None = None
+    areas: Sequence[InterventionArea] | None = None
+    synthetic: bool | None = None
+    year_from: int | None = None
+    year_to: int | None = None
+
+
+async def list_partnerships(
+    session: AsyncSession,
+    *,
+    filter: PartnershipFilter | None = None,
+    offset: int = 0,
+    limit: int = 20,
+) -> Page[Partnership]:
+    flt = filter or PartnershipFilter()
+    stmt = select(Partnership)
+    if flt.partner_id is not None:
+        stmt = stmt.where(Partnership.partner_id == flt.partner_id)
+    if flt.district_code is not None:
+        stmt = stmt.where(Partnership.district_code == flt.district_code)
+    if flt.province_code is not None:
+        stmt = stmt.where(
+            Partnership.district_code.in_(
+                select(District.code).where(District.province_code == flt.province_code)
+            )
+        )
+    if flt.statuses:
+        stmt = stmt.where(
+            Partnership.status.in_([PartnershipStatus(s).value for s in flt.statuses])
+        )
+    if flt.areas:
+        stmt = stmt.where(
+            exists().where(
+                PartnershipArea.partnership_id == Partnership.id,
+                PartnershipArea.area.in_([InterventionArea(a).value for a in flt.areas]),
+            )
+        )
+    if flt.synthetic is not None:
+        stmt = stmt.where(Partnership.synthetic.is_(flt.synthetic))
+    if flt.year_from is not None:
+        stmt = stmt.where(Partnership.start_year >= flt.year_from)
+    if flt.year_to is not None:
+        stmt = stmt.where(Partnership.start_year <= flt.year_to)
+    stmt = stmt.order_by(Partnership.id)
+    return await fetch_page(session, stmt, offset=offset, limit=limit)
+
+
+async def get_partnerships(
+    session: AsyncSession, *, ids: Iterable[int]
+) -> dict[int, Partnership]:
+    stmt = select(Partnership).where(Partnership.id.in_(list(ids)))
+    return {row.id: row for row in (await session.execute(stmt)).scalars()}
+
+
+async def partnerships_by_district(
+    session: AsyncSession, *, district_codes: Iterable[str]
+) -> dict[str, list[Partnership]]:
+    stmt = (
+        select(Partnership)
+        .where(Partnership.district_code.in_(list(district_codes)))
+        .order_by(Partnership.district_code, Partnership.id)
+    )
+    grouped: dict[str, list[Partnership]] = defaultdict(list)
+    for row in (await session.execute(stmt)).scalars():
+        grouped[row.district_code].append(row)
+    return grouped
+
+
+async def partnerships_by_partner(
+    session: AsyncSession, *, partner_ids: Iterable[int]
+) -> dict[int, list[Partnership]]:
+    stmt = (
+        select(Partnership)
+        .where(Partnership.partner_id.in_(list(partner_ids)))
+        .order_by(Partnership.partner_id, Partnership.id)
+    )
+    grouped: dict[int, list[Partnership]] = defaultdict(list)
+    for row in (await session.execute(stmt)).scalars():
+        grouped[row.partner_id].append(row)
+    return grouped
+
+
+async def areas_by_partnership(
+    session: AsyncSession, *, partnership_ids: Iterable[int]
+) -> dict[int, list[str]]:
+    stmt = (
+        select(PartnershipArea.partnership_id, PartnershipArea.area)
+        .where(PartnershipArea.partnership_id.in_(list(partnership_ids)))
+        .order_by(PartnershipArea.partnership_id, PartnershipArea.area)
+    )
+    grouped: dict[int, list[str]] = defaultdict(list)
+    for partnership_id, area in (await session.execute(stmt)).tuples():
+        grouped[partnership_id].append(area)
+    return grouped

@@ -1,0 +1,99 @@
+"""Stunting prevalence measurements: latest value per district and time series."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+
+from sqlalchemy import Subquery, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from service.db.enums import STUNTING_INDICATOR, MeasurementLevel
+from service.db.models import IndicatorMeasurement
+
+M = IndicatorMeasurement
+
+
+def latest_district_prevalence() -> Subquery:
+    """One row per district: the id and value of its latest stunting measurement.
+
+    Latest means the highest year; within a year a published figure wins over an
+    imputed one. Used both to load the value and to filter and order districts in SQL.
+    """
+    rank = (
+        func.row_number()
+        .over(
+            partition_by=M.district_code,
+            order_by=(M.year.desc(), M.imputed.asc(), M.id.desc()),
+        )
+        .label("rank")
+    )
+    ranked = (
+        select(M.id, M.district_code, M.value, rank)
+        .where(M.level == MeasurementLevel.DISTRICT.value, M.indicator == STUNTING_INDICATOR)
+        .subquery("ranked_prevalence")
+    )
+    return (
+        select(ranked.c.id, ranked.c.district_code, ranked.c.value)
+        .where(ranked.c.rank == 1)
+        .subquery("latest_prevalence")
+    )
+
+
+async def latest_by_district(
+    session: AsyncSession, *, district_codes: Iterable[str]
+) -> dict[str, IndicatorMeasurement]:
+    latest = latest_district_prevalence()
+    codes = list(district_codes)
+    stmt = (
+        select(M)
+        .join(latest, latest.c.id == M.id)
+        .where(latest.c.district_code.in_(codes))
+    )
+    rows = (await session.execute(stmt)).scalars().all()
+    return {row.district_code: row for row in rows if row.district_code is not None}
+
+
+async def series_by_district(
+    session: AsyncSession, *, district_codes: Iterable[str]
+) -> dict[str, list[IndicatorMeasurement]]:
+    stmt = (
+        select(M)
+        .where(
+            M.level == MeasurementLevel.DISTRICT.value,
+            M.indicator == STUNTING_INDICATOR,
+            M.district_code.in_(list(district_codes)),
+        )
+        .order_by(M.district_code, M.year, M.id)
+    )
+    series: dict[str, list[IndicatorMeasurement]] = defaultdict(list)
+    for row in (await session.execute(stmt)).scalars():
+        series[row.district_code or ""].append(row)
+    return series
+
+
+async def series_by_province(
+    session: AsyncSession, *, province_codes: Iterable[str]
+) -> dict[str, list[IndicatorMeasurement]]:
+    stmt = (
+        select(M)
+        .where(
+            M.level == MeasurementLevel.PROVINCE.value,
+            M.indicator == STUNTING_INDICATOR,
+            M.province_code.in_(list(province_codes)),
+        )
+        .order_by(M.province_code, M.year, M.id)
+    )
+    series: dict[str, list[IndicatorMeasurement]] = defaultdict(list)
+    for row in (await session.execute(stmt)).scalars():
+        series[row.province_code or ""].append(row)
+    return series
+
+
+async def national_series(session: AsyncSession) -> list[IndicatorMeasurement]:
+    stmt = (
+        select(M)
+        .where(M.level == MeasurementLevel.NATIONAL.value, M.indicator == STUNTING_INDICATOR)
+        .order_by(M.year, M.id)
+    )
+    return list((await session.execute(stmt)).scalars())
