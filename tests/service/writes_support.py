@@ -1,0 +1,93 @@
+"""Fixtures and helpers for the write-side tests (auth, writes, concurrency, migrations).
+
+Import the fixtures by name into a test module (``from tests.service.writes_support
+import asession``). ``scratch_database`` gives a database of its own, for tests that
+commit or migrate up and down and so must not touch the shared seeded one.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, func, select, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from service.db.models import (
+    ApiToken,
+    AuditLog,
+    Partner,
+    PartnerArea,
+    PartnerDistrict,
+    PartnerProvince,
+    Partnership,
+    PartnershipArea,
+    RecommendationFeedback,
+)
+from service.db.session import make_async_engine, make_engine
+from service.settings import Settings, sync_url
+
+COUNTED = (
+    Partner, PartnerArea, PartnerProvince, PartnerDistrict, Partnership, PartnershipArea,
+    AuditLog, RecommendationFeedback, ApiToken,
+)
+
+
+def postgres_url() -> str | None:
+    """MITRA_TEST_DATABASE_URL when it names a PostgreSQL database, else None."""
+    url = os.environ.get("MITRA_TEST_DATABASE_URL", "")
+    return url if url.startswith(("postgresql", "postgres:")) else None
+
+
+@pytest.fixture
+async def asession(settings: Settings, engine: Engine) -> AsyncIterator[AsyncSession]:
+    """An AsyncSession on the seeded test database whose changes are rolled back."""
+    aengine = make_async_engine(settings.async_database_url)
+    try:
+        async with aengine.connect() as conn:
+            trans = await conn.begin()
+            session = AsyncSession(
+                bind=conn, join_transaction_mode="create_savepoint", expire_on_commit=False
+            )
+            try:
+                yield session
+            finally:
+                await session.close()
+                await trans.rollback()
+    finally:
+        await aengine.dispose()
+
+
+async def row_counts(session: AsyncSession) -> dict[str, int]:
+    return {
+        model.__tablename__: int(await session.scalar(select(func.count()).select_from(model)) or 0)
+        for model in COUNTED
+    }
+
+
+@contextmanager
+def scratch_database(tmp_path: Path) -> Iterator[str]:
+    """A synchronous URL of an empty database: PostgreSQL when the suite runs on it."""
+    base = postgres_url()
+    if base is None:
+        yield f"sqlite:///{tmp_path / 'scratch.db'}"
+        return
+    url = make_url(sync_url(base))
+    name = f"mitra_scratch_{uuid.uuid4().hex[:12]}"
+    admin = make_engine(url.set(database="postgres").render_as_string(hide_password=False),
+                        isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        try:
+            yield url.set(database=name).render_as_string(hide_password=False)
+        finally:
+            with admin.connect() as conn:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    finally:
+        admin.dispose()
