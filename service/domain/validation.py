@@ -1,0 +1,339 @@
+"""Validators for outside input: each returns a list of :class:`UserError`, never raises.
+
+They are pure: whatever needs the database (does this district exist, is there an
+open partnership already) is looked up by the caller (``service.domain.writes``) and
+passed in. ``field`` names are the GraphQL input field names (camelCase), so the API
+can hand the errors back unchanged as ``userErrors { field message code }``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import re
+import unicodedata
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from service.db.enums import InterventionArea, PartnerKind, PartnerScope, PartnershipStatus
+
+NAME_MIN, NAME_MAX = 2, 200
+WEBSITE_MAX = 300
+BUDGET_LIMIT = 10**15  # exclusive; 1 quadrillion rupiah is far beyond any programme budget
+COMMITMENT_MIN, COMMITMENT_MAX = 1, 120
+BENEFICIARIES_LIMIT = 2**31  # exclusive; the column is a 32-bit integer
+MAX_CODES = 600  # there are 514 districts and 38 provinces
+PROVINCE_CODE = re.compile(r"[0-9]{2}\Z")
+DISTRICT_CODE = re.compile(r"[0-9]{2}\.[0-9]{2}\Z")
+
+
+class ErrorCode(enum.StrEnum):
+    REQUIRED = "REQUIRED"
+    INVALID_TYPE = "INVALID_TYPE"
+    TOO_SHORT = "TOO_SHORT"
+    TOO_LONG = "TOO_LONG"
+    INVALID_CHARACTERS = "INVALID_CHARACTERS"
+    INVALID_CHOICE = "INVALID_CHOICE"
+    INVALID_FORMAT = "INVALID_FORMAT"
+    NOT_FOUND = "NOT_FOUND"
+    OUT_OF_RANGE = "OUT_OF_RANGE"
+    INVALID_DATE_ORDER = "INVALID_DATE_ORDER"
+    INVALID_TRANSITION = "INVALID_TRANSITION"
+    READ_ONLY = "READ_ONLY"
+    DUPLICATE = "DUPLICATE"
+    ARCHIVED = "ARCHIVED"
+
+
+@dataclass(frozen=True, slots=True)
+class UserError:
+    field: str
+    message: str
+    code: str
+
+
+Errors = list[UserError]
+
+
+class Verdict(enum.StrEnum):
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
+
+
+# proposed -> active -> completed; proposed/active -> cancelled; nothing leaves the
+# end states, and "reported" rows are history copied from public sources.
+TRANSITIONS: dict[PartnershipStatus, frozenset[PartnershipStatus]] = {
+    PartnershipStatus.PROPOSED: frozenset({PartnershipStatus.ACTIVE, PartnershipStatus.CANCELLED}),
+    PartnershipStatus.ACTIVE: frozenset({PartnershipStatus.COMPLETED, PartnershipStatus.CANCELLED}),
+    PartnershipStatus.COMPLETED: frozenset(),
+    PartnershipStatus.CANCELLED: frozenset(),
+    PartnershipStatus.REPORTED: frozenset(),
+}
+
+# Control characters, lone surrogates and line/paragraph separators: never in a name.
+_BAD_CATEGORIES = frozenset({"Cc", "Cs", "Zl", "Zp"})
+
+
+def _err(field: str, code: ErrorCode, message: str) -> Errors:
+    return [UserError(field=field, message=message, code=code.value)]
+
+
+def _has_bad_chars(value: str, *, allow_newlines: bool = False) -> bool:
+    for ch in value:
+        if allow_newlines and ch in "\n\t":
+            continue
+        if unicodedata.category(ch) in _BAD_CATEGORIES:
+            return True
+    return False
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def clean_text(value: str) -> str:
+    """How names and short texts are stored: surrounding whitespace removed."""
+    return value.strip()
+
+
+def partner_name(value: object, *, field: str = "name") -> Errors:
+    if value is None:
+        return _err(field, ErrorCode.REQUIRED, "a name is required")
+    if not isinstance(value, str):
+        return _err(field, ErrorCode.INVALID_TYPE, "the name must be text")
+    if _has_bad_chars(value):
+        return _err(field, ErrorCode.INVALID_CHARACTERS, "the name must not contain control characters")
+    name = clean_text(value)
+    if len(name) < NAME_MIN:
+        return _err(field, ErrorCode.TOO_SHORT, f"the name needs at least {NAME_MIN} characters")
+    if len(name) > NAME_MAX:
+        return _err(field, ErrorCode.TOO_LONG, f"the name may have at most {NAME_MAX} characters")
+    return []
+
+
+def free_text(value: object, *, field: str, max_length: int, required: bool = False) -> Errors:
+    """Optional prose (description, notes, reason): newlines and tabs allowed, other controls not."""
+    if value is None:
+        return _err(field, ErrorCode.REQUIRED, f"{field} is required") if required else []
+    if not isinstance(value, str):
+        return _err(field, ErrorCode.INVALID_TYPE, f"{field} must be text")
+    if _has_bad_chars(value, allow_newlines=True):
+        return _err(field, ErrorCode.INVALID_CHARACTERS, f"{field} must not contain control characters")
+    if len(value.strip()) > max_length:
+        return _err(field, ErrorCode.TOO_LONG, f"{field} may have at most {max_length} characters")
+    if required and not value.strip():
+        return _err(field, ErrorCode.REQUIRED, f"{field} is required")
+    return []
+
+
+def choice(value: object, options: type[enum.StrEnum], *, field: str) -> Errors:
+    """One value of a string enum (the stored value, e.g. ``"ngo"``)."""
+    allowed = [member.value for member in options]
+    if value is None:
+        return _err(field, ErrorCode.REQUIRED, f"{field} is required")
+    if not isinstance(value, str) or value not in allowed:
+        shown = value if isinstance(value, str) and len(value) <= 40 else "this value"
+        return _err(
+            field, ErrorCode.INVALID_CHOICE, f"{shown!r} is not one of: {', '.join(allowed)}"
+        )
+    return []
+
+
+def partner_kind(value: object, *, field: str = "kind") -> Errors:
+    return choice(value, PartnerKind, field=field)
+
+
+def partner_scope(value: object, *, field: str = "scope") -> Errors:
+    return choice(value, PartnerScope, field=field)
+
+
+def partnership_status(value: object, *, field: str = "status") -> Errors:
+    return choice(value, PartnershipStatus, field=field)
+
+
+def verdict(value: object, *, field: str = "verdict") -> Errors:
+    return choice(value, Verdict, field=field)
+
+
+def intervention_areas(values: object, *, field: str = "areas") -> Errors:
+    """A list of intervention areas; empty is allowed, unknown values are not."""
+    if values is None:
+        return []
+    if isinstance(values, str | bytes) or not isinstance(values, Iterable):
+        return _err(field, ErrorCode.INVALID_TYPE, "areas must be a list")
+    items = list(values)
+    if len(items) > 10 * len(InterventionArea):
+        return _err(field, ErrorCode.TOO_LONG, "too many areas")
+    for item in items:
+        errors = choice(item, InterventionArea, field=field)
+        if errors:
+            return errors
+    return []
+
+
+def _code(
+    value: object, *, field: str, pattern: re.Pattern[str], shape: str, what: str,
+    known: Collection[str] | None,
+) -> Errors:
+    if value is None:
+        return _err(field, ErrorCode.REQUIRED, f"a {what} code is required")
+    if not isinstance(value, str) or not pattern.match(value):
+        return _err(field, ErrorCode.INVALID_FORMAT, f"a {what} code looks like {shape!r}")
+    if known is not None and value not in known:
+        return _err(field, ErrorCode.NOT_FOUND, f"there is no {what} {value}")
+    return []
+
+
+def province_code(value: object, *, field: str = "provinceCode", known: Collection[str] | None = None) -> Errors:
+    """A Kemendagri province code, ``"NN"``; with ``known``, one that exists."""
+    return _code(value, field=field, pattern=PROVINCE_CODE, shape="NN", what="province", known=known)
+
+
+def district_code(value: object, *, field: str = "districtCode", known: Collection[str] | None = None) -> Errors:
+    """A Kemendagri district code, ``"NN.NN"``; with ``known``, one that exists."""
+    return _code(value, field=field, pattern=DISTRICT_CODE, shape="NN.NN", what="district", known=known)
+
+
+def code_list(
+    values: object, *, field: str, kind: str, known: Collection[str] | None = None
+) -> Errors:
+    """A list of province (``kind="province"``) or district codes."""
+    if values is None:
+        return []
+    if isinstance(values, str | bytes) or not isinstance(values, Iterable):
+        return _err(field, ErrorCode.INVALID_TYPE, f"{field} must be a list")
+    items = list(values)
+    if len(items) > MAX_CODES:
+        return _err(field, ErrorCode.TOO_LONG, f"{field} may list at most {MAX_CODES} codes")
+    check = province_code if kind == "province" else district_code
+    for item in items:
+        errors = check(item, field=field, known=known)
+        if errors:
+            return errors
+    return []
+
+
+def website(value: object, *, field: str = "website") -> Errors:
+    """An optional absolute http(s) URL with a host."""
+    if value is None:
+        return []
+    if not isinstance(value, str):
+        return _err(field, ErrorCode.INVALID_TYPE, "the website must be text")
+    url = value.strip()
+    if len(url) > WEBSITE_MAX:
+        return _err(field, ErrorCode.TOO_LONG, f"the website may have at most {WEBSITE_MAX} characters")
+    if any(ch.isspace() for ch in url) or _has_bad_chars(url):
+        return _err(field, ErrorCode.INVALID_FORMAT, "the website must not contain spaces or control characters")
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+        parts.port  # noqa: B018  (raises ValueError for a malformed port)
+    except ValueError:
+        return _err(field, ErrorCode.INVALID_FORMAT, "the website is not a valid URL")
+    if parts.scheme.lower() not in {"http", "https"} or not host:
+        return _err(field, ErrorCode.INVALID_FORMAT, "the website must be an http:// or https:// address")
+    return []
+
+
+def _bounded_int(
+    value: object, *, field: str, low: int, high_exclusive: int, what: str, required: bool
+) -> Errors:
+    if value is None:
+        return _err(field, ErrorCode.REQUIRED, f"{what} is required") if required else []
+    if not _is_int(value):
+        return _err(field, ErrorCode.INVALID_TYPE, f"{what} must be a whole number")
+    assert isinstance(value, int)
+    if not low <= value < high_exclusive:
+        return _err(
+            field, ErrorCode.OUT_OF_RANGE, f"{what} must be from {low} to {high_exclusive - 1}"
+        )
+    return []
+
+
+def budget_idr(value: object, *, field: str = "budgetIdr", required: bool = False) -> Errors:
+    """Rupiah: a non-negative whole number below 10^15."""
+    return _bounded_int(
+        value, field=field, low=0, high_exclusive=BUDGET_LIMIT, what="the budget", required=required
+    )
+
+
+def commitment_months(value: object, *, field: str = "durationMonths", required: bool = False) -> Errors:
+    """A commitment length in months, 1 to 120."""
+    return _bounded_int(
+        value, field=field, low=COMMITMENT_MIN, high_exclusive=COMMITMENT_MAX + 1,
+        what="the number of months", required=required,
+    )
+
+
+def beneficiaries(value: object, *, field: str = "targetBeneficiaries") -> Errors:
+    return _bounded_int(
+        value, field=field, low=0, high_exclusive=BENEFICIARIES_LIMIT,
+        what="the number of beneficiaries", required=False,
+    )
+
+
+def _is_plain_date(value: object) -> bool:
+    return isinstance(value, dt.date) and not isinstance(value, dt.datetime)
+
+
+def date_value(value: object, *, field: str) -> Errors:
+    if value is None:
+        return []
+    if not _is_plain_date(value):
+        return _err(field, ErrorCode.INVALID_TYPE, f"{field} must be a date")
+    return []
+
+
+def date_order(start: object, end: object, *, field: str = "endDate") -> Errors:
+    """End on or after start; either may be missing. The error names the end date."""
+    if not _is_plain_date(start) or not _is_plain_date(end):
+        return []  # missing, or not a date: date_value reports that
+    assert isinstance(start, dt.date) and isinstance(end, dt.date)
+    if end < start:
+        return _err(
+            field, ErrorCode.INVALID_DATE_ORDER,
+            f"the end date {end.isoformat()} is before the start date {start.isoformat()}",
+        )
+    return []
+
+
+def status_transition(current: object, new: object, *, field: str = "status") -> Errors:
+    """Whether a partnership may move from ``current`` to ``new``."""
+    errors = choice(new, PartnershipStatus, field=field)
+    if errors:
+        return errors
+    try:
+        here = PartnershipStatus(current)  # type: ignore[arg-type]
+    except ValueError:
+        return _err(field, ErrorCode.INVALID_TRANSITION, "the partnership has an unknown status")
+    there = PartnershipStatus(new)  # type: ignore[arg-type]
+    if here is PartnershipStatus.REPORTED:
+        return _err(
+            field, ErrorCode.READ_ONLY,
+            "reported partnerships are history from public sources and cannot change",
+        )
+    if there not in TRANSITIONS[here]:
+        allowed = sorted(s.value for s in TRANSITIONS[here])
+        hint = f"; from {here.value} it can become {', '.join(allowed)}" if allowed else ""
+        return _err(
+            field, ErrorCode.INVALID_TRANSITION,
+            f"a {here.value} partnership cannot become {there.value}{hint}",
+        )
+    return []
+
+
+def no_open_duplicate(open_partnership_ids: Collection[int], *, field: str = "districtCode") -> Errors:
+    """A partner may have only one proposed or active partnership per district."""
+    if open_partnership_ids:
+        ids = ", ".join(str(i) for i in sorted(open_partnership_ids))
+        return _err(
+            field, ErrorCode.DUPLICATE,
+            f"this partner already has a proposed or active partnership in this district ({ids})",
+        )
+    return []
+
+
+def partner_not_archived(archived_at: dt.datetime | None, *, field: str = "partnerId") -> Errors:
+    if archived_at is not None:
+        return _err(field, ErrorCode.ARCHIVED, "the partner is archived and cannot take on new work")
+    return []
