@@ -9,8 +9,16 @@
 4. a synthetic catalogue and partnership history from :mod:`service.seed.synthetic`,
    generated from the districts just loaded and marked ``synthetic``.
 
-Rows are matched on natural keys, so running it again writes nothing; if anything
-fails, nothing is written.
+Rows are matched on natural keys (province and district code; level, province,
+district, indicator and survey of a measurement; partner name; partner, district,
+start year and source page of a real partnership; partner, district and start date of
+a synthetic one): new rows are inserted, changed ones updated, nothing is deleted.
+Running it again with the same seed writes nothing; if anything fails, nothing is
+written. A *different* seed on a seeded database adds that seed's synthetic rows next
+to the existing ones: seed an empty database to change the synthetic world.
+
+The database holds one open (proposed/active) partnership per partner and district;
+a later open synthetic partnership on such a pair is dropped and counted in the report.
 """
 
 from __future__ import annotations

@@ -10,7 +10,11 @@ Partner fields are the collector's classification (kind, sector) and reported fa
 (areas, provinces, districts). ``scope`` is rule-based on the reported footprint:
 ``national`` for international organisations or partners reported in two or more
 provinces, ``provincial`` for two or more districts of one province, else ``local``.
-It describes what the sources show, not the size of the organisation.
+It describes what the sources show, not the size of the organisation. A partner's
+``source_url`` is the page of its first row in the CSV; ``headquarters`` is the
+``partner_hq_city`` the CSV gives for the partner itself (a unit's office city is not
+the head office of the company it is rolled into); budget, commitment, website and
+description stay NULL because the sources do not give them.
 """
 
 from __future__ import annotations
@@ -51,7 +55,8 @@ def load_name_map(directory: Path = REFERENCE_DIR) -> dict[str, str]:
     return mapping
 
 
-def _areas(value: str) -> list[str]:
+def parse_areas(value: str) -> list[str]:
+    """``a;b;;a`` -> ``[a, b]``; raises ValueError on a value outside the vocabulary."""
     areas = [a.strip() for a in value.split(";") if a.strip()]
     for area in areas:
         InterventionArea(area)  # raises on a value outside the vocabulary
@@ -114,7 +119,7 @@ def real_partner_rows(
         # A unit's office city is not the head office of the group it is rolled into.
         if name == reported and r["partner_hq_city"].strip():
             hqs[name].add(r["partner_hq_city"].strip())
-        row_areas = _areas(r["intervention_areas"])
+        row_areas = parse_areas(r["intervention_areas"])
         areas[name].update(row_areas)
 
         code = r["district_code"].strip()

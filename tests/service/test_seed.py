@@ -7,12 +7,15 @@ module), never from the code under test.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import hashlib
 from collections import Counter
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
@@ -20,6 +23,7 @@ import service.seed
 from service.db.base import Base
 from service.db.enums import (
     STUNTING_INDICATOR,
+    InterventionArea,
     PartnerKind,
     PartnershipStatus,
     island_group,
@@ -37,6 +41,9 @@ from service.db.models import (
 )
 from service.db.session import make_engine
 from service.seed import district_frame, run_seed, synthetic
+from service.seed.generated import drop_second_open
+from service.seed.partners import parse_areas
+from service.seed.reference import source_host, source_label
 from service.settings import REFERENCE_DIR
 
 SEED = 20221
@@ -429,3 +436,63 @@ def test_failing_seed_on_an_empty_database_leaves_it_empty(
         assert all(n == 0 for n, _ in digest(eng).values())
     finally:
         eng.dispose()
+
+
+# --- parsers of outside input -------------------------------------------------------------
+
+HOSTS = st.from_regex(r"[a-z][a-z0-9-]{0,15}(\.[a-z][a-z0-9-]{0,15}){1,3}", fullmatch=True)
+
+
+@given(
+    host=HOSTS,
+    www=st.booleans(),
+    path=st.from_regex(r"(/[A-Za-z0-9_.-]{0,12}){0,4}", fullmatch=True),
+)
+def test_source_host_is_the_host_without_www(host: str, www: bool, path: str) -> None:
+    url = f"https://{'www.' if www else ''}{host}{path}"
+    assert source_host(url) == host.removeprefix("www.")
+    assert source_label("SSGI 2022", url) == f"SSGI 2022 via {host.removeprefix('www.')}"
+
+
+@given(
+    areas=st.lists(st.sampled_from([a.value for a in InterventionArea]), max_size=6),
+    blanks=st.lists(st.sampled_from(["", " "]), max_size=3),
+)
+def test_area_lists_drop_blanks_and_duplicates(areas: list[str], blanks: list[str]) -> None:
+    assert parse_areas(";".join(areas + blanks)) == sorted(set(areas))
+
+
+@given(st.text(min_size=1).filter(lambda s: s.strip() and ";" not in s))
+def test_area_lists_reject_unknown_values(value: str) -> None:
+    if value.strip() in {a.value for a in InterventionArea}:
+        return
+    with pytest.raises(ValueError):
+        parse_areas(value)
+
+
+def test_name_map_is_documented_and_used() -> None:
+    rows = read("partner_name_map.csv")
+    reported = {r["partner_name"] for r in PARTNERSHIPS}
+    assert rows and all(r["reason"].strip() for r in rows)
+    assert {r["source_name"] for r in rows} <= reported
+    assert len({r["source_name"] for r in rows}) == len(rows)
+
+
+def test_only_the_earliest_open_synthetic_partnership_of_a_pair_is_kept() -> None:
+    def row(start: dt.date, status: str) -> dict[str, object]:
+        return {
+            "partner_name": "X (synthetic)",
+            "district_code": "11.01",
+            "start_date": start,
+            "status": status,
+        }
+
+    rows = [
+        row(dt.date(2024, 1, 1), "active"),
+        row(dt.date(2022, 1, 1), "completed"),
+        row(dt.date(2023, 1, 1), "proposed"),
+    ]
+    kept, areas, dropped = drop_second_open(rows, [["wash"], ["funding"], ["wash"]])
+    assert [r["start_date"].year for r in kept] == [2022, 2023]  # type: ignore[attr-defined]
+    assert areas == [["funding"], ["wash"]]
+    assert len(dropped) == 1 and "2024-01-01" in dropped[0]
