@@ -1,0 +1,117 @@
+// The console's only way to the server: POST /graphql, JSON in and out.
+
+import { t } from "./i18n.js";
+
+const ENDPOINT = "/graphql";
+const TOKEN_KEY = "mitra.plannerToken";
+
+/** An error whose `message` is fit to show a planner, with what the server said kept aside. */
+export class ApiError extends Error {
+  constructor(message, { kind = "graphql", status = null, errors = [] } = {}) {
+    super(message);
+    this.kind = kind;
+    this.status = status;
+    this.errors = errors;
+  }
+
+  /** True when the server's schema has no such field (a part of the API not deployed yet). */
+  isMissingField(name) {
+    return this.errors.some((e) => {
+      const msg = String(e.message || "");
+      return (
+        msg.includes(`Cannot query field '${name}'`) ||
+        msg.includes(`Cannot query field "${name}"`) ||
+        (msg.includes("Unknown type") && name.startsWith("type:") && msg.includes(name.slice(5)))
+      );
+    });
+  }
+}
+
+export function getToken() {
+  try {
+    return sessionStorage.getItem(TOKEN_KEY) || "";
+  } catch {
+    return "";
+  }
+}
+
+export function setToken(token) {
+  try {
+    if (token) sessionStorage.setItem(TOKEN_KEY, token);
+    else sessionStorage.removeItem(TOKEN_KEY);
+  } catch {
+    // sessionStorage disabled: the token cannot be kept; the UI shows "no token".
+  }
+}
+
+function humanMessage(errors) {
+  const first = errors[0] || {};
+  const code = first.extensions && first.extensions.code;
+  if (code === "UNAUTHENTICATED" || code === "UNAUTHORIZED") return t("error.unauthorized");
+  if (code === "FORBIDDEN") return t("error.forbidden");
+  return t("error.generic", { message: first.message || "?" });
+}
+
+/**
+ * Run a GraphQL operation. Resolves to `data`; rejects with an ApiError whose message
+ * is human. Partial data with errors rejects too: the console never shows half an answer
+ * as if it were whole.
+ */
+export async function gql(query, variables = {}, { auth = false, signal } = {}) {
+  const headers = { "content-type": "application/json", accept: "application/json" };
+  const token = auth ? getToken() : "";
+  if (token) headers.authorization = `Bearer ${token}`;
+  let response;
+  try {
+    response = await fetch(ENDPOINT, {
+      method: "POST",
+      headers,
+      body: JSON.stringify({ query, variables }),
+      credentials: "same-origin",
+      signal,
+    });
+  } catch (err) {
+    if (err && err.name === "AbortError") throw err;
+    throw new ApiError(t("error.network"), { kind: "network" });
+  }
+  let body = null;
+  try {
+    body = await response.json();
+  } catch {
+    body = null;
+  }
+  const errors = (body && body.errors) || [];
+  if (response.status === 401) {
+    throw new ApiError(t("error.unauthorized"), { kind: "auth", status: 401, errors });
+  }
+  if (response.status === 403) {
+    throw new ApiError(t("error.forbidden"), { kind: "auth", status: 403, errors });
+  }
+  if (errors.length) {
+    throw new ApiError(humanMessage(errors), { status: response.status, errors });
+  }
+  if (!response.ok || !body) {
+    throw new ApiError(t("error.http", { status: response.status }), {
+      kind: "http",
+      status: response.status,
+    });
+  }
+  return body.data;
+}
+
+/** Every node of a connection, following `endCursor` page by page (page size ≤ 100). */
+export async function allNodes(query, variables, pick, { onPage, signal } = {}) {
+  const nodes = [];
+  let after = null;
+  let total = null;
+  for (let guard = 0; guard < 100; guard += 1) {
+    const data = await gql(query, { ...variables, after }, { signal });
+    const conn = pick(data);
+    total = conn.totalCount ?? total;
+    for (const edge of conn.edges) nodes.push(edge.node);
+    if (onPage) onPage(nodes.length, total);
+    if (!conn.pageInfo.hasNextPage) break;
+    after = conn.pageInfo.endCursor;
+  }
+  return { nodes, total: total ?? nodes.length };
+}

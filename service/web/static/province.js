@@ -1,0 +1,250 @@
+// Province view (quota bars and the province plan) and national view (progress to 1000).
+
+import { ApiError, gql } from "./api.js";
+import { bar, errorBox, h, loading } from "./dom.js";
+import { formatInteger, formatNumber, label, t } from "./i18n.js";
+
+const PROVINCE_QUERY = `
+query ConsoleProvince($code: String!) {
+  province(code: $code) {
+    code name
+    quotaProgress { category target committed remaining met }
+  }
+}`;
+
+const PLAN_QUERY = `
+query ConsolePlan($code: String!) {
+  provincePlan(provinceCode: $code) {
+    picks {
+      category score
+      partner { id name kind synthetic }
+      district { code name }
+      reasons { sentence }
+    }
+  }
+}`;
+
+export const NATIONAL_QUERY = `
+query ConsoleNational {
+  campaignProgress { target committedPartners provinces provincesMeetingAllQuotas }
+  provinces { code name quotaProgress { category target committed remaining met } }
+}`;
+
+function quotaRows(quota, { compact = false } = {}) {
+  return h(
+    "ul",
+    { class: compact ? "quota compact" : "quota" },
+    (quota || []).map((q) => {
+      const name = label("quota", q.category);
+      const line = t("province.quotaLine", { committed: q.committed, target: q.target });
+      return h(
+        "li",
+        { class: q.met ? "met" : "", dataset: { category: q.category } },
+        h("span", { class: "quota-name" }, name),
+        bar(q.committed, q.target, { label: `${name}: ${line}`, met: q.met }),
+        h(
+          "span",
+          { class: "quota-count" },
+          line,
+          compact ? null : " · ",
+          compact ? null : q.met ? t("province.met") : t("province.remaining", { remaining: q.remaining }),
+        ),
+      );
+    }),
+  );
+}
+
+export class ProvincePanel {
+  constructor(container) {
+    this.container = container;
+    this.code = null;
+    this.province = null;
+    this.error = null;
+    this.plan = null;
+    this.planState = "idle";
+    this.planError = null;
+    this.controller = null;
+  }
+
+  async load(code) {
+    if (this.controller) this.controller.abort();
+    this.controller = new AbortController();
+    const { signal } = this.controller;
+    this.code = code;
+    this.province = null;
+    this.error = null;
+    this.plan = null;
+    this.planState = code ? "loading" : "idle";
+    this.render();
+    if (!code) return;
+    const provinceDone = gql(PROVINCE_QUERY, { code }, { signal }).then(
+      (d) => {
+        this.province = d.province;
+      },
+      (err) => {
+        if (err.name !== "AbortError") this.error = err;
+      },
+    );
+    const planDone = gql(PLAN_QUERY, { code }, { signal }).then(
+      (d) => {
+        this.plan = d.provincePlan;
+        this.planState = "ok";
+      },
+      (err) => {
+        if (err.name === "AbortError") return;
+        if (err instanceof ApiError && err.isMissingField("provincePlan")) this.planState = "unavailable";
+        else {
+          this.planState = "error";
+          this.planError = err;
+        }
+      },
+    );
+    await provinceDone;
+    if (signal.aborted) return;
+    this.render();
+    await planDone;
+    if (signal.aborted) return;
+    this.render();
+  }
+
+  render() {
+    const c = this.container;
+    if (!this.code) {
+      c.replaceChildren(h("p", { class: "empty" }, t("province.none")));
+      return;
+    }
+    if (this.error) {
+      c.replaceChildren(errorBox(this.error, () => this.load(this.code)));
+      return;
+    }
+    if (!this.province) {
+      c.replaceChildren(loading(t("province.loading")));
+      return;
+    }
+    const p = this.province;
+    c.replaceChildren(
+      h(
+        "article",
+        { class: "province", dataset: { code: p.code } },
+        h("h2", {}, p.name),
+        h("h3", {}, t("province.quota")),
+        quotaRows(p.quotaProgress),
+        this.renderPlan(),
+      ),
+    );
+  }
+
+  renderPlan() {
+    const s = h("section", { class: "plan", "aria-labelledby": "plan-h" }, h("h3", { id: "plan-h" }, t("province.plan")));
+    if (this.planState === "loading") s.append(loading(t("province.planLoading")));
+    else if (this.planState === "unavailable") s.append(h("p", { class: "notice" }, t("province.planUnavailable")));
+    else if (this.planState === "error") s.append(errorBox(this.planError, () => this.load(this.code)));
+    else {
+      const picks = (this.plan && this.plan.picks) || [];
+      if (!picks.length) s.append(h("p", { class: "empty" }, t("province.planEmpty")));
+      const byCategory = new Map();
+      for (const pick of picks) {
+        if (!byCategory.has(pick.category)) byCategory.set(pick.category, []);
+        byCategory.get(pick.category).push(pick);
+      }
+      for (const [category, list] of byCategory) {
+        s.append(
+          h("h4", {}, label("quota", category), ` (${list.length})`),
+          h(
+            "ol",
+            { class: "pick-list" },
+            list.map((pick) =>
+              h(
+                "li",
+                {},
+                h("strong", {}, pick.partner.name),
+                " ",
+                h("span", { class: `badge kind kind-${String(pick.partner.kind).toLowerCase()}` }, label("kind", pick.partner.kind)),
+                pick.partner.synthetic ? h("span", { class: "badge synthetic" }, t("district.synthetic")) : null,
+                " ",
+                pick.district ? h("span", { class: "sub" }, t("province.pickIn", { district: pick.district.name })) : null,
+                pick.score !== null && pick.score !== undefined
+                  ? h("span", { class: "score" }, t("rec.score", { score: formatNumber(pick.score, 2) }))
+                  : null,
+                (pick.reasons || []).length
+                  ? h("ul", { class: "reasons" }, pick.reasons.map((r) => h("li", {}, r.sentence)))
+                  : null,
+              ),
+            ),
+          ),
+        );
+      }
+    }
+    return s;
+  }
+}
+
+export function renderNationalSummary(container, progress) {
+  if (!progress) {
+    container.replaceChildren(h("p", { class: "notice" }, t("national.unavailable")));
+    return;
+  }
+  const text = t("national.progress", {
+    committed: formatInteger(progress.committedPartners),
+    target: formatInteger(progress.target),
+  });
+  container.replaceChildren(
+    h("span", { class: "national-label" }, t("national.heading")),
+    bar(progress.committedPartners, progress.target, { label: text, met: progress.committedPartners >= progress.target }),
+    h("span", { class: "national-count", "data-testid": "national-count" }, text),
+  );
+}
+
+export class NationalPanel {
+  constructor(container, { onProvince }) {
+    this.container = container;
+    this.onProvince = onProvince;
+    this.data = null;
+    this.error = null;
+  }
+
+  setData(data, error) {
+    this.data = data;
+    this.error = error;
+    this.render();
+  }
+
+  render() {
+    const c = this.container;
+    if (this.error) {
+      c.replaceChildren(errorBox(this.error));
+      return;
+    }
+    if (!this.data) {
+      c.replaceChildren(loading(t("national.loading")));
+      return;
+    }
+    const { campaignProgress: cp, provinces } = this.data;
+    const met = provinces.filter((p) => (p.quotaProgress || []).every((q) => q.met)).length;
+    c.replaceChildren(
+      h("h2", {}, t("national.heading")),
+      cp
+        ? h(
+            "p",
+            { class: "national-line" },
+            bar(cp.committedPartners, cp.target, { label: t("national.progress", { committed: cp.committedPartners, target: cp.target }) }),
+            t("national.progress", { committed: formatInteger(cp.committedPartners), target: formatInteger(cp.target) }),
+          )
+        : null,
+      h("p", {}, t("national.provincesMet", { met, total: provinces.length })),
+      h("h3", {}, t("national.table")),
+      h(
+        "ul",
+        { class: "province-quota-list" },
+        provinces.map((p) =>
+          h(
+            "li",
+            { dataset: { code: p.code } },
+            h("button", { type: "button", class: "link-button", onclick: () => this.onProvince(p.code) }, p.name),
+            quotaRows(p.quotaProgress, { compact: true }),
+          ),
+        ),
+      ),
+    );
+  }
+}
