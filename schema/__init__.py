@@ -7,6 +7,7 @@ To extend the API, add a type with ``@strawberry.type`` fields to ``QUERY_TYPES`
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import strawberry
@@ -17,11 +18,14 @@ from strawberry.extensions import (
     MaxAliasesLimiter,
     MaxTokensLimiter,
     QueryDepthLimiter,
+    SchemaExtension,
 )
+from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
 from schema.errors import is_expected, should_mask_error
 from schema.queries import ReadQuery
+from schema.scalars import SCALAR_MAP
 from schema.types.district import District
 from schema.types.partner import Partner
 from schema.types.partnership import Partnership
@@ -62,20 +66,27 @@ def _root_types() -> tuple[type, type | None]:
 def build_schema(settings: Settings | None = None) -> strawberry.Schema:
     """The schema with the limits, introspection policy and error masking of ``settings``."""
     settings = settings or Settings()
-    extensions: list[Any] = [
-        QueryDepthLimiter(max_depth=settings.max_query_depth),
-        MaxAliasesLimiter(max_alias_count=settings.max_aliases),
-        MaxTokensLimiter(max_token_count=settings.max_tokens),
+    # Factories, not instances: Strawberry builds fresh extensions for every request.
+    extensions: list[Callable[[], SchemaExtension]] = [
+        lambda: QueryDepthLimiter(max_depth=settings.max_query_depth),
+        lambda: MaxAliasesLimiter(max_alias_count=settings.max_aliases),
+        lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
     ]
     if not settings.introspection:
-        extensions.append(DisableIntrospection())
+        extensions.append(DisableIntrospection)
     if settings.production:
-        extensions.append(MaskErrors(should_mask_error=should_mask_error))
+        extensions.append(lambda: MaskErrors(should_mask_error=should_mask_error))
     query, mutation = _root_types()
     kwargs: dict[str, Any] = {}
     if mutation is not None:
         kwargs["mutation"] = mutation
-    return MitraSchema(query=query, types=NODE_TYPES, extensions=extensions, **kwargs)
+    return MitraSchema(
+        query=query,
+        types=NODE_TYPES,
+        extensions=extensions,
+        config=StrawberryConfig(scalar_map=SCALAR_MAP),
+        **kwargs,
+    )
 
 
 __all__ = ["MUTATION_TYPES", "QUERY_TYPES", "MitraSchema", "build_schema"]
