@@ -171,9 +171,9 @@ def measurement_rows(directory: Path = REFERENCE_DIR) -> list[Row]:
         )
         published.add((r["district_code"], r["survey"]))
 
-    old_names = {
-        r["province_code"]: r["name"] for r in read_csv("provinces_pre_2022.csv", directory)
-    }
+    old_provinces = read_csv("provinces_pre_2022.csv", directory)
+    old_names = {r["province_code"]: r["name"] for r in old_provinces}
+    split = {r["province_code"] for r in old_provinces if ";" in r["successor_province_codes"]}
     for d in read_csv("districts.csv", directory):
         for survey in DISTRICT_SURVEYS:
             if (d["district_code"], survey) in published:
@@ -185,8 +185,8 @@ def measurement_rows(directory: Path = REFERENCE_DIR) -> list[Row]:
                     f"no {survey} figure for province {old} to impute {d['district_code']}"
                 )
             where = f"province {old} {old_names[old]}"
-            if old != d["province_code"]:
-                where += " (pre-2022 boundary, before the Papua split)"
+            if old in split:
+                where += " (pre-2022 boundary, before the 2022 split)"
             rows.append(
                 {
                     "level": MeasurementLevel.DISTRICT.value,
