@@ -17,14 +17,18 @@ M = IndicatorMeasurement
 def latest_district_prevalence() -> Subquery:
     """One row per district: the id and value of its latest stunting measurement.
 
-    Latest means the highest year; within a year a published figure wins over an
-    imputed one. Used both to load the value and to filter and order districts in SQL.
+    A figure published for the district wins over any imputed one, whatever the year:
+    the district's own survey value says more about it than a later province average
+    (so Timor Tengah Selatan shows its SSGI 2021 48.3%, not NTT's imputed SSGI 2022
+    35.3%). Among figures of the same kind the highest year wins. Districts with no
+    published figure get their latest imputed value, flagged ``imputed``. Used both to
+    load the value and to filter and order districts in SQL.
     """
     rank = (
         func.row_number()
         .over(
             partition_by=M.district_code,
-            order_by=(M.year.desc(), M.imputed.asc(), M.id.desc()),
+            order_by=(M.imputed.asc(), M.year.desc(), M.id.desc()),
         )
         .label("rank")
     )
