@@ -47,7 +47,7 @@ class DistrictFilter:
     )
     prevalence_max: float | None = None
     search: str | None = strawberry.field(
-        default=None, description="Case-insensitive substring of name or short name."
+        default=None, description="Case-insensitive substring of name or short name; outer blanks ignored."
     )
 
     def to_domain(self) -> DomainDistrictFilter:
@@ -90,7 +90,7 @@ class PartnerFilter:
     operating_district_code: str | None = None
     synthetic: bool | None = None
     search: str | None = strawberry.field(
-        default=None, description="Case-insensitive substring of the name."
+        default=None, description="Case-insensitive substring of the name; outer blanks ignored."
     )
     include_archived: bool = False
 

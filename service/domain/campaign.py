@@ -93,7 +93,7 @@ async def list_commitments(
         Commitment(pid, partner_id, kind, province)
         for pid, partner_id, kind, province, status, months, start, end in (
             await session.execute(stmt)
-        ).tuples()
+        ).all()
         if is_commitment(status, months, start, end)
     ]
 

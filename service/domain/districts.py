@@ -145,7 +145,7 @@ async def partner_stats_by_district(
         )
         .group_by(Partnership.district_code)
     )
-    reported = dict((await session.execute(reported_stmt)).tuples().all())
+    reported = dict((await session.execute(reported_stmt)).all())
     return {
         code: DistrictPartnerStats(
             active_partners_by_kind=dict(sorted(active.get(code, {}).items())),

@@ -88,7 +88,7 @@ async def areas_by_partner(
         .order_by(PartnerArea.partner_id, PartnerArea.area)
     )
     grouped: dict[int, list[str]] = defaultdict(list)
-    for partner_id, area in (await session.execute(stmt)).tuples():
+    for partner_id, area in (await session.execute(stmt)).all():
         grouped[partner_id].append(area)
     return grouped
 
@@ -102,7 +102,7 @@ async def province_codes_by_partner(
         .order_by(PartnerProvince.partner_id, PartnerProvince.province_code)
     )
     grouped: dict[int, list[str]] = defaultdict(list)
-    for partner_id, code in (await session.execute(stmt)).tuples():
+    for partner_id, code in (await session.execute(stmt)).all():
         grouped[partner_id].append(code)
     return grouped
 
@@ -116,6 +116,6 @@ async def district_codes_by_partner(
         .order_by(PartnerDistrict.partner_id, PartnerDistrict.district_code)
     )
     grouped: dict[int, list[str]] = defaultdict(list)
-    for partner_id, code in (await session.execute(stmt)).tuples():
+    for partner_id, code in (await session.execute(stmt)).all():
         grouped[partner_id].append(code)
     return grouped

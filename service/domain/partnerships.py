@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -21,9 +22,12 @@ COMMITTED_STATUSES: frozenset[PartnershipStatus] = frozenset(
 
 
 def months_between(start: dt.date, end: dt.date) -> int:
-    """Whole calendar months from ``start`` to ``end`` (1 Jan -> 1 Jul is 6)."""
+    """Whole calendar months from ``start`` to ``end``: 1 Jan -> 1 Jul is 6.
+
+    A month from the 31st ends on the last day of a shorter month (31 Jan -> 28 Feb is 1).
+    """
     months = (end.year - start.year) * 12 + (end.month - start.month)
-    if end.day < start.day:
+    if end.day < min(start.day, calendar.monthrange(end.year, end.month)[1]):
         months -= 1
     return max(months, 0)
 
@@ -148,6 +152,6 @@ async def areas_by_partnership(
         .order_by(PartnershipArea.partnership_id, PartnershipArea.area)
     )
     grouped: dict[int, list[str]] = defaultdict(list)
-    for partnership_id, area in (await session.execute(stmt)).tuples():
+    for partnership_id, area in (await session.execute(stmt)).all():
         grouped[partnership_id].append(area)
     return grouped
