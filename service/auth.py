@@ -93,7 +93,9 @@ def require(principal: Principal | None, role: Role | str) -> Principal:
     if principal is None:
         raise Unauthenticated("a valid bearer token is required")
     if not principal.role.includes(needed):
-        raise Forbidden(f"this action needs the {needed.value} role; the token has {principal.role.value}")
+        raise Forbidden(
+            f"this action needs the {needed.value} role; the token has {principal.role.value}"
+        )
     return principal
 
 
@@ -144,7 +146,9 @@ async def create_token(
     return row, plaintext
 
 
-async def list_tokens(session: AsyncSession, *, include_revoked: bool = False) -> Sequence[ApiToken]:
+async def list_tokens(
+    session: AsyncSession, *, include_revoked: bool = False
+) -> Sequence[ApiToken]:
     stmt = select(ApiToken).order_by(ApiToken.id)
     if not include_revoked:
         stmt = stmt.where(ApiToken.revoked_at.is_(None))

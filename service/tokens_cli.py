@@ -52,7 +52,10 @@ def create(settings: Settings, *, owner: str, role: str, out: TextIO = sys.stdou
         return row.id, row.prefix, plaintext
 
     token_id, prefix, plaintext = _in_transaction(settings, work)
-    print(f"created token {token_id} ({prefix}...) for {owner.strip()} with role {role_value}", file=out)
+    print(
+        f"created token {token_id} ({prefix}...) for {owner.strip()} with role {role_value}",
+        file=out,
+    )
     print("store it now; it is not shown again:", file=out)
     print(plaintext, file=out)
     return 0

@@ -102,7 +102,9 @@ def partner_name(value: object, *, field: str = "name") -> Errors:
     if not isinstance(value, str):
         return _err(field, ErrorCode.INVALID_TYPE, "the name must be text")
     if _has_bad_chars(value):
-        return _err(field, ErrorCode.INVALID_CHARACTERS, "the name must not contain control characters")
+        return _err(
+            field, ErrorCode.INVALID_CHARACTERS, "the name must not contain control characters"
+        )
     name = clean_text(value)
     if len(name) < NAME_MIN:
         return _err(field, ErrorCode.TOO_SHORT, f"the name needs at least {NAME_MIN} characters")
@@ -112,13 +114,15 @@ def partner_name(value: object, *, field: str = "name") -> Errors:
 
 
 def free_text(value: object, *, field: str, max_length: int, required: bool = False) -> Errors:
-    """Optional prose (description, notes, reason): newlines and tabs allowed, other controls not."""
+    """Optional prose (description, notes, reason): newlines and tabs allowed, no other controls."""
     if value is None:
         return _err(field, ErrorCode.REQUIRED, f"{field} is required") if required else []
     if not isinstance(value, str):
         return _err(field, ErrorCode.INVALID_TYPE, f"{field} must be text")
     if _has_bad_chars(value, allow_newlines=True):
-        return _err(field, ErrorCode.INVALID_CHARACTERS, f"{field} must not contain control characters")
+        return _err(
+            field, ErrorCode.INVALID_CHARACTERS, f"{field} must not contain control characters"
+        )
     if len(value.strip()) > max_length:
         return _err(field, ErrorCode.TOO_LONG, f"{field} may have at most {max_length} characters")
     if required and not value.strip():
@@ -172,7 +176,12 @@ def intervention_areas(values: object, *, field: str = "areas") -> Errors:
 
 
 def _code(
-    value: object, *, field: str, pattern: re.Pattern[str], shape: str, what: str,
+    value: object,
+    *,
+    field: str,
+    pattern: re.Pattern[str],
+    shape: str,
+    what: str,
     known: Collection[str] | None,
 ) -> Errors:
     if value is None:
@@ -184,14 +193,22 @@ def _code(
     return []
 
 
-def province_code(value: object, *, field: str = "provinceCode", known: Collection[str] | None = None) -> Errors:
+def province_code(
+    value: object, *, field: str = "provinceCode", known: Collection[str] | None = None
+) -> Errors:
     """A Kemendagri province code, ``"NN"``; with ``known``, one that exists."""
-    return _code(value, field=field, pattern=PROVINCE_CODE, shape="NN", what="province", known=known)
+    return _code(
+        value, field=field, pattern=PROVINCE_CODE, shape="NN", what="province", known=known
+    )
 
 
-def district_code(value: object, *, field: str = "districtCode", known: Collection[str] | None = None) -> Errors:
+def district_code(
+    value: object, *, field: str = "districtCode", known: Collection[str] | None = None
+) -> Errors:
     """A Kemendagri district code, ``"NN.NN"``; with ``known``, one that exists."""
-    return _code(value, field=field, pattern=DISTRICT_CODE, shape="NN.NN", what="district", known=known)
+    return _code(
+        value, field=field, pattern=DISTRICT_CODE, shape="NN.NN", what="district", known=known
+    )
 
 
 def code_list(
@@ -221,9 +238,15 @@ def website(value: object, *, field: str = "website") -> Errors:
         return _err(field, ErrorCode.INVALID_TYPE, "the website must be text")
     url = value.strip()
     if len(url) > WEBSITE_MAX:
-        return _err(field, ErrorCode.TOO_LONG, f"the website may have at most {WEBSITE_MAX} characters")
+        return _err(
+            field, ErrorCode.TOO_LONG, f"the website may have at most {WEBSITE_MAX} characters"
+        )
     if any(ch.isspace() for ch in url) or _has_bad_chars(url):
-        return _err(field, ErrorCode.INVALID_FORMAT, "the website must not contain spaces or control characters")
+        return _err(
+            field,
+            ErrorCode.INVALID_FORMAT,
+            "the website must not contain spaces or control characters",
+        )
     try:
         parts = urlsplit(url)
         host = parts.hostname
@@ -231,7 +254,9 @@ def website(value: object, *, field: str = "website") -> Errors:
     except ValueError:
         return _err(field, ErrorCode.INVALID_FORMAT, "the website is not a valid URL")
     if parts.scheme.lower() not in {"http", "https"} or not host:
-        return _err(field, ErrorCode.INVALID_FORMAT, "the website must be an http:// or https:// address")
+        return _err(
+            field, ErrorCode.INVALID_FORMAT, "the website must be an http:// or https:// address"
+        )
     return []
 
 
@@ -257,18 +282,28 @@ def budget_idr(value: object, *, field: str = "budgetIdr", required: bool = Fals
     )
 
 
-def commitment_months(value: object, *, field: str = "durationMonths", required: bool = False) -> Errors:
+def commitment_months(
+    value: object, *, field: str = "durationMonths", required: bool = False
+) -> Errors:
     """A commitment length in months, 1 to 120."""
     return _bounded_int(
-        value, field=field, low=COMMITMENT_MIN, high_exclusive=COMMITMENT_MAX + 1,
-        what="the number of months", required=required,
+        value,
+        field=field,
+        low=COMMITMENT_MIN,
+        high_exclusive=COMMITMENT_MAX + 1,
+        what="the number of months",
+        required=required,
     )
 
 
 def beneficiaries(value: object, *, field: str = "targetBeneficiaries") -> Errors:
     return _bounded_int(
-        value, field=field, low=0, high_exclusive=BENEFICIARIES_LIMIT,
-        what="the number of beneficiaries", required=False,
+        value,
+        field=field,
+        low=0,
+        high_exclusive=BENEFICIARIES_LIMIT,
+        what="the number of beneficiaries",
+        required=False,
     )
 
 
@@ -291,7 +326,8 @@ def date_order(start: object, end: object, *, field: str = "endDate") -> Errors:
     assert isinstance(start, dt.date) and isinstance(end, dt.date)
     if end < start:
         return _err(
-            field, ErrorCode.INVALID_DATE_ORDER,
+            field,
+            ErrorCode.INVALID_DATE_ORDER,
             f"the end date {end.isoformat()} is before the start date {start.isoformat()}",
         )
     return []
@@ -309,25 +345,30 @@ def status_transition(current: object, new: object, *, field: str = "status") ->
     there = PartnershipStatus(new)  # type: ignore[arg-type]
     if here is PartnershipStatus.REPORTED:
         return _err(
-            field, ErrorCode.READ_ONLY,
+            field,
+            ErrorCode.READ_ONLY,
             "reported partnerships are history from public sources and cannot change",
         )
     if there not in TRANSITIONS[here]:
         allowed = sorted(s.value for s in TRANSITIONS[here])
         hint = f"; from {here.value} it can become {', '.join(allowed)}" if allowed else ""
         return _err(
-            field, ErrorCode.INVALID_TRANSITION,
+            field,
+            ErrorCode.INVALID_TRANSITION,
             f"a {here.value} partnership cannot become {there.value}{hint}",
         )
     return []
 
 
-def no_open_duplicate(open_partnership_ids: Collection[int], *, field: str = "districtCode") -> Errors:
+def no_open_duplicate(
+    open_partnership_ids: Collection[int], *, field: str = "districtCode"
+) -> Errors:
     """A partner may have only one proposed or active partnership per district."""
     if open_partnership_ids:
         ids = ", ".join(str(i) for i in sorted(open_partnership_ids))
         return _err(
-            field, ErrorCode.DUPLICATE,
+            field,
+            ErrorCode.DUPLICATE,
             f"this partner already has a proposed or active partnership in this district ({ids})",
         )
     return []
@@ -335,5 +376,7 @@ def no_open_duplicate(open_partnership_ids: Collection[int], *, field: str = "di
 
 def partner_not_archived(archived_at: dt.datetime | None, *, field: str = "partnerId") -> Errors:
     if archived_at is not None:
-        return _err(field, ErrorCode.ARCHIVED, "the partner is archived and cannot take on new work")
+        return _err(
+            field, ErrorCode.ARCHIVED, "the partner is archived and cannot take on new work"
+        )
     return []

@@ -102,15 +102,22 @@ def _jsonable(value: Any) -> Any:
     if isinstance(value, dt.date | dt.datetime):
         return value.isoformat()
     if isinstance(value, list | tuple | set | frozenset):
-        return [_jsonable(v) for v in (sorted(value) if isinstance(value, set | frozenset) else value)]
+        return [
+            _jsonable(v) for v in (sorted(value) if isinstance(value, set | frozenset) else value)
+        ]
     if isinstance(value, enum.Enum):
         return value.value
     return value
 
 
 def _audit(
-    session: AsyncSession, actor: Principal, *, action: str, entity_type: str,
-    entity_id: object, summary: Mapping[str, Any],
+    session: AsyncSession,
+    actor: Principal,
+    *,
+    action: str,
+    entity_type: str,
+    entity_id: object,
+    summary: Mapping[str, Any],
 ) -> None:
     session.add(
         AuditLog(
@@ -261,12 +268,18 @@ async def create_partner(
     require(actor, REQUIRED_ROLE["createPartner"])
     await _begin_write(session)
     values = {
-        "name": name, "kind": kind, "scope": scope, "areas": areas,
-        "province_codes": province_codes, "district_codes": district_codes,
-        "sector": sector, "headquarters": headquarters,
+        "name": name,
+        "kind": kind,
+        "scope": scope,
+        "areas": areas,
+        "province_codes": province_codes,
+        "district_codes": district_codes,
+        "sector": sector,
+        "headquarters": headquarters,
         "annual_budget_idr": annual_budget_idr,
         "typical_commitment_months": typical_commitment_months,
-        "description": description, "website": website,
+        "description": description,
+        "website": website,
     }
     errors = await _validate_partner_fields(session, values)
     if errors:
@@ -276,11 +289,17 @@ async def create_partner(
         return _rejected([_duplicate_name(clean_name)])
 
     partner = Partner(
-        name=clean_name, kind=kind, scope=scope, sector=_clean_optional(sector),
-        headquarters=_clean_optional(headquarters), annual_budget_idr=annual_budget_idr,
+        name=clean_name,
+        kind=kind,
+        scope=scope,
+        sector=_clean_optional(sector),
+        headquarters=_clean_optional(headquarters),
+        annual_budget_idr=annual_budget_idr,
         typical_commitment_months=typical_commitment_months,
-        description=_clean_optional(description), website=_clean_optional(website),
-        synthetic=False, created_at=_utcnow(),
+        description=_clean_optional(description),
+        website=_clean_optional(website),
+        synthetic=False,
+        created_at=_utcnow(),
         areas=[PartnerArea(area=a) for a in _dedupe(areas)],
         provinces=[PartnerProvince(province_code=c) for c in _dedupe(province_codes)],
         districts=[PartnerDistrict(district_code=c) for c in _dedupe(district_codes)],
@@ -290,7 +309,11 @@ async def create_partner(
     ):
         return _rejected([_duplicate_name(clean_name)])
     _audit(
-        session, actor, action="createPartner", entity_type="Partner", entity_id=partner.id,
+        session,
+        actor,
+        action="createPartner",
+        entity_type="Partner",
+        entity_id=partner.id,
         summary={k: val for k, val in values.items() if val not in (None, (), [])}
         | {"name": clean_name},
     )
@@ -351,21 +374,33 @@ async def update_partner(
     require(actor, REQUIRED_ROLE["updatePartner"])
     await _begin_write(session)
     given: dict[str, Any] = {
-        k: val for k, val in {
-            "name": name, "kind": kind, "scope": scope, "areas": areas,
-            "province_codes": province_codes, "district_codes": district_codes,
-            "sector": sector, "headquarters": headquarters,
+        k: val
+        for k, val in {
+            "name": name,
+            "kind": kind,
+            "scope": scope,
+            "areas": areas,
+            "province_codes": province_codes,
+            "district_codes": district_codes,
+            "sector": sector,
+            "headquarters": headquarters,
             "annual_budget_idr": annual_budget_idr,
             "typical_commitment_months": typical_commitment_months,
-            "description": description, "website": website,
-        }.items() if val is not UNSET
+            "description": description,
+            "website": website,
+        }.items()
+        if val is not UNSET
     }
     errors = await _validate_partner_fields(session, given)
     partner = await _load_partner(session, partner_id)
     if partner is None:
         return _rejected([_partner_not_found(partner_id), *errors])
     if partner.archived_at is not None:
-        errors.append(UserError("partnerId", "the partner is archived and read-only", ErrorCode.ARCHIVED.value))
+        errors.append(
+            UserError(
+                "partnerId", "the partner is archived and read-only", ErrorCode.ARCHIVED.value
+            )
+        )
     if errors:
         return _rejected(errors)
     if "name" in given:
@@ -374,8 +409,17 @@ async def update_partner(
             return _rejected([_duplicate_name(given["name"])])
 
     changes: dict[str, dict[str, Any]] = {}
-    for key in ("name", "kind", "scope", "sector", "headquarters", "annual_budget_idr",
-                "typical_commitment_months", "description", "website"):
+    for key in (
+        "name",
+        "kind",
+        "scope",
+        "sector",
+        "headquarters",
+        "annual_budget_idr",
+        "typical_commitment_months",
+        "description",
+        "website",
+    ):
         if key not in given:
             continue
         new = given[key]
@@ -410,8 +454,14 @@ async def update_partner(
             return _rejected([_duplicate_name(given["name"])])
         raise
     _audit(
-        session, actor, action="updatePartner", entity_type="Partner", entity_id=partner.id,
-        summary={k: {"from": _jsonable(c["from"]), "to": _jsonable(c["to"])} for k, c in changes.items()},
+        session,
+        actor,
+        action="updatePartner",
+        entity_type="Partner",
+        entity_id=partner.id,
+        summary={
+            k: {"from": _jsonable(c["from"]), "to": _jsonable(c["to"])} for k, c in changes.items()
+        },
     )
     await session.flush()
     return Result(value=partner)
@@ -430,10 +480,16 @@ async def archive_partner(
     if partner is None:
         return _rejected([_partner_not_found(partner_id)])
     if partner.archived_at is not None:
-        return _rejected([UserError("partnerId", "the partner is already archived", ErrorCode.ARCHIVED.value)])
+        return _rejected(
+            [UserError("partnerId", "the partner is already archived", ErrorCode.ARCHIVED.value)]
+        )
     partner.archived_at = _utcnow()
     _audit(
-        session, actor, action="archivePartner", entity_type="Partner", entity_id=partner.id,
+        session,
+        actor,
+        action="archivePartner",
+        entity_type="Partner",
+        entity_id=partner.id,
         summary={"archived_at": partner.archived_at},
     )
     await session.flush()
@@ -447,11 +503,13 @@ def _duplicate_pair(ids: Sequence[int] = ()) -> list[UserError]:
     if ids:
         return v.no_open_duplicate(ids)
     # Lost a race to a concurrent proposal whose row we cannot see yet.
-    return [UserError(
-        "districtCode",
-        "this partner already has a proposed or active partnership in this district",
-        ErrorCode.DUPLICATE.value,
-    )]
+    return [
+        UserError(
+            "districtCode",
+            "this partner already has a proposed or active partnership in this district",
+            ErrorCode.DUPLICATE.value,
+        )
+    ]
 
 
 async def propose_partnership(
@@ -498,38 +556,55 @@ async def propose_partnership(
     if errors:
         return _rejected(errors)
     assert partner is not None
-    open_ids = list(await session.scalars(
-        select(Partnership.id).where(
-            Partnership.partner_id == partner.id,
-            Partnership.district_code == district_code,
-            Partnership.status.in_(OPEN_PARTNERSHIP_STATUSES),
+    open_ids = list(
+        await session.scalars(
+            select(Partnership.id).where(
+                Partnership.partner_id == partner.id,
+                Partnership.district_code == district_code,
+                Partnership.status.in_(OPEN_PARTNERSHIP_STATUSES),
+            )
         )
-    ))
+    )
     if open_ids:
         return _rejected(_duplicate_pair(open_ids))
 
     partnership = Partnership(
-        partner_id=partner.id, district_code=district_code,
+        partner_id=partner.id,
+        district_code=district_code,
         status=PartnershipStatus.PROPOSED.value,
-        start_date=start_date, end_date=end_date,
+        start_date=start_date,
+        end_date=end_date,
         start_year=start_date.year if start_date else None,
-        duration_months=duration_months, budget_idr=budget_idr,
-        target_beneficiaries=target_beneficiaries, notes=_clean_optional(notes),
-        synthetic=False, created_at=_utcnow(),
+        duration_months=duration_months,
+        budget_idr=budget_idr,
+        target_beneficiaries=target_beneficiaries,
+        notes=_clean_optional(notes),
+        synthetic=False,
+        created_at=_utcnow(),
         areas=[PartnershipArea(area=a) for a in _dedupe(areas)],
     )
     if not await _insert_or_duplicate(
-        session, partnership, constraint=OPEN_PAIR_INDEX,
+        session,
+        partnership,
+        constraint=OPEN_PAIR_INDEX,
         sqlite_columns="partnership.partner_id, partnership.district_code",
     ):
         return _rejected(_duplicate_pair())
     _audit(
-        session, actor, action="proposePartnership", entity_type="Partnership",
+        session,
+        actor,
+        action="proposePartnership",
+        entity_type="Partnership",
         entity_id=partnership.id,
         summary={
-            "partner_id": partner.id, "district_code": district_code, "status": "proposed",
-            "areas": _dedupe(areas), "start_date": start_date, "end_date": end_date,
-            "duration_months": duration_months, "budget_idr": budget_idr,
+            "partner_id": partner.id,
+            "district_code": district_code,
+            "status": "proposed",
+            "areas": _dedupe(areas),
+            "start_date": start_date,
+            "end_date": end_date,
+            "duration_months": duration_months,
+            "budget_idr": budget_idr,
             "target_beneficiaries": target_beneficiaries,
         },
     )
@@ -571,9 +646,16 @@ async def update_partnership_status(
             .with_for_update()
         )
     if row is None:
-        return _rejected([UserError(
-            "partnershipId", f"there is no partnership {partnership_id}", ErrorCode.NOT_FOUND.value
-        ), *errors])
+        return _rejected(
+            [
+                UserError(
+                    "partnershipId",
+                    f"there is no partnership {partnership_id}",
+                    ErrorCode.NOT_FOUND.value,
+                ),
+                *errors,
+            ]
+        )
     errors += v.status_transition(row.status, status)
     if errors:
         return _rejected(errors)
@@ -590,10 +672,13 @@ async def update_partnership_status(
         if row.status == PartnershipStatus.ACTIVE.value:
             new_end = end_date or today
         elif start_date or end_date:
-            errors.append(UserError(
-                "endDate", "a cancelled proposal never started, so it takes no dates",
-                ErrorCode.INVALID_DATE_ORDER.value,
-            ))
+            errors.append(
+                UserError(
+                    "endDate",
+                    "a cancelled proposal never started, so it takes no dates",
+                    ErrorCode.INVALID_DATE_ORDER.value,
+                )
+            )
     errors += v.date_order(new_start, new_end)
     if errors:
         return _rejected(errors)
@@ -611,8 +696,12 @@ async def update_partnership_status(
         changes["outcome"] = {"to": row.outcome}
     row.status = new_status.value
     _audit(
-        session, actor, action="updatePartnershipStatus", entity_type="Partnership",
-        entity_id=row.id, summary=changes,
+        session,
+        actor,
+        action="updatePartnershipStatus",
+        entity_type="Partnership",
+        entity_id=row.id,
+        summary=changes,
     )
     await session.flush()
     return Result(value=row)
@@ -644,24 +733,38 @@ async def record_recommendation_feedback(
     else:
         known = await _existing(session, District.code, [district_code])
         errors += v.district_code(district_code, known=known)
-    if not isinstance(partner_id, int) or isinstance(partner_id, bool) or (
-        await session.scalar(select(Partner.id).where(Partner.id == partner_id))
-    ) is None:
+    if (
+        not isinstance(partner_id, int)
+        or isinstance(partner_id, bool)
+        or (await session.scalar(select(Partner.id).where(Partner.id == partner_id))) is None
+    ):
         errors.append(_partner_not_found(partner_id))
     if errors:
         return _rejected(errors)
     row = RecommendationFeedback(
-        district_code=district_code, partner_id=partner_id, verdict=verdict,
-        reason=_clean_optional(reason), model_version=_clean_optional(model_version),
-        actor=actor.owner, created_at=_utcnow(),
+        district_code=district_code,
+        partner_id=partner_id,
+        verdict=verdict,
+        reason=_clean_optional(reason),
+        model_version=_clean_optional(model_version),
+        actor=actor.owner,
+        created_at=_utcnow(),
     )
     session.add(row)
     await session.flush()
     _audit(
-        session, actor, action="recordRecommendationFeedback",
-        entity_type="RecommendationFeedback", entity_id=row.id,
-        summary={"district_code": district_code, "partner_id": partner_id, "verdict": verdict,
-                 "model_version": row.model_version, "reason": row.reason},
+        session,
+        actor,
+        action="recordRecommendationFeedback",
+        entity_type="RecommendationFeedback",
+        entity_id=row.id,
+        summary={
+            "district_code": district_code,
+            "partner_id": partner_id,
+            "verdict": verdict,
+            "model_version": row.model_version,
+            "reason": row.reason,
+        },
     )
     await session.flush()
     return Result(value=row)

@@ -8,7 +8,9 @@ import io
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings as hsettings, strategies as st
+from hypothesis import given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -18,7 +20,10 @@ from service.db.migrate import upgrade
 from service.db.models import ApiToken
 from service.db.session import make_async_engine, make_async_sessionmaker, make_engine
 from service.settings import Settings
-from tests.service.writes_support import asession, scratch_database  # noqa: F401
+from tests.service import writes_support as support
+from tests.service.writes_support import scratch_database
+
+asession = support.asession
 
 pytestmark = pytest.mark.filterwarnings("error")
 
@@ -82,7 +87,7 @@ def test_clean_owner_accepts_or_raises_value_error(owner: str) -> None:
     assert cleaned == cleaned.strip() and 1 <= len(cleaned) <= auth.MAX_OWNER_LENGTH
 
 
-async def test_create_and_authenticate(asession: AsyncSession) -> None:  # noqa: F811
+async def test_create_and_authenticate(asession: AsyncSession) -> None:
     row, plaintext = await auth.create_token(asession, owner="  Dinas Kesehatan  ", role="planner")
     assert plaintext.startswith(auth.TOKEN_PREFIX) and len(plaintext) >= 40
     assert row.owner == "Dinas Kesehatan" and row.role == "planner"
@@ -97,14 +102,21 @@ async def test_create_and_authenticate(asession: AsyncSession) -> None:  # noqa:
     assert row.last_used_at is not None
 
 
-async def test_unknown_or_mangled_tokens_fail(asession: AsyncSession) -> None:  # noqa: F811
+async def test_unknown_or_mangled_tokens_fail(asession: AsyncSession) -> None:
     _, plaintext = await auth.create_token(asession, owner="ana", role="viewer")
-    for candidate in (None, "", plaintext[:-1], plaintext + "x", plaintext.upper(),
-                      "mitra_" + "A" * 43, "x" * 10_000):
+    for candidate in (
+        None,
+        "",
+        plaintext[:-1],
+        plaintext + "x",
+        plaintext.upper(),
+        "mitra_" + "A" * 43,
+        "x" * 10_000,
+    ):
         assert await auth.authenticate(asession, candidate) is None
 
 
-async def test_revoked_tokens_fail(asession: AsyncSession) -> None:  # noqa: F811
+async def test_revoked_tokens_fail(asession: AsyncSession) -> None:
     row, plaintext = await auth.create_token(asession, owner="ana", role="admin")
     other, other_plain = await auth.create_token(asession, owner="budi", role="viewer")
     revoked = await auth.revoke_token(asession, token_id=row.id)
@@ -120,16 +132,19 @@ async def test_revoked_tokens_fail(asession: AsyncSession) -> None:  # noqa: F81
         await auth.revoke_token(asession)
 
 
-async def test_last_used_is_refreshed_at_most_once_a_minute(asession: AsyncSession) -> None:  # noqa: F811
+async def test_last_used_is_refreshed_at_most_once_a_minute(asession: AsyncSession) -> None:
     row, plaintext = await auth.create_token(asession, owner="ana", role="viewer")
     await auth.authenticate(asession, plaintext)
     first = row.last_used_at
+    assert first is not None
     await auth.authenticate(asession, plaintext)
     assert row.last_used_at == first
-    row.last_used_at = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=5)
-    await auth.authenticate(asession, plaintext)
-    assert row.last_used_at is not None and row.last_used_at > first - dt.timedelta(minutes=1)
+    stale = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=5)
+    row.last_used_at = stale
     await auth.authenticate(asession, plaintext, touch=False)
+    assert row.last_used_at == stale
+    await auth.authenticate(asession, plaintext)
+    assert row.last_used_at is not None and row.last_used_at >= first
 
 
 def test_bad_role_or_owner_is_refused() -> None:
@@ -182,8 +197,14 @@ def test_token_cli_create_list_revoke(tmp_path: Path, capsys: pytest.CaptureFixt
         assert plaintext[: auth.PREFIX_LENGTH] in listing
 
         assert tokens_cli.create(settings, owner="x", role="root", out=io.StringIO()) == 2
-        assert tokens_cli.revoke(settings, prefix=plaintext[: auth.PREFIX_LENGTH], out=io.StringIO()) == 0
-        assert tokens_cli.revoke(settings, prefix=plaintext[: auth.PREFIX_LENGTH], out=io.StringIO()) == 1
+        assert (
+            tokens_cli.revoke(settings, prefix=plaintext[: auth.PREFIX_LENGTH], out=io.StringIO())
+            == 0
+        )
+        assert (
+            tokens_cli.revoke(settings, prefix=plaintext[: auth.PREFIX_LENGTH], out=io.StringIO())
+            == 1
+        )
 
         out = io.StringIO()
         tokens_cli.list_(settings, out=out)

@@ -25,10 +25,18 @@ from service.db.models import AuditLog, Partnership
 from service.db.session import make_async_engine, make_async_sessionmaker, make_engine
 from service.domain import writes as w
 from service.settings import async_url
-from tests.service.writes_support import asession, postgres_url, row_counts, scratch_database  # noqa: F401
+from tests.service import writes_support as support
+from tests.service.writes_support import (
+    insert_place_and_partner,
+    postgres_url,
+    row_counts,
+    scratch_database,
+)
+
+asession = support.asession
 
 PLANNER = Principal(owner="planner", role=Role.PLANNER, token_id=None)
-PROVINCE, DISTRICT = "53", "53.01"
+DISTRICT = "53.01"  # made by insert_place_and_partner
 
 
 @pytest.fixture
@@ -39,19 +47,7 @@ def race_db(tmp_path: Path) -> Iterator[tuple[str, int]]:
         try:
             upgrade(engine)
             with engine.begin() as conn:
-                conn.execute(text(
-                    "INSERT INTO province (code, name, island_group, exists_pre_2022, priority_2022) "
-                    "VALUES (:c, 'Nusa Tenggara Timur', 'Bali dan Nusa Tenggara', true, true)"
-                ), {"c": PROVINCE})
-                conn.execute(text(
-                    "INSERT INTO district (code, province_code, name, short_name, type, latitude, "
-                    "longitude, underdeveloped) VALUES (:d, :p, 'Kabupaten Sumba Barat', "
-                    "'Sumba Barat', 'kabupaten', -9.6, 119.4, true)"
-                ), {"d": DISTRICT, "p": PROVINCE})
-                partner_id = conn.execute(text(
-                    "INSERT INTO partner (name, kind, scope, synthetic) "
-                    "VALUES ('Yayasan Balapan', 'foundation', 'local', false) RETURNING id"
-                )).scalar_one()
+                partner_id = insert_place_and_partner(conn)
         finally:
             engine.dispose()
         yield url, int(partner_id)
@@ -83,7 +79,9 @@ async def _race(url: str, partner_id: int, callers: int, *, barrier: bool) -> li
         async with factory() as session:
             rows = await session.scalar(select(func.count()).select_from(Partnership))
             audits = await session.scalar(
-                select(func.count()).select_from(AuditLog).where(AuditLog.action == "proposePartnership")
+                select(func.count())
+                .select_from(AuditLog)
+                .where(AuditLog.action == "proposePartnership")
             )
         assert rows == 1 and audits == 1
     finally:
@@ -110,32 +108,45 @@ async def test_fifty_concurrent_proposals_on_postgresql(race_db: tuple[str, int]
 
 @pytest.mark.postgres
 @pytest.mark.skipif(postgres_url() is None, reason="needs PostgreSQL: set MITRA_TEST_DATABASE_URL")
-async def test_fifty_proposals_past_the_precheck_are_stopped_by_the_index(race_db: tuple[str, int]) -> None:
+async def test_fifty_proposals_past_the_precheck_are_stopped_by_the_index(
+    race_db: tuple[str, int],
+) -> None:
     url, partner_id = race_db
     rejected = _check(await _race(url, partner_id, 50, barrier=True), 50)
     # All 49 losers passed the pre-check, so none of their messages names the winner's id.
     assert all("(" not in r.user_errors[0].message for r in rejected)
 
 
-@pytest.mark.skipif(postgres_url() is not None, reason="the SQLite variant; PostgreSQL runs the 50-way race")
+@pytest.mark.skipif(
+    postgres_url() is not None, reason="the SQLite variant; PostgreSQL runs the 50-way race"
+)
 async def test_concurrent_proposals_on_sqlite(race_db: tuple[str, int]) -> None:
     url, partner_id = race_db
     _check(await _race(url, partner_id, 10, barrier=False), 10)
 
 
 async def test_index_violation_leaves_the_transaction_usable(
-    asession: AsyncSession, monkeypatch: pytest.MonkeyPatch  # noqa: F811
+    asession: AsyncSession,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Blind the pre-check so the insert hits the index; the session carries on afterwards."""
     district = await asession.scalar(text("SELECT code FROM district ORDER BY code LIMIT 1"))
-    created = await w.create_partner(asession, actor=PLANNER, name="Yayasan Indeks", kind="ngo", scope="local")
+    created = await w.create_partner(
+        asession, actor=PLANNER, name="Yayasan Indeks", kind="ngo", scope="local"
+    )
     assert created.value is not None
     partner_id = created.value.id
-    assert (await w.propose_partnership(asession, actor=PLANNER, partner_id=partner_id, district_code=district)).ok
+    assert (
+        await w.propose_partnership(
+            asession, actor=PLANNER, partner_id=partner_id, district_code=district
+        )
+    ).ok
 
     monkeypatch.setattr(w, "OPEN_PARTNERSHIP_STATUSES", ("no-such-status",))
     before = await row_counts(asession)
-    result = await w.propose_partnership(asession, actor=PLANNER, partner_id=partner_id, district_code=district)
+    result = await w.propose_partnership(
+        asession, actor=PLANNER, partner_id=partner_id, district_code=district
+    )
     assert [(e.field, e.code) for e in result.user_errors] == [("districtCode", "DUPLICATE")]
     assert await row_counts(asession) == before
 
@@ -143,4 +154,6 @@ async def test_index_violation_leaves_the_transaction_usable(
         asession, actor=PLANNER, district_code=district, partner_id=partner_id, verdict="accepted"
     )
     assert feedback.ok
-    assert (await row_counts(asession))["recommendation_feedback"] == before["recommendation_feedback"] + 1
+    assert (await row_counts(asession))["recommendation_feedback"] == before[
+        "recommendation_feedback"
+    ] + 1

@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from service.db.base import Base
 from service.db.migrate import current_tables, downgrade, upgrade
 from service.db.session import make_engine
-from tests.service.writes_support import scratch_database
+from tests.service.writes_support import insert_place_and_partner, scratch_database
 
 WRITE_TABLES = {"api_token", "audit_log", "recommendation_feedback"}
 
@@ -38,7 +38,10 @@ def _revision(engine: Engine) -> str | None:
 
 
 def _open_pair_index(engine: Engine) -> bool:
-    return any(ix["name"] == "uq_partnership_open_pair" for ix in inspect(engine).get_indexes("partnership"))
+    return any(
+        ix["name"] == "uq_partnership_open_pair"
+        for ix in inspect(engine).get_indexes("partnership")
+    )
 
 
 def test_head_matches_the_models(scratch_engine: Engine) -> None:
@@ -55,7 +58,7 @@ def test_0002_up_down_up(scratch_engine: Engine) -> None:
     upgrade(scratch_engine, "0001")
     assert not WRITE_TABLES & current_tables(scratch_engine)
     upgrade(scratch_engine)
-    assert WRITE_TABLES <= current_tables(scratch_engine) and _open_pair_index(scratch_engine)
+    assert current_tables(scratch_engine) >= WRITE_TABLES and _open_pair_index(scratch_engine)
     downgrade(scratch_engine, "0001")
     assert _revision(scratch_engine) == "0001"
     assert not WRITE_TABLES & current_tables(scratch_engine)
@@ -69,49 +72,43 @@ def test_0002_up_down_up(scratch_engine: Engine) -> None:
 def test_one_open_partnership_per_partner_and_district(scratch_engine: Engine) -> None:
     upgrade(scratch_engine)
     with scratch_engine.begin() as conn:
-        conn.execute(text(
-            "INSERT INTO province (code, name, island_group, exists_pre_2022, priority_2022) "
-            "VALUES ('53', 'Nusa Tenggara Timur', 'Bali dan Nusa Tenggara', true, true)"
-        ))
-        conn.execute(text(
-            "INSERT INTO district (code, province_code, name, short_name, type, latitude, longitude, "
-            "underdeveloped) VALUES ('53.01', '53', 'Kabupaten Sumba Barat', 'Sumba Barat', "
-            "'kabupaten', -9.6, 119.4, true)"
-        ))
-        conn.execute(text(
-            "INSERT INTO partner (id, name, kind, scope, synthetic) VALUES (1, 'Yayasan A', 'ngo', 'local', false)"
-        ))
+        partner_id = insert_place_and_partner(conn, partner_name="Yayasan A")
 
     insert = text(
         "INSERT INTO partnership (partner_id, district_code, status, synthetic) "
-        "VALUES (1, '53.01', :status, false)"
+        "VALUES (:partner, '53.01', :status, false)"
     )
     with scratch_engine.begin() as conn:
         # History may repeat: any number of completed, cancelled and reported rows.
         for status in ("completed", "completed", "cancelled", "reported", "reported", "proposed"):
-            conn.execute(insert, {"status": status})
+            conn.execute(insert, {"partner": partner_id, "status": status})
     for status in ("proposed", "active"):
         with pytest.raises(IntegrityError), scratch_engine.begin() as conn:
-            conn.execute(insert, {"status": status})
+            conn.execute(insert, {"partner": partner_id, "status": status})
     with scratch_engine.begin() as conn:
         conn.execute(text("UPDATE partnership SET status = 'active' WHERE status = 'proposed'"))
         with pytest.raises(IntegrityError), conn.begin_nested():
-            conn.execute(insert, {"status": "proposed"})
+            conn.execute(insert, {"partner": partner_id, "status": "proposed"})
         conn.execute(text("UPDATE partnership SET status = 'completed' WHERE status = 'active'"))
-        conn.execute(insert, {"status": "proposed"})
+        conn.execute(insert, {"partner": partner_id, "status": "proposed"})
 
 
 def test_checks_on_new_tables(scratch_engine: Engine) -> None:
     upgrade(scratch_engine)
-    with pytest.raises(IntegrityError), scratch_engine.begin() as conn:
-        conn.execute(text(
-            "INSERT INTO api_token (owner, role, token_hash, prefix) VALUES ('a', 'root', 'h', 'p')"
-        ))
+    insert = text("INSERT INTO api_token (owner, role, token_hash, prefix) VALUES (:o, :r, :h, :p)")
+    with pytest.raises(IntegrityError), scratch_engine.begin() as conn:  # unknown role
+        conn.execute(insert, {"o": "a", "r": "root", "h": "h1", "p": "p"})
     with scratch_engine.begin() as conn:
-        conn.execute(text(
-            "INSERT INTO api_token (owner, role, token_hash, prefix) VALUES ('a', 'admin', 'h', 'p')"
-        ))
-    with pytest.raises(IntegrityError), scratch_engine.begin() as conn:
-        conn.execute(text(
-            "INSERT INTO api_token (owner, role, token_hash, prefix) VALUES ('b', 'viewer', 'h', 'q')"
-        ))
+        conn.execute(insert, {"o": "a", "r": "admin", "h": "h1", "p": "p"})
+    with pytest.raises(IntegrityError), scratch_engine.begin() as conn:  # same hash twice
+        conn.execute(insert, {"o": "b", "r": "viewer", "h": "h1", "p": "q"})
+    with scratch_engine.begin() as conn:
+        partner_id = insert_place_and_partner(conn)
+    feedback = text(
+        "INSERT INTO recommendation_feedback (district_code, partner_id, verdict, actor) "
+        "VALUES ('53.01', :p, :v, 'x')"
+    )
+    with scratch_engine.begin() as conn:
+        conn.execute(feedback, {"p": partner_id, "v": "accepted"})
+    with pytest.raises(IntegrityError), scratch_engine.begin() as conn:  # unknown verdict
+        conn.execute(feedback, {"p": partner_id, "v": "maybe"})

@@ -12,15 +12,23 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from service.db.enums import InterventionArea, PartnerKind, PartnerScope, PartnershipStatus
 from service.domain import validation as v
 from service.domain.validation import ErrorCode, UserError
 
 anything = st.one_of(
-    st.none(), st.booleans(), st.integers(), st.floats(allow_nan=True), st.text(),
-    st.binary(), st.dates(), st.datetimes(), st.lists(st.text(max_size=12), max_size=5),
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.floats(allow_nan=True),
+    st.text(),
+    st.binary(),
+    st.dates(),
+    st.datetimes(),
+    st.lists(st.text(max_size=12), max_size=5),
     st.dictionaries(st.text(max_size=5), st.integers(), max_size=3),
 )
 # Printable names: letters, digits, punctuation and spaces, but no control characters.
@@ -48,7 +56,11 @@ VALIDATORS: list[tuple[str, Callable[[Any], list[UserError]], str]] = [
     ("intervention_areas", v.intervention_areas, "areas"),
     ("province_code", v.province_code, "provinceCode"),
     ("district_code", v.district_code, "districtCode"),
-    ("province_codes", lambda x: v.code_list(x, field="provinceCodes", kind="province"), "provinceCodes"),
+    (
+        "province_codes",
+        lambda x: v.code_list(x, field="provinceCodes", kind="province"),
+        "provinceCodes",
+    ),
     ("website", v.website, "website"),
     ("budget_idr", v.budget_idr, "budgetIdr"),
     ("commitment_months", v.commitment_months, "durationMonths"),
@@ -99,8 +111,15 @@ def test_control_characters_anywhere_are_refused(name: str, bad: str, at: int) -
 
 @pytest.mark.parametrize(
     ("name", "code"),
-    [(None, "REQUIRED"), (42, "INVALID_TYPE"), ("  a  ", "TOO_SHORT"), ("x" * 201, "TOO_LONG"),
-     ("  " + "x" * 200 + "  ", None), ("PT Kalbe Farma Tbk", None), ("Yayasan\tX", "INVALID_CHARACTERS")],
+    [
+        (None, "REQUIRED"),
+        (42, "INVALID_TYPE"),
+        ("  a  ", "TOO_SHORT"),
+        ("x" * 201, "TOO_LONG"),
+        ("  " + "x" * 200 + "  ", None),
+        ("PT Kalbe Farma Tbk", None),
+        ("Yayasan\tX", "INVALID_CHARACTERS"),
+    ],
 )
 def test_name_examples(name: Any, code: str | None) -> None:
     assert codes(v.partner_name(name)) == ({code} if code else set())
@@ -122,7 +141,10 @@ def test_unknown_kinds_fail(kind: str) -> None:
         assert errors[0].code == "INVALID_CHOICE" and errors[0].field == "kind"
 
 
-@given(st.sampled_from([s.value for s in PartnerScope]), st.sampled_from([s.value for s in PartnershipStatus]))
+@given(
+    st.sampled_from([s.value for s in PartnerScope]),
+    st.sampled_from([s.value for s in PartnershipStatus]),
+)
 def test_known_scopes_and_statuses_pass(scope: str, status: str) -> None:
     assert v.partner_scope(scope) == [] and v.partnership_status(status) == []
 
@@ -132,7 +154,9 @@ def test_known_areas_pass(areas: list[str]) -> None:
     assert v.intervention_areas(areas) == []
 
 
-@given(st.lists(st.sampled_from([a.value for a in InterventionArea]), max_size=5), st.text(min_size=1))
+@given(
+    st.lists(st.sampled_from([a.value for a in InterventionArea]), max_size=5), st.text(min_size=1)
+)
 def test_one_unknown_area_fails(areas: list[str], extra: str) -> None:
     errors = v.intervention_areas([*areas, extra])
     assert (errors == []) == (extra in {a.value for a in InterventionArea})
@@ -179,9 +203,9 @@ def test_codes_must_exist_when_known_is_given() -> None:
     assert v.district_code("32.04", known={"32.04"}) == []
     assert codes(v.district_code("32.99", known={"32.04"})) == {"NOT_FOUND"}
     assert codes(v.province_code("99", known={"32"})) == {"NOT_FOUND"}
-    assert codes(v.code_list(["32", "99"], field="provinceCodes", kind="province", known={"32"})) == {
-        "NOT_FOUND"
-    }
+    assert codes(
+        v.code_list(["32", "99"], field="provinceCodes", kind="province", known={"32"})
+    ) == {"NOT_FOUND"}
     assert codes(v.code_list("32", field="provinceCodes", kind="province")) == {"INVALID_TYPE"}
     assert codes(v.code_list(["32"] * 601, field="provinceCodes", kind="province")) == {"TOO_LONG"}
 
@@ -191,7 +215,11 @@ def test_codes_must_exist_when_known_is_given() -> None:
 hosts = st.from_regex(r"\A[a-z][a-z0-9-]{0,20}(\.[a-z]{2,6}){1,2}\Z")
 
 
-@given(st.sampled_from(["http", "https", "HTTPS"]), hosts, st.from_regex(r"\A(/[a-z0-9_-]{0,10}){0,3}\Z"))
+@given(
+    st.sampled_from(["http", "https", "HTTPS"]),
+    hosts,
+    st.from_regex(r"\A(/[a-z0-9_-]{0,10}){0,3}\Z"),
+)
 def test_http_urls_pass(scheme: str, host: str, path: str) -> None:
     assert v.website(f"{scheme}://{host}{path}") == []
 
@@ -205,8 +233,17 @@ def test_website_is_http_or_error(value: str) -> None:
 
 @pytest.mark.parametrize(
     "value",
-    ["ftp://x.id", "javascript:alert(1)", "http://", "https:///path", "www.x.id",
-     "http://exa mple.id", "http://x.id:99999", "https://" + "a" * 300 + ".id", "http://x.id/\x00"],
+    [
+        "ftp://x.id",
+        "javascript:alert(1)",
+        "http://",
+        "https:///path",
+        "www.x.id",
+        "http://exa mple.id",
+        "http://x.id:99999",
+        "https://" + "a" * 300 + ".id",
+        "http://x.id/\x00",
+    ],
 )
 def test_bad_websites(value: str) -> None:
     errors = v.website(value)
@@ -266,8 +303,10 @@ def test_date_value_rejects_datetimes_and_strings() -> None:
 
 
 ALLOWED = {
-    ("proposed", "active"), ("proposed", "cancelled"),
-    ("active", "completed"), ("active", "cancelled"),
+    ("proposed", "active"),
+    ("proposed", "cancelled"),
+    ("active", "completed"),
+    ("active", "cancelled"),
 }
 statuses = st.sampled_from([s.value for s in PartnershipStatus])
 

@@ -1,4 +1,4 @@
-"""Domain writes (service.domain.writes): accepted changes are audited, rejected ones change nothing."""
+"""Domain writes: accepted changes are audited, rejected ones change nothing."""
 
 from __future__ import annotations
 
@@ -12,7 +12,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from service.auth import Forbidden, Principal, Role, Unauthenticated
 from service.db.models import AuditLog, District, Partner, Partnership, Province
 from service.domain import writes as w
-from tests.service.writes_support import asession, row_counts  # noqa: F401
+from tests.service import writes_support as support
+from tests.service.writes_support import row_counts
+
+asession = support.asession
 
 PLANNER = Principal(owner="planner@bappeda", role=Role.PLANNER, token_id=None)
 ADMIN = Principal(owner="admin@bkkbn", role=Role.ADMIN, token_id=None)
@@ -20,7 +23,7 @@ VIEWER = Principal(owner="viewer", role=Role.VIEWER, token_id=None)
 
 
 @pytest.fixture
-async def places(asession: AsyncSession) -> dict[str, Any]:  # noqa: F811
+async def places(asession: AsyncSession) -> dict[str, Any]:
     """Two districts of one province from the seeded database."""
     districts = (await asession.scalars(select(District).order_by(District.code).limit(2))).all()
     assert len(districts) == 2, "the test database should be seeded"
@@ -29,10 +32,17 @@ async def places(asession: AsyncSession) -> dict[str, Any]:  # noqa: F811
     return {"province": province.code, "d1": districts[0].code, "d2": districts[1].code}
 
 
-async def _partner(session: AsyncSession, places: dict[str, Any], name: str = "Yayasan Uji Coba") -> Partner:
+async def _partner(
+    session: AsyncSession, places: dict[str, Any], name: str = "Yayasan Uji Coba"
+) -> Partner:
     result = await w.create_partner(
-        session, actor=PLANNER, name=name, kind="foundation", scope="local",
-        areas=["wash", "food_supplementation"], province_codes=[places["province"]],
+        session,
+        actor=PLANNER,
+        name=name,
+        kind="foundation",
+        scope="local",
+        areas=["wash", "food_supplementation"],
+        province_codes=[places["province"]],
         district_codes=[places["d1"]],
     )
     assert result.ok, result.user_errors
@@ -41,9 +51,13 @@ async def _partner(session: AsyncSession, places: dict[str, Any], name: str = "Y
 
 
 async def _audits(session: AsyncSession, action: str) -> list[AuditLog]:
-    return list((await session.scalars(
-        select(AuditLog).where(AuditLog.action == action).order_by(AuditLog.id)
-    )).all())
+    return list(
+        (
+            await session.scalars(
+                select(AuditLog).where(AuditLog.action == action).order_by(AuditLog.id)
+            )
+        ).all()
+    )
 
 
 async def _assert_rejected(session: AsyncSession, call: Any, *codes: str) -> list[Any]:
@@ -58,7 +72,7 @@ async def _assert_rejected(session: AsyncSession, call: Any, *codes: str) -> lis
 # --- partners ----------------------------------------------------------------------------
 
 
-async def test_create_partner_is_audited(asession: AsyncSession, places: dict[str, Any]) -> None:  # noqa: F811
+async def test_create_partner_is_audited(asession: AsyncSession, places: dict[str, Any]) -> None:
     before = await row_counts(asession)
     partner = await _partner(asession, places, name="  PT Sehat Bersama  ")
     assert partner.name == "PT Sehat Bersama" and partner.synthetic is False
@@ -66,8 +80,12 @@ async def test_create_partner_is_audited(asession: AsyncSession, places: dict[st
     assert after["partner"] == before["partner"] + 1
     assert after["partner_area"] == before["partner_area"] + 2
     assert after["audit_log"] == before["audit_log"] + 1
-    (audit,) = [a for a in await _audits(asession, "createPartner") if a.entity_id == str(partner.id)]
-    assert audit.actor == PLANNER.owner and audit.role == "planner" and audit.entity_type == "Partner"
+    (audit,) = [
+        a for a in await _audits(asession, "createPartner") if a.entity_id == str(partner.id)
+    ]
+    assert (
+        audit.actor == PLANNER.owner and audit.role == "planner" and audit.entity_type == "Partner"
+    )
     assert audit.summary["name"] == "PT Sehat Bersama"
     assert audit.summary["areas"] == ["wash", "food_supplementation"]
 
@@ -91,14 +109,19 @@ async def test_create_partner_is_audited(asession: AsyncSession, places: dict[st
     ],
 )
 async def test_create_partner_rejections_change_nothing(
-    asession: AsyncSession, overrides: dict[str, Any], field: str, code: str  # noqa: F811
+    asession: AsyncSession,
+    overrides: dict[str, Any],
+    field: str,
+    code: str,
 ) -> None:
     args: dict[str, Any] = {"name": "Yayasan Valid", "kind": "ngo", "scope": "national"} | overrides
-    errors = await _assert_rejected(asession, w.create_partner(asession, actor=PLANNER, **args), code)
+    errors = await _assert_rejected(
+        asession, w.create_partner(asession, actor=PLANNER, **args), code
+    )
     assert any(e.field == field and e.code == code for e in errors)
 
 
-async def test_create_partner_reports_every_bad_field(asession: AsyncSession) -> None:  # noqa: F811
+async def test_create_partner_reports_every_bad_field(asession: AsyncSession) -> None:
     errors = await _assert_rejected(
         asession,
         w.create_partner(asession, actor=PLANNER, name="", kind="x", scope="y", website="nope"),
@@ -106,16 +129,18 @@ async def test_create_partner_reports_every_bad_field(asession: AsyncSession) ->
     assert {e.field for e in errors} == {"name", "kind", "scope", "website"}
 
 
-async def test_duplicate_partner_name(asession: AsyncSession, places: dict[str, Any]) -> None:  # noqa: F811
+async def test_duplicate_partner_name(asession: AsyncSession, places: dict[str, Any]) -> None:
     await _partner(asession, places, name="Yayasan Kembar")
     await _assert_rejected(
         asession,
-        w.create_partner(asession, actor=PLANNER, name="yayasan kembar ", kind="ngo", scope="local"),
+        w.create_partner(
+            asession, actor=PLANNER, name="yayasan kembar ", kind="ngo", scope="local"
+        ),
         "DUPLICATE",
     )
 
 
-async def test_roles_are_enforced(asession: AsyncSession, places: dict[str, Any]) -> None:  # noqa: F811
+async def test_roles_are_enforced(asession: AsyncSession, places: dict[str, Any]) -> None:
     before = await row_counts(asession)
     with pytest.raises(Forbidden):
         await w.create_partner(asession, actor=VIEWER, name="Nope", kind="ngo", scope="local")
@@ -126,22 +151,35 @@ async def test_roles_are_enforced(asession: AsyncSession, places: dict[str, Any]
         await w.archive_partner(asession, actor=PLANNER, partner_id=partner.id)
     assert (await row_counts(asession))["partner"] == before["partner"] + 1
     assert set(w.REQUIRED_ROLE) == {
-        "createPartner", "updatePartner", "archivePartner", "proposePartnership",
-        "updatePartnershipStatus", "recordRecommendationFeedback",
+        "createPartner",
+        "updatePartner",
+        "archivePartner",
+        "proposePartnership",
+        "updatePartnershipStatus",
+        "recordRecommendationFeedback",
     }
 
 
-async def test_update_partner(asession: AsyncSession, places: dict[str, Any]) -> None:  # noqa: F811
+async def test_update_partner(asession: AsyncSession, places: dict[str, Any]) -> None:
     partner = await _partner(asession, places)
     result = await w.update_partner(
-        asession, actor=PLANNER, partner_id=partner.id, name="Yayasan Uji Coba Baru",
-        areas=["wash", "funding"], website="https://uji.or.id", district_codes=[places["d1"], places["d2"]],
+        asession,
+        actor=PLANNER,
+        partner_id=partner.id,
+        name="Yayasan Uji Coba Baru",
+        areas=["wash", "funding"],
+        website="https://uji.or.id",
+        district_codes=[places["d1"], places["d2"]],
     )
     assert result.ok, result.user_errors
     assert partner.name == "Yayasan Uji Coba Baru" and partner.website == "https://uji.or.id"
     assert sorted(a.area for a in partner.areas) == ["funding", "wash"]
-    assert sorted(d.district_code for d in partner.districts) == sorted([places["d1"], places["d2"]])
-    (audit,) = [a for a in await _audits(asession, "updatePartner") if a.entity_id == str(partner.id)]
+    assert sorted(d.district_code for d in partner.districts) == sorted(
+        [places["d1"], places["d2"]]
+    )
+    (audit,) = [
+        a for a in await _audits(asession, "updatePartner") if a.entity_id == str(partner.id)
+    ]
     assert audit.summary["name"] == {"from": "Yayasan Uji Coba", "to": "Yayasan Uji Coba Baru"}
     assert audit.summary["areas"]["to"] == ["funding", "wash"]
     assert "kind" not in audit.summary
@@ -150,72 +188,105 @@ async def test_update_partner(asession: AsyncSession, places: dict[str, Any]) ->
     assert (await w.update_partner(asession, actor=PLANNER, partner_id=partner.id, website=None)).ok
     assert partner.website is None and partner.kind == "foundation"
     before = await row_counts(asession)
-    assert (await w.update_partner(asession, actor=PLANNER, partner_id=partner.id, kind="foundation")).ok
+    assert (
+        await w.update_partner(asession, actor=PLANNER, partner_id=partner.id, kind="foundation")
+    ).ok
     assert await row_counts(asession) == before
 
 
-async def test_update_partner_rejections(asession: AsyncSession, places: dict[str, Any]) -> None:  # noqa: F811
+async def test_update_partner_rejections(asession: AsyncSession, places: dict[str, Any]) -> None:
     partner = await _partner(asession, places)
     other = await _partner(asession, places, name="Yayasan Lain")
     await _assert_rejected(
-        asession, w.update_partner(asession, actor=PLANNER, partner_id=partner.id, name="Yayasan Lain"),
+        asession,
+        w.update_partner(asession, actor=PLANNER, partner_id=partner.id, name="Yayasan Lain"),
         "DUPLICATE",
     )
     await _assert_rejected(
-        asession, w.update_partner(asession, actor=PLANNER, partner_id=partner.id, kind="cartel"),
+        asession,
+        w.update_partner(asession, actor=PLANNER, partner_id=partner.id, kind="cartel"),
         "INVALID_CHOICE",
     )
     await _assert_rejected(
-        asession, w.update_partner(asession, actor=PLANNER, partner_id=10**9, name="Whatever"), "NOT_FOUND"
+        asession,
+        w.update_partner(asession, actor=PLANNER, partner_id=10**9, name="Whatever"),
+        "NOT_FOUND",
     )
     assert partner.name == "Yayasan Uji Coba" and other.name == "Yayasan Lain"
 
 
-async def test_archive_partner(asession: AsyncSession, places: dict[str, Any]) -> None:  # noqa: F811
+async def test_archive_partner(asession: AsyncSession, places: dict[str, Any]) -> None:
     partner = await _partner(asession, places)
     result = await w.archive_partner(asession, actor=ADMIN, partner_id=partner.id)
     assert result.ok and partner.archived_at is not None
-    (audit,) = [a for a in await _audits(asession, "archivePartner") if a.entity_id == str(partner.id)]
+    (audit,) = [
+        a for a in await _audits(asession, "archivePartner") if a.entity_id == str(partner.id)
+    ]
     assert audit.actor == ADMIN.owner and audit.role == "admin"
-    await _assert_rejected(asession, w.archive_partner(asession, actor=ADMIN, partner_id=partner.id), "ARCHIVED")
     await _assert_rejected(
-        asession, w.update_partner(asession, actor=PLANNER, partner_id=partner.id, name="Baru"), "ARCHIVED"
+        asession, w.archive_partner(asession, actor=ADMIN, partner_id=partner.id), "ARCHIVED"
     )
     await _assert_rejected(
         asession,
-        w.propose_partnership(asession, actor=PLANNER, partner_id=partner.id, district_code=places["d1"]),
+        w.update_partner(asession, actor=PLANNER, partner_id=partner.id, name="Baru"),
         "ARCHIVED",
     )
-    await _assert_rejected(asession, w.archive_partner(asession, actor=ADMIN, partner_id=-5), "NOT_FOUND")
+    await _assert_rejected(
+        asession,
+        w.propose_partnership(
+            asession, actor=PLANNER, partner_id=partner.id, district_code=places["d1"]
+        ),
+        "ARCHIVED",
+    )
+    await _assert_rejected(
+        asession, w.archive_partner(asession, actor=ADMIN, partner_id=-5), "NOT_FOUND"
+    )
 
 
 # --- partnerships ------------------------------------------------------------------------
 
 
-async def test_propose_partnership(asession: AsyncSession, places: dict[str, Any]) -> None:  # noqa: F811
+async def test_propose_partnership(asession: AsyncSession, places: dict[str, Any]) -> None:
     partner = await _partner(asession, places)
     result = await w.propose_partnership(
-        asession, actor=PLANNER, partner_id=partner.id, district_code=places["d1"],
-        areas=["wash"], duration_months=12, budget_idr=500_000_000, target_beneficiaries=1200,
-        start_date=dt.date(2025, 1, 1), end_date=dt.date(2025, 12, 31), notes="  via Bappeda  ",
+        asession,
+        actor=PLANNER,
+        partner_id=partner.id,
+        district_code=places["d1"],
+        areas=["wash"],
+        duration_months=12,
+        budget_idr=500_000_000,
+        target_beneficiaries=1200,
+        start_date=dt.date(2025, 1, 1),
+        end_date=dt.date(2025, 12, 31),
+        notes="  via Bappeda  ",
     )
     assert result.ok, result.user_errors
     row = result.value
     assert row is not None and row.status == "proposed" and row.start_year == 2025
     assert row.notes == "via Bappeda" and row.synthetic is False
-    (audit,) = [a for a in await _audits(asession, "proposePartnership") if a.entity_id == str(row.id)]
-    assert audit.summary["district_code"] == places["d1"] and audit.summary["start_date"] == "2025-01-01"
+    (audit,) = [
+        a for a in await _audits(asession, "proposePartnership") if a.entity_id == str(row.id)
+    ]
+    assert (
+        audit.summary["district_code"] == places["d1"]
+        and audit.summary["start_date"] == "2025-01-01"
+    )
 
     # Same partner, same district, still open: refused. Another district is fine.
     errors = await _assert_rejected(
         asession,
-        w.propose_partnership(asession, actor=PLANNER, partner_id=partner.id, district_code=places["d1"]),
+        w.propose_partnership(
+            asession, actor=PLANNER, partner_id=partner.id, district_code=places["d1"]
+        ),
         "DUPLICATE",
     )
     assert errors[0].field == "districtCode" and str(row.id) in errors[0].message
-    assert (await w.propose_partnership(
-        asession, actor=PLANNER, partner_id=partner.id, district_code=places["d2"]
-    )).ok
+    assert (
+        await w.propose_partnership(
+            asession, actor=PLANNER, partner_id=partner.id, district_code=places["d2"]
+        )
+    ).ok
 
 
 @pytest.mark.parametrize(
@@ -228,100 +299,163 @@ async def test_propose_partnership(asession: AsyncSession, places: dict[str, Any
         ({"budget_idr": -5}, "budgetIdr", "OUT_OF_RANGE"),
         ({"duration_months": 500}, "durationMonths", "OUT_OF_RANGE"),
         ({"target_beneficiaries": -1}, "targetBeneficiaries", "OUT_OF_RANGE"),
-        ({"start_date": dt.date(2025, 6, 1), "end_date": dt.date(2025, 1, 1)}, "endDate", "INVALID_DATE_ORDER"),
+        (
+            {"start_date": dt.date(2025, 6, 1), "end_date": dt.date(2025, 1, 1)},
+            "endDate",
+            "INVALID_DATE_ORDER",
+        ),
         ({"notes": "a\x00b"}, "notes", "INVALID_CHARACTERS"),
     ],
 )
 async def test_propose_rejections_change_nothing(
-    asession: AsyncSession, places: dict[str, Any], overrides: dict[str, Any], field: str, code: str  # noqa: F811
+    asession: AsyncSession,
+    places: dict[str, Any],
+    overrides: dict[str, Any],
+    field: str,
+    code: str,
 ) -> None:
     partner = await _partner(asession, places)
     args: dict[str, Any] = {"partner_id": partner.id, "district_code": places["d1"]} | overrides
-    errors = await _assert_rejected(asession, w.propose_partnership(asession, actor=PLANNER, **args), code)
+    errors = await _assert_rejected(
+        asession, w.propose_partnership(asession, actor=PLANNER, **args), code
+    )
     assert any(e.field == field and e.code == code for e in errors)
 
 
-async def test_status_lifecycle(asession: AsyncSession, places: dict[str, Any]) -> None:  # noqa: F811
+async def test_status_lifecycle(asession: AsyncSession, places: dict[str, Any]) -> None:
     partner = await _partner(asession, places)
-    row = (await w.propose_partnership(
-        asession, actor=PLANNER, partner_id=partner.id, district_code=places["d1"]
-    )).value
+    row = (
+        await w.propose_partnership(
+            asession, actor=PLANNER, partner_id=partner.id, district_code=places["d1"]
+        )
+    ).value
     assert row is not None
     today = dt.date(2025, 3, 10)
     result = await w.update_partnership_status(
         asession, actor=PLANNER, partnership_id=row.id, status="active", today=today
     )
-    assert result.ok and row.status == "active" and row.start_date == today and row.start_year == 2025
+    assert (
+        result.ok and row.status == "active" and row.start_date == today and row.start_year == 2025
+    )
     # Cannot complete before it started.
     await _assert_rejected(
         asession,
-        w.update_partnership_status(asession, actor=PLANNER, partnership_id=row.id, status="completed",
-                                    end_date=dt.date(2025, 1, 1)),
+        w.update_partnership_status(
+            asession,
+            actor=PLANNER,
+            partnership_id=row.id,
+            status="completed",
+            end_date=dt.date(2025, 1, 1),
+        ),
         "INVALID_DATE_ORDER",
     )
     await _assert_rejected(
         asession,
-        w.update_partnership_status(asession, actor=PLANNER, partnership_id=row.id, status="proposed"),
+        w.update_partnership_status(
+            asession, actor=PLANNER, partnership_id=row.id, status="proposed"
+        ),
         "INVALID_TRANSITION",
     )
     result = await w.update_partnership_status(
-        asession, actor=PLANNER, partnership_id=row.id, status="completed",
-        today=dt.date(2025, 12, 1), outcome="Posyandu rehabilitated",
+        asession,
+        actor=PLANNER,
+        partnership_id=row.id,
+        status="completed",
+        today=dt.date(2025, 12, 1),
+        outcome="Posyandu rehabilitated",
     )
-    assert result.ok and row.end_date == dt.date(2025, 12, 1) and row.outcome == "Posyandu rehabilitated"
+    assert (
+        result.ok
+        and row.end_date == dt.date(2025, 12, 1)
+        and row.outcome == "Posyandu rehabilitated"
+    )
     for status in ("active", "cancelled", "proposed", "completed"):
         await _assert_rejected(
             asession,
-            w.update_partnership_status(asession, actor=PLANNER, partnership_id=row.id, status=status),
+            w.update_partnership_status(
+                asession, actor=PLANNER, partnership_id=row.id, status=status
+            ),
             "INVALID_TRANSITION",
         )
-    audits = [a for a in await _audits(asession, "updatePartnershipStatus") if a.entity_id == str(row.id)]
+    audits = [
+        a for a in await _audits(asession, "updatePartnershipStatus") if a.entity_id == str(row.id)
+    ]
     assert [a.summary["status"]["to"] for a in audits] == ["active", "completed"]
     assert audits[0].summary["start_date"] == {"from": None, "to": "2025-03-10"}
 
     # Once closed, the pair may be proposed again.
-    assert (await w.propose_partnership(
-        asession, actor=PLANNER, partner_id=partner.id, district_code=places["d1"]
-    )).ok
+    assert (
+        await w.propose_partnership(
+            asession, actor=PLANNER, partner_id=partner.id, district_code=places["d1"]
+        )
+    ).ok
 
 
-async def test_cancel(asession: AsyncSession, places: dict[str, Any]) -> None:  # noqa: F811
+async def test_cancel(asession: AsyncSession, places: dict[str, Any]) -> None:
     partner = await _partner(asession, places)
-    proposal = (await w.propose_partnership(
-        asession, actor=PLANNER, partner_id=partner.id, district_code=places["d1"]
-    )).value
+    proposal = (
+        await w.propose_partnership(
+            asession, actor=PLANNER, partner_id=partner.id, district_code=places["d1"]
+        )
+    ).value
     assert proposal is not None
     await _assert_rejected(
         asession,
-        w.update_partnership_status(asession, actor=PLANNER, partnership_id=proposal.id,
-                                    status="cancelled", end_date=dt.date(2025, 1, 1)),
+        w.update_partnership_status(
+            asession,
+            actor=PLANNER,
+            partnership_id=proposal.id,
+            status="cancelled",
+            end_date=dt.date(2025, 1, 1),
+        ),
         "INVALID_DATE_ORDER",
     )
-    assert (await w.update_partnership_status(
-        asession, actor=PLANNER, partnership_id=proposal.id, status="cancelled"
-    )).ok
-    assert proposal.status == "cancelled" and proposal.start_date is None and proposal.end_date is None
+    assert (
+        await w.update_partnership_status(
+            asession, actor=PLANNER, partnership_id=proposal.id, status="cancelled"
+        )
+    ).ok
+    assert (
+        proposal.status == "cancelled" and proposal.start_date is None and proposal.end_date is None
+    )
 
-    active = (await w.propose_partnership(
-        asession, actor=PLANNER, partner_id=partner.id, district_code=places["d1"]
-    )).value
+    active = (
+        await w.propose_partnership(
+            asession, actor=PLANNER, partner_id=partner.id, district_code=places["d1"]
+        )
+    ).value
     assert active is not None
-    await w.update_partnership_status(asession, actor=PLANNER, partnership_id=active.id, status="active",
-                                      start_date=dt.date(2025, 2, 1))
-    assert (await w.update_partnership_status(
-        asession, actor=PLANNER, partnership_id=active.id, status="cancelled", today=dt.date(2025, 4, 1)
-    )).ok
+    await w.update_partnership_status(
+        asession,
+        actor=PLANNER,
+        partnership_id=active.id,
+        status="active",
+        start_date=dt.date(2025, 2, 1),
+    )
+    assert (
+        await w.update_partnership_status(
+            asession,
+            actor=PLANNER,
+            partnership_id=active.id,
+            status="cancelled",
+            today=dt.date(2025, 4, 1),
+        )
+    ).ok
     assert active.end_date == dt.date(2025, 4, 1)
 
 
-async def test_reported_rows_are_read_only(asession: AsyncSession, places: dict[str, Any]) -> None:  # noqa: F811
+async def test_reported_rows_are_read_only(asession: AsyncSession, places: dict[str, Any]) -> None:
     partner = await _partner(asession, places)
-    reported = Partnership(partner_id=partner.id, district_code=places["d1"], status="reported", synthetic=False)
+    reported = Partnership(
+        partner_id=partner.id, district_code=places["d1"], status="reported", synthetic=False
+    )
     asession.add(reported)
     await asession.flush()
     await _assert_rejected(
         asession,
-        w.update_partnership_status(asession, actor=PLANNER, partnership_id=reported.id, status="active"),
+        w.update_partnership_status(
+            asession, actor=PLANNER, partnership_id=reported.id, status="active"
+        ),
         "READ_ONLY",
     )
     await _assert_rejected(
@@ -330,33 +464,49 @@ async def test_reported_rows_are_read_only(asession: AsyncSession, places: dict[
         "NOT_FOUND",
     )
     # A reported row does not block a new proposal for the same pair.
-    assert (await w.propose_partnership(
-        asession, actor=PLANNER, partner_id=partner.id, district_code=places["d1"]
-    )).ok
+    assert (
+        await w.propose_partnership(
+            asession, actor=PLANNER, partner_id=partner.id, district_code=places["d1"]
+        )
+    ).ok
 
 
 # --- feedback ----------------------------------------------------------------------------
 
 
-async def test_recommendation_feedback(asession: AsyncSession, places: dict[str, Any]) -> None:  # noqa: F811
+async def test_recommendation_feedback(asession: AsyncSession, places: dict[str, Any]) -> None:
     partner = await _partner(asession, places)
     result = await w.record_recommendation_feedback(
-        asession, actor=PLANNER, district_code=places["d2"], partner_id=partner.id,
-        verdict="rejected", reason="no presence in the district", model_version="v2025.1",
+        asession,
+        actor=PLANNER,
+        district_code=places["d2"],
+        partner_id=partner.id,
+        verdict="rejected",
+        reason="no presence in the district",
+        model_version="v2025.1",
     )
     assert result.ok and result.value is not None
     assert result.value.actor == PLANNER.owner and result.value.verdict == "rejected"
-    (audit,) = [a for a in await _audits(asession, "recordRecommendationFeedback")
-                if a.entity_id == str(result.value.id)]
+    (audit,) = [
+        a
+        for a in await _audits(asession, "recordRecommendationFeedback")
+        if a.entity_id == str(result.value.id)
+    ]
     assert audit.summary["model_version"] == "v2025.1"
     errors = await _assert_rejected(
         asession,
         w.record_recommendation_feedback(
-            asession, actor=PLANNER, district_code="99.99", partner_id=10**9, verdict="maybe",
+            asession,
+            actor=PLANNER,
+            district_code="99.99",
+            partner_id=10**9,
+            verdict="maybe",
             model_version="x" * 41,
         ),
     )
     assert {(e.field, e.code) for e in errors} == {
-        ("districtCode", "NOT_FOUND"), ("partnerId", "NOT_FOUND"), ("verdict", "INVALID_CHOICE"),
+        ("districtCode", "NOT_FOUND"),
+        ("partnerId", "NOT_FOUND"),
+        ("verdict", "INVALID_CHOICE"),
         ("modelVersion", "TOO_LONG"),
     }

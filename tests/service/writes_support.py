@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, func, select, text
+from sqlalchemy import Connection, Engine, func, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -33,8 +33,15 @@ from service.db.session import make_async_engine, make_engine
 from service.settings import Settings, sync_url
 
 COUNTED = (
-    Partner, PartnerArea, PartnerProvince, PartnerDistrict, Partnership, PartnershipArea,
-    AuditLog, RecommendationFeedback, ApiToken,
+    Partner,
+    PartnerArea,
+    PartnerProvince,
+    PartnerDistrict,
+    Partnership,
+    PartnershipArea,
+    AuditLog,
+    RecommendationFeedback,
+    ApiToken,
 )
 
 
@@ -79,8 +86,10 @@ def scratch_database(tmp_path: Path) -> Iterator[str]:
         return
     url = make_url(sync_url(base))
     name = f"mitra_scratch_{uuid.uuid4().hex[:12]}"
-    admin = make_engine(url.set(database="postgres").render_as_string(hide_password=False),
-                        isolation_level="AUTOCOMMIT")
+    admin = make_engine(
+        url.set(database="postgres").render_as_string(hide_password=False),
+        isolation_level="AUTOCOMMIT",
+    )
     try:
         with admin.connect() as conn:
             conn.execute(text(f'CREATE DATABASE "{name}"'))
@@ -91,3 +100,28 @@ def scratch_database(tmp_path: Path) -> Iterator[str]:
                 conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     finally:
         admin.dispose()
+
+
+def insert_place_and_partner(conn: Connection, *, partner_name: str = "Yayasan Balapan") -> int:
+    """Province 53, district 53.01 and one partner, for a scratch database; the partner id."""
+    conn.execute(
+        text(
+            "INSERT INTO province (code, name, island_group, exists_pre_2022, priority_2022) "
+            "VALUES ('53', 'Nusa Tenggara Timur', 'Bali dan Nusa Tenggara', true, true)"
+        )
+    )
+    conn.execute(
+        text(
+            "INSERT INTO district (code, province_code, name, short_name, type, "
+            "latitude, longitude, underdeveloped) VALUES ('53.01', '53', "
+            "'Kabupaten Sumba Barat', 'Sumba Barat', 'kabupaten', -9.6, 119.4, true)"
+        )
+    )
+    partner_id = conn.execute(
+        text(
+            "INSERT INTO partner (name, kind, scope, synthetic) "
+            "VALUES (:name, 'foundation', 'local', false) RETURNING id"
+        ),
+        {"name": partner_name},
+    ).scalar_one()
+    return int(partner_id)

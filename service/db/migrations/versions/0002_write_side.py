@@ -9,15 +9,16 @@ district" hold under concurrent proposals; SQLite (3.8+) and PostgreSQL both sup
 ``CREATE UNIQUE INDEX ... WHERE``. On a database that already holds duplicate open
 pairs the upgrade fails loudly rather than guessing which row to close.
 """
-from typing import Sequence, Union
+
+from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0002"
-down_revision: Union[str, Sequence[str], None] = "0001"
-branch_labels: Union[str, Sequence[str], None] = None
-depends_on: Union[str, Sequence[str], None] = None
+down_revision: str | Sequence[str] | None = "0001"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
 
 OPEN_WHERE = "status IN ('proposed', 'active')"
 
@@ -38,7 +39,9 @@ def upgrade() -> None:
         ),
         sa.Column("last_used_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("revoked_at", sa.DateTime(timezone=True), nullable=True),
-        sa.CheckConstraint("role IN ('viewer', 'planner', 'admin')", name=op.f("ck_api_token_role")),
+        sa.CheckConstraint(
+            "role IN ('viewer', 'planner', 'admin')", name=op.f("ck_api_token_role")
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_api_token")),
         sa.UniqueConstraint("token_hash", name=op.f("uq_api_token_token_hash")),
     )
