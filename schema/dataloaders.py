@@ -23,7 +23,6 @@ K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
 
 
-
 def _loader(
     session_factory: async_sessionmaker[AsyncSession],
     fetch: Callable[[AsyncSession, list[K]], Awaitable[dict[K, V]]],
@@ -62,8 +61,10 @@ class Loaders:
 
 
 def make_loaders(session_factory: async_sessionmaker[AsyncSession]) -> Loaders:
-    def lo(fetch: Callable[[AsyncSession, list[Any]], Awaitable[dict[Any, Any]]],
-           default: Callable[[], Any] | None = None) -> DataLoader[Any, Any]:
+    def lo(
+        fetch: Callable[[AsyncSession, list[Any]], Awaitable[dict[Any, Any]]],
+        default: Callable[[], Any] | None = None,
+    ) -> DataLoader[Any, Any]:
         return _loader(session_factory, fetch, default)
 
     return Loaders(
@@ -72,9 +73,7 @@ def make_loaders(session_factory: async_sessionmaker[AsyncSession]) -> Loaders:
         districts_by_province=lo(
             lambda s, keys: districts.districts_by_province(s, province_codes=keys), list
         ),
-        latest_prevalence=lo(
-            lambda s, keys: prevalence.latest_by_district(s, district_codes=keys)
-        ),
+        latest_prevalence=lo(lambda s, keys: prevalence.latest_by_district(s, district_codes=keys)),
         district_series=lo(
             lambda s, keys: prevalence.series_by_district(s, district_codes=keys), list
         ),
@@ -102,7 +101,5 @@ def make_loaders(session_factory: async_sessionmaker[AsyncSession]) -> Loaders:
         partnership_areas=lo(
             lambda s, keys: partnerships.areas_by_partnership(s, partnership_ids=keys), list
         ),
-        quota_progress=lo(
-            lambda s, keys: quota_progress_by_province(s, province_codes=keys)
-        ),
+        quota_progress=lo(lambda s, keys: quota_progress_by_province(s, province_codes=keys)),
     )

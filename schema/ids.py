@@ -65,7 +65,7 @@ def parse_typed_id(global_id: str, expected_type: str, *, field: str = "id") -> 
 def parse_province_code(code: str, *, field: str = "code") -> str:
     if not _PROVINCE_CODE.fullmatch(code):
         raise UserInputError(
-            f"{field} must be a two-digit Kemendagri province code such as \"53\"", field=field
+            f'{field} must be a two-digit Kemendagri province code such as "53"', field=field
         )
     return code
 
@@ -73,7 +73,7 @@ def parse_province_code(code: str, *, field: str = "code") -> str:
 def parse_district_code(code: str, *, field: str = "code") -> str:
     if not _DISTRICT_CODE.fullmatch(code):
         raise UserInputError(
-            f"{field} must be a Kemendagri district code such as \"53.02\"", field=field
+            f'{field} must be a Kemendagri district code such as "53.02"', field=field
         )
     return code
 

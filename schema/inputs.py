@@ -47,7 +47,8 @@ class DistrictFilter:
     )
     prevalence_max: float | None = None
     search: str | None = strawberry.field(
-        default=None, description="Case-insensitive substring of name or short name; outer blanks ignored."
+        default=None,
+        description="Case-insensitive substring of name or short name; outer blanks ignored.",
     )
 
     def to_domain(self) -> DomainDistrictFilter:

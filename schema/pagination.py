@@ -64,13 +64,10 @@ def page_window(first: int | None, after: str | None, *, max_page_size: int) -> 
     return Window(offset=offset, limit=limit)
 
 
-def to_connection(
-    page: Page[ModelT], convert: Callable[[ModelT], NodeT]
-) -> Connection[NodeT]:
+def to_connection(page: Page[ModelT], convert: Callable[[ModelT], NodeT]) -> Connection[NodeT]:
     items: Sequence[ModelT] = page.items
     edges = [
-        Edge(cursor=to_cursor(page.offset + i), node=convert(item))
-        for i, item in enumerate(items)
+        Edge(cursor=to_cursor(page.offset + i), node=convert(item)) for i, item in enumerate(items)
     ]
     return Connection(
         edges=edges,

@@ -36,3 +36,8 @@ SCALAR_MAP: dict[object, ScalarDefinition] = {
         parse_value=_parse_big_int,
     ),
 }
+
+
+def big_int(value: int | None) -> BigInt | None:
+    """Mark a database integer as a BigInt for the type checker."""
+    return None if value is None else BigInt(value)

@@ -2,7 +2,8 @@
 
 The lifespan opens the async engine and the session factory and leaves a slot for
 the recommender's scorer; ``/graphql`` serves the schema with a fresh context per
-request; ``/healthz`` reports liveness and database reachability.
+request; ``/healthz`` reports liveness and database reachability; ``/`` is the planner
+console (:mod:`service.web`).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from schema import build_schema
 from schema.context import Context, build_context
 from service.db.session import make_async_engine, make_async_sessionmaker
 from service.settings import Settings
+from service.web import routes as console_routes
 
 if TYPE_CHECKING:
     from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -139,6 +141,7 @@ def create_app(settings: Settings) -> Starlette:
     )
     app = Starlette(
         routes=[
+            *console_routes(),
             Route("/healthz", healthz, methods=["GET"]),
             Route("/graphql", graphql, methods=["GET", "POST"]),
         ],

@@ -8,7 +8,7 @@ import strawberry
 
 from schema.context import Info
 from schema.ids import to_global_id
-from schema.scalars import BigInt
+from schema.scalars import BigInt, big_int
 from schema.types.enums import DistrictType, PartnerKind
 from schema.types.node import Node
 from schema.types.prevalence import StuntingPrevalence
@@ -52,7 +52,7 @@ class District(Node):
             latitude=row.latitude,
             longitude=row.longitude,
             area_km2=row.area_km2,
-            population=row.population,
+            population=big_int(row.population),
             underdeveloped=bool(row.underdeveloped),
             bps_code_2020=row.bps_code_2020,
             province_code=row.province_code,
@@ -68,7 +68,12 @@ class District(Node):
         assert row is not None, f"district {self.code} without province"
         return Province.from_model(row)
 
-    @strawberry.field(description="The most recent figure; a published one wins within a year.")
+    @strawberry.field(
+        description=(
+            "The latest figure published for the district; the latest imputed one "
+            "(flagged) only when none was published."
+        )
+    )
     async def latest_stunting_prevalence(self, info: Info) -> StuntingPrevalence | None:
         row = await info.context.loaders.latest_prevalence.load(self.code)
         return None if row is None else StuntingPrevalence.from_model(row)

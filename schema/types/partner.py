@@ -9,7 +9,7 @@ import strawberry
 
 from schema.context import Info
 from schema.ids import to_global_id
-from schema.scalars import BigInt
+from schema.scalars import BigInt, big_int
 from schema.types.enums import InterventionArea, PartnerKind, PartnerScope
 from schema.types.node import Node
 from service.db import enums, models
@@ -48,7 +48,7 @@ class Partner(Node):
             sector=row.sector,
             scope=enums.PartnerScope(row.scope),
             headquarters=row.headquarters,
-            annual_budget_idr=row.annual_budget_idr,
+            annual_budget_idr=big_int(row.annual_budget_idr),
             typical_commitment_months=row.typical_commitment_months,
             description=row.description,
             website=row.website,

@@ -9,7 +9,7 @@ import strawberry
 
 from schema.context import Info
 from schema.ids import to_global_id
-from schema.scalars import BigInt
+from schema.scalars import BigInt, big_int
 from schema.types.enums import InterventionArea, PartnershipStatus
 from schema.types.node import Node
 from service.db import enums, models
@@ -50,7 +50,7 @@ class Partnership(Node):
             start_date=row.start_date,
             end_date=row.end_date,
             duration_months=row.duration_months,
-            budget_idr=row.budget_idr,
+            budget_idr=big_int(row.budget_idr),
             target_beneficiaries=row.target_beneficiaries,
             status=enums.PartnershipStatus(row.status),
             outcome=row.outcome,

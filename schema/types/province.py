@@ -8,7 +8,7 @@ import strawberry
 
 from schema.context import Info
 from schema.ids import to_global_id
-from schema.scalars import BigInt
+from schema.scalars import BigInt, big_int
 from schema.types.campaign import QuotaProgress
 from schema.types.node import Node
 from schema.types.prevalence import StuntingPrevalence
@@ -39,7 +39,7 @@ class Province(Node):
             name=row.name,
             latitude=row.latitude,
             longitude=row.longitude,
-            population=row.population,
+            population=big_int(row.population),
             area_km2=row.area_km2,
             island_group=row.island_group,
             priority_2022=bool(row.priority_2022),

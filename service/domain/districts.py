@@ -91,9 +91,7 @@ async def list_districts(
     return await fetch_page(session, stmt, offset=offset, limit=limit)
 
 
-async def get_districts(
-    session: AsyncSession, *, codes: Iterable[str]
-) -> dict[str, District]:
+async def get_districts(session: AsyncSession, *, codes: Iterable[str]) -> dict[str, District]:
     stmt = select(District).where(District.code.in_(list(codes)))
     return {row.code: row for row in (await session.execute(stmt)).scalars()}
 

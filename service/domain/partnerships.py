@@ -108,9 +108,7 @@ async def list_partnerships(
     return await fetch_page(session, stmt, offset=offset, limit=limit)
 
 
-async def get_partnerships(
-    session: AsyncSession, *, ids: Iterable[int]
-) -> dict[int, Partnership]:
+async def get_partnerships(session: AsyncSession, *, ids: Iterable[int]) -> dict[int, Partnership]:
     stmt = select(Partnership).where(Partnership.id.in_(list(ids)))
     return {row.id: row for row in (await session.execute(stmt)).scalars()}
 

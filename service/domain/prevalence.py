@@ -49,11 +49,7 @@ async def latest_by_district(
 ) -> dict[str, IndicatorMeasurement]:
     latest = latest_district_prevalence()
     codes = list(district_codes)
-    stmt = (
-        select(M)
-        .join(latest, latest.c.id == M.id)
-        .where(latest.c.district_code.in_(codes))
-    )
+    stmt = select(M).join(latest, latest.c.id == M.id).where(latest.c.district_code.in_(codes))
     rows = (await session.execute(stmt)).scalars().all()
     return {row.district_code: row for row in rows if row.district_code is not None}
 

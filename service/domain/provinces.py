@@ -14,8 +14,6 @@ async def list_provinces(session: AsyncSession) -> Sequence[Province]:
     return (await session.execute(select(Province).order_by(Province.code))).scalars().all()
 
 
-async def get_provinces(
-    session: AsyncSession, *, codes: Iterable[str]
-) -> dict[str, Province]:
+async def get_provinces(session: AsyncSession, *, codes: Iterable[str]) -> dict[str, Province]:
     stmt = select(Province).where(Province.code.in_(list(codes)))
     return {row.code: row for row in (await session.execute(stmt)).scalars()}

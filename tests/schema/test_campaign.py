@@ -45,8 +45,13 @@ def months(start: dt.date, end: dt.date) -> int:
 def expected_progress(engine: Engine) -> tuple[dict[tuple[str, str], set[int]], list[str]]:
     stmt = (
         select(
-            Partnership.partner_id, Partner.kind, District.province_code, Partnership.status,
-            Partnership.duration_months, Partnership.start_date, Partnership.end_date,
+            Partnership.partner_id,
+            Partner.kind,
+            District.province_code,
+            Partnership.status,
+            Partnership.duration_months,
+            Partnership.start_date,
+            Partnership.end_date,
         )
         .join(Partner, Partner.id == Partnership.partner_id)
         .join(District, District.code == Partnership.district_code)
@@ -57,8 +62,10 @@ def expected_progress(engine: Engine) -> tuple[dict[tuple[str, str], set[int]], 
         for partner_id, kind, province, status, duration, start, end in conn.execute(stmt):
             if status not in ("active", "completed", "reported"):
                 continue
-            length = duration if duration is not None else (
-                months(start, end) if start is not None and end is not None else None
+            length = (
+                duration
+                if duration is not None
+                else (months(start, end) if start is not None and end is not None else None)
             )
             if length is not None and length >= 6:
                 committed[(province, category(kind))].add(partner_id)
@@ -96,7 +103,8 @@ async def test_campaign_progress_matches_the_raw_rows(run: Run, engine: Engine):
     assert progress["provinces"] == len(codes) == 38
     assert progress["committedPartners"] == len(set().union(*committed.values()))
     assert progress["provincesMeetingAllQuotas"] == sum(
-        1 for code in codes
+        1
+        for code in codes
         if all(len(committed.get((code, c), ())) >= t for c, t in TARGETS.items())
     )
     for row in progress["byCategory"]:

@@ -20,8 +20,8 @@ query($first: Int, $after: String, $filter: DistrictFilter, $orderBy: DistrictOr
 
 
 def latest_prevalence_rows(engine: Engine) -> dict[str, tuple[int, float, bool, str]]:
-    """Latest district figure per district, chosen here in Python: highest year,
-    then a published figure over an imputed one, then the newest row."""
+    """Latest district figure per district, chosen here in Python: a published figure
+    over any imputed one, then the highest year, then the newest row."""
     with engine.connect() as conn:
         rows = conn.execute(
             text(
@@ -31,7 +31,7 @@ def latest_prevalence_rows(engine: Engine) -> dict[str, tuple[int, float, bool, 
         ).all()
     best: dict[str, tuple[Any, ...]] = {}
     for row_id, code, year, value, imputed, survey in rows:
-        key = (year, not bool(imputed), row_id)
+        key = (not bool(imputed), year, row_id)
         if code not in best or key > best[code][0]:
             best[code] = (key, (year, value, bool(imputed), survey))
     return {code: entry[1] for code, entry in best.items()}
@@ -62,13 +62,21 @@ async def test_district_by_code(run: Run, engine: Engine, reference_districts, r
     assert district["province"] == {"name": province["name"], "code": "53"}
     assert province["name"] == "Nusa Tenggara Timur"
     year, value, imputed, survey = latest_prevalence_rows(engine)["53.02"]
+    assert not imputed and survey.startswith("SSGI")
     assert district["latestStuntingPrevalence"] == {
-        "value": value, "year": year, "survey": survey, "imputed": imputed
+        "value": value,
+        "year": year,
+        "survey": survey,
+        "imputed": imputed,
     }
     # Every published SSGI figure for the district in the CSV is in the series, not imputed.
     published = [
-        {"value": float(r["prevalence_pct"]), "year": int(r["year"]), "survey": r["survey"],
-         "imputed": False}
+        {
+            "value": float(r["prevalence_pct"]),
+            "year": int(r["year"]),
+            "survey": r["survey"],
+            "imputed": False,
+        }
         for r in _district_csv_rows("53.02")
     ]
     assert published and all(p["survey"].startswith("SSGI") for p in published)
@@ -79,7 +87,9 @@ async def test_district_by_code(run: Run, engine: Engine, reference_districts, r
 def _district_csv_rows(code: str) -> list[dict[str, str]]:
     from tests.schema.conftest import read_reference
 
-    return [r for r in read_reference("stunting_prevalence_district.csv") if r["district_code"] == code]
+    return [
+        r for r in read_reference("stunting_prevalence_district.csv") if r["district_code"] == code
+    ]
 
 
 async def test_unknown_district_is_null_and_malformed_code_is_an_error(run: Run):
@@ -111,8 +121,9 @@ async def test_default_page_size_is_20(run: Run):
 
 async def test_first_above_the_cap_is_refused(run: Run):
     for first in (1000, 101, 0, -1):
-        result = await run("query($f: Int) { districts(first: $f) { totalCount } }", {"f": first},
-                           errors=True)
+        result = await run(
+            "query($f: Int) { districts(first: $f) { totalCount } }", {"f": first}, errors=True
+        )
         assert result.data is None
         assert error_codes(result) == ["BAD_USER_INPUT"]
         assert result.errors[0].message == "first must be between 1 and 100"
@@ -146,9 +157,11 @@ async def test_filter_by_province_and_type(run: Run, reference_districts):
 
 async def test_filter_underdeveloped(run: Run, engine: Engine):
     with engine.connect() as conn:
-        expected = sorted(conn.execute(
-            text("SELECT code FROM district WHERE underdeveloped = :t"), {"t": True}
-        ).scalars())
+        expected = sorted(
+            conn.execute(
+                text("SELECT code FROM district WHERE underdeveloped = :t"), {"t": True}
+            ).scalars()
+        )
     assert expected
     nodes = await walk(run, {"filter": {"underdeveloped": True}})
     assert [n["code"] for n in nodes] == expected
@@ -165,11 +178,13 @@ async def test_filter_by_prevalence_range(run: Run, engine: Engine):
     assert error_codes(result) == ["BAD_USER_INPUT"]
 
 
-async def test_name_search_is_case_insensitive_on_name_and_short_name(run: Run,
-                                                                      reference_districts):
+async def test_name_search_is_case_insensitive_on_name_and_short_name(
+    run: Run, reference_districts
+):
     for term in ("timor", "KOTA bandung", "Aceh", "%", "_"):
         expected = sorted(
-            r["district_code"] for r in reference_districts
+            r["district_code"]
+            for r in reference_districts
             if term.lower() in r["name"].lower() or term.lower() in r["short_name"].lower()
         )
         nodes = await walk(run, {"filter": {"search": term}})
@@ -205,13 +220,17 @@ async def test_order_by_population_and_name(run: Run, reference_districts):
 async def test_filter_and_order_combine_in_sql(run: Run, engine: Engine):
     latest = latest_prevalence_rows(engine)
     with engine.connect() as conn:
-        ntt = set(conn.execute(text("SELECT code FROM district WHERE province_code = '53'"))
-                  .scalars())
+        ntt = set(
+            conn.execute(text("SELECT code FROM district WHERE province_code = '53'")).scalars()
+        )
     expected = sorted((c for c in ntt if c in latest), key=lambda c: (-latest[c][1], c))[:5]
     result = await run(
         PAGE,
-        {"first": 5, "filter": {"provinceCode": "53"},
-         "orderBy": {"field": "PREVALENCE", "direction": "DESC"}},
+        {
+            "first": 5,
+            "filter": {"provinceCode": "53"},
+            "orderBy": {"field": "PREVALENCE", "direction": "DESC"},
+        },
     )
     assert [e["node"]["code"] for e in result.data["districts"]["edges"]] == expected
 
@@ -238,10 +257,16 @@ async def test_provinces_and_province_fields(run: Run, reference_provinces, refe
 async def test_province_series_comes_from_the_province_csv(run: Run):
     from tests.schema.conftest import read_reference
 
-    rows = [r for r in read_reference("stunting_prevalence_province.csv")
-            if r["province_code"] == "53"]
-    result = await run('{ province(code: "53") { stuntingPrevalenceSeries { year value survey } } }')
+    rows = [
+        r for r in read_reference("stunting_prevalence_province.csv") if r["province_code"] == "53"
+    ]
+    result = await run(
+        '{ province(code: "53") { stuntingPrevalenceSeries { year value survey } } }'
+    )
     series = result.data["province"]["stuntingPrevalenceSeries"]
     for row in rows:
-        assert {"year": int(row["year"]), "value": float(row["prevalence_pct"]),
-                "survey": row["survey"]} in series
+        assert {
+            "year": int(row["year"]),
+            "value": float(row["prevalence_pct"]),
+            "survey": row["survey"],
+        } in series

@@ -65,8 +65,9 @@ async def test_partner_filters(run: Run, engine: Engine):
         engine, f"SELECT id FROM partner WHERE kind IN ('media', 'ngo') AND {LIVE}"
     )
     real = await partner_ids(run, {"synthetic": False})
-    assert real == sql_ids(engine, f"SELECT id FROM partner WHERE synthetic = :f AND {LIVE}",
-                           f=False)
+    assert real == sql_ids(
+        engine, f"SELECT id FROM partner WHERE synthetic = :f AND {LIVE}", f=False
+    )
     assert real
     assert await partner_ids(run, {"interventionAreas": ["WASH", "FUNDING"]}) == sql_ids(
         engine,
@@ -107,18 +108,26 @@ async def test_partners_are_ordered_by_name_and_page_cap_applies(run: Run):
 async def test_partner_fields(run: Run, engine: Engine):
     with engine.connect() as conn:
         row = conn.execute(
-            text("SELECT id, name, kind, annual_budget_idr FROM partner "
-                 "WHERE annual_budget_idr > 2147483647 ORDER BY id LIMIT 1")
+            text(
+                "SELECT id, name, kind, annual_budget_idr FROM partner "
+                "WHERE annual_budget_idr > 2147483647 ORDER BY id LIMIT 1"
+            )
         ).one_or_none()
         if row is None:
-            row = conn.execute(text("SELECT id, name, kind, annual_budget_idr FROM partner "
-                                    "ORDER BY id LIMIT 1")).one()
-        areas = sorted(conn.execute(
-            text("SELECT area FROM partner_area WHERE partner_id = :i"), {"i": row.id}
-        ).scalars())
-        provinces = sorted(conn.execute(
-            text("SELECT province_code FROM partner_province WHERE partner_id = :i"), {"i": row.id}
-        ).scalars())
+            row = conn.execute(
+                text("SELECT id, name, kind, annual_budget_idr FROM partner ORDER BY id LIMIT 1")
+            ).one()
+        areas = sorted(
+            conn.execute(
+                text("SELECT area FROM partner_area WHERE partner_id = :i"), {"i": row.id}
+            ).scalars()
+        )
+        provinces = sorted(
+            conn.execute(
+                text("SELECT province_code FROM partner_province WHERE partner_id = :i"),
+                {"i": row.id},
+            ).scalars()
+        )
         partnerships = sql_ids(engine, "SELECT id FROM partnership WHERE partner_id = :i", i=row.id)
     result = await run(
         """query($id: ID!) { partner(id: $id) { name kind annualBudgetIdr interventionAreas
@@ -165,8 +174,9 @@ async def test_partnership_filters(run: Run, engine: Engine):
     assert await partnership_ids(run, {"startYearFrom": 2021, "startYearTo": 2022}) == sql_ids(
         engine, "SELECT id FROM partnership WHERE start_year BETWEEN 2021 AND 2022"
     )
-    result = await run(PARTNERSHIPS, {"filter": {"partnerId": to_global_id("District", "53.02")}},
-                       errors=True)
+    result = await run(
+        PARTNERSHIPS, {"filter": {"partnerId": to_global_id("District", "53.02")}}, errors=True
+    )
     assert error_codes(result) == ["INVALID_ID"]
 
 
@@ -196,33 +206,56 @@ async def test_node_round_trip(run: Run):
 
 async def test_node_unknown_is_null_and_garbage_is_invalid_id(run: Run):
     query = "query($id: ID!) { node(id: $id) { id } }"
-    for unknown in (to_global_id("District", "99.99"), to_global_id("Partner", 987654321),
-                    to_global_id("Province", "00"), to_global_id("Partnership", 987654321)):
+    for unknown in (
+        to_global_id("District", "99.99"),
+        to_global_id("Partner", 987654321),
+        to_global_id("Province", "00"),
+        to_global_id("Partnership", 987654321),
+    ):
         assert (await run(query, {"id": unknown})).data == {"node": None}
-    for garbage in ("garbage", "", to_global_id("District", "5302x"),
-                    to_global_id("Partner", "abc"), to_global_id("Nope", 1), "RGlzdHJpY3Q"):
+    for garbage in (
+        "garbage",
+        "",
+        to_global_id("District", "5302x"),
+        to_global_id("Partner", "abc"),
+        to_global_id("Nope", 1),
+        "RGlzdHJpY3Q",
+    ):
         result = await run(query, {"id": garbage}, errors=True)
         assert error_codes(result) == ["INVALID_ID"], garbage
-    result = await run("query($id: ID!) { partner(id: $id) { id } }",
-                       {"id": to_global_id("District", "53.02")}, errors=True)
+    result = await run(
+        "query($id: ID!) { partner(id: $id) { id } }",
+        {"id": to_global_id("District", "53.02")},
+        errors=True,
+    )
     assert error_codes(result) == ["INVALID_ID"]
 
 
 async def test_district_partnerships_and_active_counts(run: Run, engine: Engine):
     with engine.connect() as conn:
-        code = conn.execute(text(
-            "SELECT district_code FROM partnership WHERE status = 'active' "
-            "GROUP BY district_code ORDER BY COUNT(*) DESC, district_code LIMIT 1"
-        )).scalar_one()
-        expected_counts = dict(conn.execute(text(
-            "SELECT pr.kind, COUNT(DISTINCT pr.id) FROM partnership p "
-            "JOIN partner pr ON pr.id = p.partner_id "
-            "WHERE p.district_code = :c AND p.status = 'active' GROUP BY pr.kind"
-        ), {"c": code}).all())
-        reported = conn.execute(text(
-            "SELECT COUNT(*) FROM partnership WHERE district_code = :c "
-            "AND status = 'reported' AND synthetic = :f"
-        ), {"c": code, "f": False}).scalar_one()
+        code = conn.execute(
+            text(
+                "SELECT district_code FROM partnership WHERE status = 'active' "
+                "GROUP BY district_code ORDER BY COUNT(*) DESC, district_code LIMIT 1"
+            )
+        ).scalar_one()
+        expected_counts = dict(
+            conn.execute(
+                text(
+                    "SELECT pr.kind, COUNT(DISTINCT pr.id) FROM partnership p "
+                    "JOIN partner pr ON pr.id = p.partner_id "
+                    "WHERE p.district_code = :c AND p.status = 'active' GROUP BY pr.kind"
+                ),
+                {"c": code},
+            ).all()
+        )
+        reported = conn.execute(
+            text(
+                "SELECT COUNT(*) FROM partnership WHERE district_code = :c "
+                "AND status = 'reported' AND synthetic = :f"
+            ),
+            {"c": code, "f": False},
+        ).scalar_one()
     result = await run(
         """query($c: String!) { district(code: $c) { partnerships { databaseId district { code } }
              activePartnerCounts { kind count } reportedRealPartnershipCount } }""",

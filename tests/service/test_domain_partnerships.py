@@ -25,8 +25,11 @@ def test_months_between_examples():
     assert months_between(dt.date(2023, 5, 1), dt.date(2023, 4, 1)) == 0
 
 
-@given(st.dates(min_value=dt.date(1990, 1, 1), max_value=dt.date(2090, 1, 1)),
-       st.integers(min_value=0, max_value=240), st.integers(min_value=0, max_value=27))
+@given(
+    st.dates(min_value=dt.date(1990, 1, 1), max_value=dt.date(2090, 1, 1)),
+    st.integers(min_value=0, max_value=240),
+    st.integers(min_value=0, max_value=27),
+)
 def test_months_between_is_the_largest_whole_month_count(start, n, extra_days):
     end = add_months(start, n) + dt.timedelta(days=extra_days)
     months = months_between(start, end)

@@ -1,0 +1,57 @@
+"""A nested districts query runs the same number of SQL statements for 10 and 100 districts."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from tests.schema.conftest import Run
+
+QUERY = """
+query($first: Int!) {
+  districts(first: $first) {
+    totalCount
+    edges { node {
+      code
+      province { name }
+      latestStuntingPrevalence { value }
+      partnerships { status interventionAreas partner { name interventionAreas } }
+      activePartnerCounts { kind count }
+    } }
+  }
+}
+"""
+
+
+@contextmanager
+def count_statements(engine: AsyncEngine) -> Iterator[list[str]]:
+    statements: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        statements.append(statement)
+
+    event.listen(engine.sync_engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        event.remove(engine.sync_engine, "before_cursor_execute", record)
+
+
+async def test_statement_count_does_not_grow_with_page_size(run: Run, async_engine: AsyncEngine):
+    await run(QUERY, {"first": 10})  # warm up: dialect initialisation, pool connections
+    counts = {}
+    for first in (10, 100):
+        with count_statements(async_engine) as statements:
+            result = await run(QUERY, {"first": first})
+        edges = result.data["districts"]["edges"]
+        assert len(edges) == first
+        assert any(e["node"]["partnerships"] for e in edges)
+        counts[first] = len(statements)
+    print(f"\nSQL statements: first=10 -> {counts[10]}, first=100 -> {counts[100]}")
+    assert counts[10] == counts[100]
+    # count + page, province, latest prevalence, partnerships, partner, areas x2, stats x2
+    assert counts[100] <= 10
