@@ -72,6 +72,16 @@ def cmd_export_schema(_settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_token(settings: Settings, args: argparse.Namespace) -> int:
+    from service import tokens_cli
+
+    if args.action == "create":
+        return tokens_cli.create(settings, owner=args.owner, role=args.role)
+    if args.action == "list":
+        return tokens_cli.list_(settings, include_revoked=args.all)
+    return tokens_cli.revoke(settings, token_id=args.id, prefix=args.prefix)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="mitra", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -85,6 +95,18 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("serve", help="serve the GraphQL API with uvicorn")
     p.add_argument("--prepare", action="store_true", help="run setup first")
     p.set_defaults(func=cmd_serve)
+    p = sub.add_parser("token", help="create, list or revoke API tokens")
+    tokens = p.add_subparsers(dest="action", required=True)
+    t = tokens.add_parser("create", help="create a token (printed once, stored as a hash)")
+    t.add_argument("--owner", required=True, help="who the token belongs to (named in the audit log)")
+    t.add_argument("--role", required=True, choices=["viewer", "planner", "admin"])
+    t = tokens.add_parser("list", help="list tokens (never their secrets)")
+    t.add_argument("--all", action="store_true", help="include revoked tokens")
+    t = tokens.add_parser("revoke", help="revoke a token by id or prefix")
+    group = t.add_mutually_exclusive_group(required=True)
+    group.add_argument("--id", type=int)
+    group.add_argument("--prefix")
+    p.set_defaults(func=cmd_token)
     p = sub.add_parser("export-schema", help="print or write the GraphQL SDL")
     p.add_argument("--output", default="schema/schema.graphql")
     p.set_defaults(func=cmd_export_schema)
