@@ -1,0 +1,149 @@
+"""Human sentences for the factors behind a partner–district score."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from recommender.features import COL, FEATURES, QUOTAS, FeatureState
+from recommender.vocab import AREA_LABELS, AREAS, KINDS, QUOTA_LABELS, QUOTA_TARGETS
+
+# Which feature columns make up each explained factor.
+FACTORS: dict[str, tuple[str, ...]] = {
+    "presence": ("on_site", "in_province", "same_island", "log_near_km",
+                 "log_sites_in_province", "company_on_site", "company_in_province",
+                 "media_in_province", "local_log_near_km", "national_log_near_km",
+                 "near_100km", "company_near_100km", "local_near_100km",
+                 "national_near_100km", "log_reach"),
+    "need": ("prevalence", "gap_to_target", "prevalence_imputed", "trend", "trend_known",
+             "log_burden", "underdeveloped", "log_remoteness_km", "nonprofit_gap",
+             "company_gap"),
+    "focus": ("area_need_fit", "uncovered_share", "log_active_partners"),
+    "track_record": ("log_track_n", "track_share", "log_recent_activity",
+                     "log_province_track", "log_total", "province_share"),
+    "capacity": ("log_budget", "budget_known", "capacity", "commitment_months", "log_n_sites",
+                 "scope_national", "scope_local"),
+    "kind": tuple(f"kind_{k}" for k in KINDS),
+    "continuity": ("worked_before", "active_now", "log_district_track"),
+    "quota": ("quota_gap",),
+}
+FACTOR_INDEX = {f: np.array([COL[c] for c in cols]) for f, cols in FACTORS.items()}
+assert sorted(c for cols in FACTORS.values() for c in cols) == sorted(FEATURES)
+
+
+@dataclass(frozen=True)
+class Reason:
+    """One factor of a score: its additive contribution and a sentence for people.
+
+    Attributes
+    ----------
+    factor : str
+        One of ``presence, need, focus, track_record, capacity, kind, continuity, quota``.
+    contribution : float
+        Additive contribution to the score relative to an average candidate pair.
+    sentence : str
+        The fact behind the factor, e.g. "Operates in 3 districts of Nusa Tenggara Timur".
+    """
+
+    factor: str
+    contribution: float
+    sentence: str
+
+
+def _col(df: object, name: str, i: int, default: object = None) -> object:
+    return df[name].iloc[i] if name in df else default  # type: ignore[index,operator]
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def sentence(state: FeatureState, p: int, d: int, factor: str) -> str:
+    """The fact behind ``factor`` for partner position ``p`` and district position ``d``."""
+    s = state.space
+    dd, pp = s.districts, s.partners
+    dname = str(_col(dd, "name", d, s.d_codes[d]))
+    prov = s.d_prov[d]
+    pname = str(_col(dd, "province_name", d, s.prov_codes[prov]))
+    if factor == "presence":
+        k = int(s.sites_in_prov[p, prov])
+        if s.site[p, d]:
+            rest = f" and {_plural(k - 1, 'other district')} of {pname}" if k > 1 else ""
+            return f"Operates in {dname}{rest}"
+        if k:
+            return f"Operates in {_plural(k, 'district')} of {pname}"
+        if s.inprov[p, d]:
+            return f"Works across {pname}"
+        sites = np.flatnonzero(s.site[p])
+        if len(sites):
+            near = sites[np.argmin(s.dist[sites, d])]
+            near_name = str(_col(dd, "name", int(near), s.d_codes[near]))
+            return f"Nearest operating site, {near_name}, is {s.dist[near, d]:.0f} km away"
+        return f"No known presence near {dname}"
+    if factor == "need":
+        pr = s.profile
+        prev = float(pr["prevalence"].iloc[d])
+        survey = str(_col(dd, "prevalence_survey", d, "SSGI 2022"))
+        if pr["prevalence_imputed"].iloc[d]:
+            text = (f"{dname} has no published district figure; its province's stunting "
+                    f"prevalence is {prev:.1f}% ({survey})")
+        else:
+            text = f"This district's stunting prevalence is {prev:.1f}% ({survey})"
+        gap = float(pr["gap_to_target"].iloc[d])
+        text += (f", {gap:.1f} points above the 14% target" if gap > 0
+                 else ", already within the 14% target")
+        if pr["underdeveloped"].iloc[d]:
+            text += "; it is a designated underdeveloped district"
+        return text
+    if factor == "focus":
+        own = np.flatnonzero(s.areas[p])
+        if not len(own):
+            return "No intervention areas on record"
+        cov = state.coverage[d, own]
+        best = own[np.argmax(s.need[d, own] - 0.5 * np.log1p(cov))]
+        n = int(state.coverage[d, best])
+        here = ("no active partner covers it here" if n == 0
+                else f"{_plural(n, 'active partnership')} already cover it here")
+        return f"Focuses on {AREA_LABELS[AREAS[best]]}; {here}"
+    if factor == "track_record":
+        n, ok = int(state.track_n[p]), int(round(state.track_succ[p]))
+        if n == 0:
+            return "No past partnerships with a known outcome"
+        text = f"{ok} of {_plural(n, 'past partnership')} lasted at least 6 months"
+        k = int(state.prov_track[p, prov])
+        return text + (f", {k} of them in {pname}" if k else "")
+    if factor == "capacity":
+        budget = _col(pp, "annual_budget_idr", p)
+        burden = float(s.profile["burden"].iloc[d])
+        if budget is None or budget != budget:
+            return f"Budget not on record; burden index here is {burden:,.0f}"
+        bn = float(budget) / 1e9  # type: ignore[arg-type]
+        return (f"Annual budget IDR {bn:,.1f} bn against a burden index of "
+                f"{burden:,.0f} (prevalence × population)")
+    if factor == "kind":
+        return f"A {s.scope[p]} {KINDS[s.kind[p]].replace('_', ' ')}"
+    if factor == "continuity":
+        if state.active_pd[p, d]:
+            return f"Already works with {dname}"
+        if state.worked[p, d]:
+            return f"Worked with {dname} before"
+        return f"Has not worked with {dname} yet"
+    if factor == "quota":
+        q = QUOTAS[s.quota[p]]
+        target = QUOTA_TARGETS[q]
+        filled = int(state.quota_filled[prov, s.quota[p]])
+        if filled >= target:
+            return f"{pname} already has {filled} of {target} {QUOTA_LABELS[q]}"
+        return f"{pname} still needs {target - filled} of {target} {QUOTA_LABELS[q]}"
+    raise ValueError(f"unknown factor {factor!r}")
+
+
+def linear_reasons(state: FeatureState, p: int, d: int, weights: np.ndarray,
+                   reference: np.ndarray) -> list[Reason]:
+    """Reasons of a linear score ``x @ weights``: per factor ``sum w (x - reference)``."""
+    x = state.pair_features(np.array([p]), np.array([d]))[0].astype(float)
+    delta = weights * (x - reference)
+    out = [Reason(f, float(delta[idx].sum()), sentence(state, p, d, f))
+           for f, idx in FACTOR_INDEX.items()]
+    return sorted(out, key=lambda r: -r.contribution)

@@ -1,0 +1,50 @@
+"""Vocabularies the recommender needs, repeated from ``service.db.enums``.
+
+The recommender never imports the service; a service test can assert these equal the
+enums (phase-3 wiring).
+"""
+
+from __future__ import annotations
+
+AREAS: tuple[str, ...] = (
+    "food_supplementation", "wash", "parenting_early_childhood", "behaviour_change_campaign",
+    "health_services", "foster_parent_sponsorship", "economic_empowerment",
+    "food_security_agriculture", "capacity_building_data", "funding",
+)
+AREA_LABELS: dict[str, str] = {
+    "food_supplementation": "food supplementation",
+    "wash": "clean water and sanitation",
+    "parenting_early_childhood": "parenting and early childhood",
+    "behaviour_change_campaign": "behaviour-change campaigns",
+    "health_services": "health services",
+    "foster_parent_sponsorship": "foster-parent sponsorship",
+    "economic_empowerment": "economic empowerment",
+    "food_security_agriculture": "food security and agriculture",
+    "capacity_building_data": "capacity building and data",
+    "funding": "funding",
+}
+KINDS: tuple[str, ...] = (
+    "company", "state_owned_company", "foundation", "media", "ngo", "zakat_org",
+    "academia", "international_org", "government_body",
+)
+SCOPES: tuple[str, ...] = ("local", "provincial", "national")
+# BKKBN campaign quota per province: 5 companies, 10 regional partners, 4 local media.
+QUOTA_OF_KIND: dict[str, str] = {
+    "company": "company", "state_owned_company": "company", "media": "local_media",
+}
+QUOTA_TARGETS: dict[str, int] = {"company": 5, "regional_partner": 10, "local_media": 4}
+QUOTA_LABELS: dict[str, str] = {
+    "company": "companies", "regional_partner": "regional partners", "local_media": "local media",
+}
+MIN_COMMITMENT_MONTHS = 6
+STUNTING_TARGET_PCT = 14.0
+
+
+def quota_category(kind: str) -> str:
+    """Quota a partner kind counts towards (``service.db.enums.quota_category``)."""
+    return QUOTA_OF_KIND.get(kind, "regional_partner")
+
+
+def island_group(province_code: str) -> str:
+    """First digit of the Kemendagri province code; Kepulauan Riau (21) is Sumatera."""
+    return "1" if province_code[0] == "2" else province_code[0]
