@@ -29,7 +29,7 @@ from sqlalchemy.engine import make_url
 from service.settings import Settings
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Browser, Page, Playwright
+    from playwright.sync_api import Browser, Page, Playwright, ViewportSize
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
@@ -45,8 +45,8 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--disable-dev-shm-usage",
 ]
-LAPTOP = {"width": 1366, "height": 900}
-PHONE = {"width": 390, "height": 844}
+LAPTOP: ViewportSize = {"width": 1366, "height": 900}
+PHONE: ViewportSize = {"width": 390, "height": 844}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -173,7 +173,8 @@ def playwright_instance() -> Iterator[Playwright]:
             "(apt-get install chromium) or set MITRA_CHROMIUM"
         )
     sync_api = pytest.importorskip(
-        "playwright.sync_api", reason="browser tests need the playwright package (pip install playwright)"
+        "playwright.sync_api",
+        reason="browser tests need the playwright package (pip install playwright)",
     )
     with sync_api.sync_playwright() as pw:
         yield pw
@@ -201,7 +202,7 @@ def record() -> PageRecord:
     return PageRecord()
 
 
-def _new_page(browser: Browser, record: PageRecord, viewport: dict[str, int]) -> Page:
+def _new_page(browser: Browser, record: PageRecord, viewport: ViewportSize) -> Page:
     context = browser.new_context(viewport=viewport, service_workers="block")
     page = context.new_page()
     page.set_default_timeout(20_000)

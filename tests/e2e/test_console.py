@@ -84,13 +84,17 @@ def test_map_draws_every_district_from_six_pages(
     assert tts_label is not None and TTS_NAME in tts_label and "Nusa Tenggara Timur" in tts_label
     # Imputed figures are drawn hollow, and the legend says so.
     imputed_api = live_server.graphql(
-        "{ district(code: \"53.02\") { latestStuntingPrevalence { imputed } } }"
+        '{ district(code: "53.02") { latestStuntingPrevalence { imputed } } }'
     )["data"]["district"]["latestStuntingPrevalence"]["imputed"]
     tts_class = page.get_attribute(f'#map circle[data-code="{TTS}"]', "class") or ""
     assert ("imputed" in tts_class) == imputed_api
     assert page.locator("#legend-body .swatch.hollow").count() == 1
     # Nothing came from another origin: no CDN, tiles or fonts.
-    foreign = [u for u in record.requests if not u.startswith(live_server.url) and not u.startswith("data:")]
+    foreign = [
+        u
+        for u in record.requests
+        if not u.startswith(live_server.url) and not u.startswith("data:")
+    ]
     assert foreign == []
     page.screenshot(path=str(artifacts / "console-map.png"), full_page=True)
 
@@ -144,7 +148,9 @@ def test_selecting_timor_tengah_selatan_shows_its_prevalence(
     page.screenshot(path=str(artifacts / "console-district-53.02.png"), full_page=True)
 
 
-def test_clicking_a_circle_and_deep_link_select_the_district(page: Page, live_server: LiveServer) -> None:
+def test_clicking_a_circle_and_deep_link_select_the_district(
+    page: Page, live_server: LiveServer
+) -> None:
     open_console(page, live_server, f"#d={TTS}")
     page.wait_for_selector(f'article.district[data-code="{TTS}"]')
     assert "selected" in (page.get_attribute(f'#map circle[data-code="{TTS}"]', "class") or "")
@@ -236,7 +242,9 @@ def test_propose_creates_the_partnership(
     page.wait_for_selector("section.recommendations li.rec, section.recommendations .notice")
     require_write_api(live_server, "proposePartnership")
     with Session(console_engine) as session:
-        before = session.scalar(select(Partnership.id).order_by(Partnership.id.desc()).limit(1)) or 0
+        before = (
+            session.scalar(select(Partnership.id).order_by(Partnership.id.desc()).limit(1)) or 0
+        )
     rec = page.locator("section.recommendations li.rec").first
     partner_id = rec.get_attribute("data-partner-id")
     rec.get_by_role("button", name=re.compile("Usulkan")).click()
@@ -261,13 +269,17 @@ def test_propose_creates_the_partnership(
         body = live_server.graphql(
             '{ district(code: "53.02") { partnerships { databaseId status partner { id } } } }'
         )
-        mine = [p for p in body["data"]["district"]["partnerships"] if p["databaseId"] == created_id]
+        mine = [
+            p for p in body["data"]["district"]["partnerships"] if p["databaseId"] == created_id
+        ]
         assert mine and mine[0]["partner"]["id"] == partner_id
         assert page.locator(f'.partnership-list li[data-partner-id="{partner_id}"]').count() >= 1
     finally:
         if created_id is not None:
             with Session(console_engine) as session, session.begin():
-                session.execute(delete(PartnershipArea).where(PartnershipArea.partnership_id == created_id))
+                session.execute(
+                    delete(PartnershipArea).where(PartnershipArea.partnership_id == created_id)
+                )
                 session.execute(delete(Partnership).where(Partnership.id == created_id))
 
 
@@ -278,7 +290,9 @@ def test_reject_records_feedback(page: Page, live_server: LiveServer, planner_to
     require_write_api(live_server, "recordRecommendationFeedback")
     rec = page.locator("section.recommendations li.rec").nth(1)
     rec.get_by_role("button", name=re.compile("Tolak")).click()
-    rec.locator("textarea[name=reason]").fill("Mitra ini sudah aktif di kabupaten tetangga (uji e2e).")
+    rec.locator("textarea[name=reason]").fill(
+        "Mitra ini sudah aktif di kabupaten tetangga (uji e2e)."
+    )
     rec.locator('form[data-form="reject"] button[type=submit]').click()
     result = rec.locator(".result")
     result.wait_for()
@@ -298,7 +312,8 @@ def test_without_a_token_the_page_offers_no_writes(page: Page, live_server: Live
 def test_filters_match_the_api(page: Page, live_server: LiveServer) -> None:
     def api_count(flt: dict[str, Any]) -> int:
         body = live_server.graphql(
-            "query($f: DistrictFilter) { districts(first: 1, filter: $f) { totalCount } }", {"f": flt}
+            "query($f: DistrictFilter) { districts(first: 1, filter: $f) { totalCount } }",
+            {"f": flt},
         )
         count: int = body["data"]["districts"]["totalCount"]
         return count

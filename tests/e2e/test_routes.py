@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
-
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import httpx
 import pytest
@@ -58,8 +57,10 @@ def test_nothing_is_loaded_from_another_origin() -> None:
     offenders = []
     for path in sorted(STATIC_DIR.iterdir()):
         text = path.read_text(encoding="utf-8")
-        for match in re.finditer(r"""(?:src|href|url\(|from|import)\s*=?\s*["'(]?(https?:)?//""", text):
-            offenders.append(f"{path.name}: {text[match.start():match.end() + 40]!r}")
+        for match in re.finditer(
+            r"""(?:src|href|url\(|from|import)\s*=?\s*["'(]?(https?:)?//""", text
+        ):
+            offenders.append(f"{path.name}: {text[match.start() : match.end() + 40]!r}")
     assert offenders == []
 
 
