@@ -4,18 +4,12 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import warnings
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine
-
-with warnings.catch_warnings():
-    # Starlette 1.x asks for httpx2 behind its TestClient; httpx is what the project
-    # installs (pyproject dev extras). Remove once httpx2 is a dev dependency.
-    warnings.filterwarnings("ignore", message=".*install `httpx2` instead")
-    from starlette.testclient import TestClient
+from starlette.testclient import TestClient
 
 from service.app import create_app
 from service.settings import Settings
