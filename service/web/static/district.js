@@ -71,6 +71,20 @@ function defaultDates() {
   return { start: isoDate(start), end: isoDate(end) };
 }
 
+const FIELD_LABELS = {
+  startDate: "propose.start",
+  endDate: "propose.end",
+  interventionAreas: "propose.areas",
+  reason: "reject.reason",
+  districtCode: "tabs.district",
+};
+
+/** The form's own label for an input field named in userErrors, else the API's name. */
+function fieldLabel(field) {
+  const last = String(field).split(".").pop();
+  return FIELD_LABELS[last] ? t(FIELD_LABELS[last]) : last;
+}
+
 function kindBadge(kind) {
   return h("span", { class: `badge kind kind-${String(kind).toLowerCase()}` }, label("kind", kind));
 }
@@ -340,13 +354,25 @@ export class DistrictPanel {
         kindBadge(r.partner.kind),
         syntheticBadge(r.partner.synthetic),
         h("span", { class: "score" }, t("rec.score", { score: formatNumber(r.score, 2) })),
-        bar(r.score, 1, { label: t("rec.score", { score: formatNumber(r.score, 2) }) }),
+        // A bar only for scores on a 0–1 scale; other scorers' numbers are not fractions.
+        r.score >= 0 && r.score <= 1
+          ? bar(r.score, 1, { label: t("rec.score", { score: formatNumber(r.score, 2) }) })
+          : null,
       ),
       reasons.length
         ? h(
             "ul",
             { class: "reasons", "aria-label": t("rec.why") },
-            reasons.map((x) => h("li", { dataset: { factor: x.factor } }, x.sentence)),
+            reasons.map((x) => {
+              const sign = x.contribution > 0 ? "up" : x.contribution < 0 ? "down" : "flat";
+              return h(
+                "li",
+                { class: `reason ${sign}`, dataset: { factor: x.factor } },
+                h("span", { class: "reason-mark", "aria-hidden": "true" }, { up: "▲", down: "▼", flat: "•" }[sign]),
+                h("span", { class: "visually-hidden" }, t(`rec.reason.${sign}`)),
+                x.sentence,
+              );
+            }),
           )
         : null,
     );
@@ -369,7 +395,13 @@ export class DistrictPanel {
           { class: result.ok ? "result ok" : "result error", role: result.ok ? "status" : "alert" },
           h("p", {}, result.message),
           result.errors && result.errors.length
-            ? h("ul", {}, result.errors.map((e) => h("li", {}, e.field ? `${e.field}: ${e.message}` : e.message)))
+            ? h(
+                "ul",
+                {},
+                result.errors.map((e) =>
+                  h("li", { dataset: { code: e.code || "" } }, e.field ? `${fieldLabel(e.field)}: ${e.message}` : e.message),
+                ),
+              )
             : null,
         ),
       );
@@ -508,7 +540,7 @@ export class DistrictPanel {
       const payload = data[field] || {};
       const errors = payload.userErrors || [];
       if (errors.length) {
-        result = { ok: false, message: errors.map((e) => e.message).join(" "), errors: errors.filter((e) => e.field) };
+        result = { ok: false, message: t("mutation.userErrors"), errors };
       } else if (field === "proposePartnership") {
         const p = payload.partnership;
         result = {
