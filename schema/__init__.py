@@ -24,8 +24,11 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
 from schema.errors import is_expected, should_mask_error
+from schema.mutations import WriteMutation
+from schema.permissions import ReadAccess
 from schema.queries import ReadQuery
 from schema.scalars import SCALAR_MAP
+from schema.types.audit import AuditQuery
 from schema.types.district import District
 from schema.types.partner import Partner
 from schema.types.partnership import Partnership
@@ -38,8 +41,8 @@ if TYPE_CHECKING:
 log = logging.getLogger("mitra.graphql")
 
 # Root field groups, one per module. The write side and the recommender add theirs here.
-QUERY_TYPES: tuple[type, ...] = (ReadQuery,)
-MUTATION_TYPES: tuple[type, ...] = ()
+QUERY_TYPES: tuple[type, ...] = (ReadQuery, AuditQuery)
+MUTATION_TYPES: tuple[type, ...] = (WriteMutation,)
 
 NODE_TYPES: list[type] = [Province, District, Partner, Partnership]
 
@@ -71,6 +74,7 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
         lambda: QueryDepthLimiter(max_depth=settings.max_query_depth),
         lambda: MaxAliasesLimiter(max_alias_count=settings.max_aliases),
         lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
+        lambda: ReadAccess(reads_require_token=settings.reads_require_token),
     ]
     if not settings.introspection:
         extensions.append(DisableIntrospection)

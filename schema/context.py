@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from starlette.requests import Request
     from starlette.responses import Response
 
+    from service.auth import Principal
     from service.settings import Settings
 
 
@@ -27,6 +28,10 @@ class Context:
     request: Request | None = None
     response: Response | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    # Who is asking: None without a (valid) bearer token. ``token_rejected`` is True when
+    # a token was sent but is unknown or revoked, so even open reads refuse it.
+    principal: Principal | None = None
+    token_rejected: bool = False
 
 
 def build_context(
@@ -36,6 +41,8 @@ def build_context(
     scorer: Any = None,
     request: Request | None = None,
     response: Response | None = None,
+    principal: Principal | None = None,
+    token_rejected: bool = False,
 ) -> Context:
     """A fresh context with fresh loaders: call once per request (and per test query)."""
     return Context(
@@ -45,6 +52,8 @@ def build_context(
         scorer=scorer,
         request=request,
         response=response,
+        principal=principal,
+        token_rejected=token_rejected,
     )
 
 

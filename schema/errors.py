@@ -10,9 +10,13 @@ from typing import Any
 
 from graphql import GraphQLError
 
+from service.auth import AuthError
+
 BAD_USER_INPUT = "BAD_USER_INPUT"
 INVALID_ID = "INVALID_ID"
 INVALID_CURSOR = "INVALID_CURSOR"
+UNAUTHENTICATED = "UNAUTHENTICATED"
+FORBIDDEN = "FORBIDDEN"
 
 
 class MitraError(Exception):
@@ -41,9 +45,37 @@ class InvalidCursorError(UserInputError):
     code = INVALID_CURSOR
 
 
+class UnauthenticatedError(MitraError):
+    """No token, or one that is unknown or revoked."""
+
+    code = UNAUTHENTICATED
+
+
+class ForbiddenError(MitraError):
+    """A valid token whose role is too low for what was asked."""
+
+    code = FORBIDDEN
+
+
+def from_auth_error(exc: AuthError) -> MitraError:
+    """The API error for a :class:`service.auth.AuthError` raised by the domain."""
+    if exc.code == FORBIDDEN:
+        return ForbiddenError(exc.message)
+    return UnauthenticatedError(exc.message)
+
+
 def is_expected(error: GraphQLError) -> bool:
-    """Errors about the request itself: ours, or validation errors without a Python cause."""
-    return error.original_error is None or isinstance(error.original_error, MitraError)
+    """Errors about the request itself, whose message is safe to show.
+
+    Ours and access refusals; validation errors (no Python cause); and bad input
+    values found before execution (no ``path``): graphql-core and Strawberry report a
+    variable or literal their scalar parsers refuse with a GraphQLError or a
+    ValueError/TypeError as the cause. Anything else raised while resolving is not.
+    """
+    original = error.original_error
+    if original is None or isinstance(original, MitraError | AuthError | GraphQLError):
+        return True
+    return error.path is None and isinstance(original, ValueError | TypeError)
 
 
 def should_mask_error(error: GraphQLError) -> bool:

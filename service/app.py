@@ -22,6 +22,7 @@ from strawberry.asgi import GraphQL
 
 from schema import build_schema
 from schema.context import Context, build_context
+from schema.permissions import principal_from_authorization
 from service.db.session import make_async_engine, make_async_sessionmaker
 from service.settings import Settings
 from service.web import routes as console_routes
@@ -100,12 +101,17 @@ class MitraGraphQL(GraphQL[Context, None]):
 
     async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
         state = request.app.state
+        principal, rejected = await principal_from_authorization(
+            state.session_factory, request.headers.get("authorization")
+        )
         return build_context(
             state.session_factory,
             self.settings,
             scorer=state.scorer,
             request=request if isinstance(request, Request) else None,
             response=response,
+            principal=principal,
+            token_rejected=rejected,
         )
 
 
@@ -149,3 +155,9 @@ def create_app(settings: Settings) -> Starlette:
     )
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)  # type: ignore[arg-type]
     return app
+
+
+def create_app_from_env() -> Starlette:
+    """``create_app`` with settings from the environment: uvicorn's ``--factory`` target
+    (``uvicorn --factory service.app:create_app_from_env --workers 2``)."""
+    return create_app(Settings.from_env())

@@ -70,6 +70,7 @@ class Settings:
     max_aliases: int = 30
     max_tokens: int = 2000
     max_body_bytes: int = 100_000
+    reads_require_token: bool = False  # True: queries need a viewer token too
     model_dir: Path = DEFAULT_MODEL_DIR
     seed: int = 20221
     extra: Mapping[str, str] = field(default_factory=dict)
@@ -103,6 +104,7 @@ class Settings:
             port=int(env.get("PORT", defaults.port)),
             environment=environment,
             introspection=_as_bool(env.get("MITRA_INTROSPECTION", introspection_default)),
+            reads_require_token=_as_bool(env.get("MITRA_READS_REQUIRE_TOKEN", "false")),
             model_dir=Path(env.get("MITRA_MODEL_DIR", str(defaults.model_dir))),
             seed=int(env.get("MITRA_SEED", defaults.seed)),
         )

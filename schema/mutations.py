@@ -1,0 +1,275 @@
+"""Write-side resolvers: input -> one call of :mod:`service.domain.writes` -> payload.
+
+Each mutation checks the caller's role with a permission class (the role comes from
+``writes.REQUIRED_ROLE``, the same table the domain enforces), decodes global ids,
+runs the write in a session of its own and commits only when it was accepted. A
+rejected write is rolled back and answered with ``userErrors``; the domain adds no
+rows for it in the first place.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import strawberry
+
+from schema.context import Info
+from schema.errors import INVALID_ID, InvalidIdError, from_auth_error
+from schema.ids import parse_typed_id
+from schema.permissions import PERMISSION_FOR_ROLE
+from schema.types.partner import Partner
+from schema.types.partnership import Partnership
+from schema.types.payloads import (
+    ArchivePartnerInput,
+    ArchivePartnerPayload,
+    CreatePartnerInput,
+    CreatePartnerPayload,
+    ProposePartnershipInput,
+    ProposePartnershipPayload,
+    RecommendationFeedback,
+    RecordRecommendationFeedbackInput,
+    RecordRecommendationFeedbackPayload,
+    UpdatePartnerInput,
+    UpdatePartnerPayload,
+    UpdatePartnershipStatusInput,
+    UpdatePartnershipStatusPayload,
+    UserError,
+    user_errors,
+)
+from service.auth import AuthError
+from service.domain import writes
+from service.domain.writes import REQUIRED_ROLE, Result
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+T = TypeVar("T")
+
+# Update inputs whose GraphQL name differs from the domain keyword.
+_UPDATE_FIELDS = {"intervention_areas": "areas"}
+
+
+def _permissions(mutation: str) -> list[Any]:
+    return [PERMISSION_FOR_ROLE[REQUIRED_ROLE[mutation]]]
+
+
+async def _write(info: Info, call: Callable[[AsyncSession], Awaitable[Result[T]]]) -> Result[T]:
+    """Run one domain write in its own session; commit it only when it was accepted."""
+    async with info.context.session_factory() as session:
+        try:
+            result = await call(session)
+        except AuthError as exc:  # the permission class already checked; belt and braces
+            raise from_auth_error(exc) from None
+        if result.ok:
+            await session.commit()
+        else:
+            await session.rollback()
+    return result
+
+
+def _decode(global_id: str, type_name: str, field: str) -> int | UserError:
+    try:
+        return parse_typed_id(global_id, type_name, field=field)
+    except InvalidIdError:
+        return UserError(field=field, message=f"{field} is not a {type_name} id", code=INVALID_ID)
+
+
+def _value(member: Any) -> Any:
+    return None if member is None else getattr(member, "value", member)
+
+
+@strawberry.type
+class WriteMutation:
+    @strawberry.mutation(
+        description="Add a partner. Needs a planner token.",
+        permission_classes=_permissions("createPartner"),
+    )
+    async def create_partner(self, info: Info, input: CreatePartnerInput) -> CreatePartnerPayload:
+        actor = info.context.principal
+        assert actor is not None
+        result = await _write(
+            info,
+            lambda s: writes.create_partner(
+                s,
+                actor=actor,
+                name=input.name,
+                kind=input.kind.value,
+                scope=input.scope.value,
+                areas=[a.value for a in input.intervention_areas],
+                province_codes=input.province_codes,
+                district_codes=input.district_codes,
+                sector=input.sector,
+                headquarters=input.headquarters,
+                annual_budget_idr=input.annual_budget_idr,
+                typical_commitment_months=input.typical_commitment_months,
+                description=input.description,
+                website=input.website,
+            ),
+        )
+        return CreatePartnerPayload(
+            partner=None if result.value is None else Partner.from_model(result.value),
+            user_errors=user_errors(result.user_errors),
+        )
+
+    @strawberry.mutation(
+        description="Change the given fields of a partner. Needs a planner token.",
+        permission_classes=_permissions("updatePartner"),
+    )
+    async def update_partner(self, info: Info, input: UpdatePartnerInput) -> UpdatePartnerPayload:
+        actor = info.context.principal
+        assert actor is not None
+        partner_id = _decode(input.partner_id, "Partner", "partnerId")
+        if isinstance(partner_id, UserError):
+            return UpdatePartnerPayload(partner=None, user_errors=[partner_id])
+        given: dict[str, Any] = {}
+        for name in (
+            "name",
+            "kind",
+            "scope",
+            "intervention_areas",
+            "province_codes",
+            "district_codes",
+            "sector",
+            "headquarters",
+            "annual_budget_idr",
+            "typical_commitment_months",
+            "description",
+            "website",
+        ):
+            value = getattr(input, name)
+            if value is strawberry.UNSET:
+                continue
+            if name in ("kind", "scope"):
+                value = _value(value)
+            elif name == "intervention_areas" and value is not None:
+                value = [a.value for a in value]
+            given[_UPDATE_FIELDS.get(name, name)] = value
+        pid = partner_id
+        result = await _write(
+            info, lambda s: writes.update_partner(s, actor=actor, partner_id=pid, **given)
+        )
+        return UpdatePartnerPayload(
+            partner=None if result.value is None else Partner.from_model(result.value),
+            user_errors=user_errors(result.user_errors),
+        )
+
+    @strawberry.mutation(
+        description="Archive a partner: kept in history, takes no new partnerships. Admin only.",
+        permission_classes=_permissions("archivePartner"),
+    )
+    async def archive_partner(
+        self, info: Info, input: ArchivePartnerInput
+    ) -> ArchivePartnerPayload:
+        actor = info.context.principal
+        assert actor is not None
+        partner_id = _decode(input.partner_id, "Partner", "partnerId")
+        if isinstance(partner_id, UserError):
+            return ArchivePartnerPayload(partner=None, user_errors=[partner_id])
+        pid = partner_id
+        result = await _write(
+            info, lambda s: writes.archive_partner(s, actor=actor, partner_id=pid)
+        )
+        return ArchivePartnerPayload(
+            partner=None if result.value is None else Partner.from_model(result.value),
+            user_errors=user_errors(result.user_errors),
+        )
+
+    @strawberry.mutation(
+        description=(
+            "Propose a partnership of a partner in a district. DUPLICATE while the partner "
+            "has a proposed or active partnership there. Needs a planner token."
+        ),
+        permission_classes=_permissions("proposePartnership"),
+    )
+    async def propose_partnership(
+        self, info: Info, input: ProposePartnershipInput
+    ) -> ProposePartnershipPayload:
+        actor = info.context.principal
+        assert actor is not None
+        partner_id = _decode(input.partner_id, "Partner", "partnerId")
+        if isinstance(partner_id, UserError):
+            return ProposePartnershipPayload(partnership=None, user_errors=[partner_id])
+        pid = partner_id
+        result = await _write(
+            info,
+            lambda s: writes.propose_partnership(
+                s,
+                actor=actor,
+                partner_id=pid,
+                district_code=input.district_code,
+                areas=[a.value for a in input.intervention_areas],
+                start_date=input.start_date,
+                end_date=input.end_date,
+                duration_months=input.duration_months,
+                budget_idr=input.budget_idr,
+                target_beneficiaries=input.target_beneficiaries,
+                notes=input.notes,
+            ),
+        )
+        return ProposePartnershipPayload(
+            partnership=None if result.value is None else Partnership.from_model(result.value),
+            user_errors=user_errors(result.user_errors),
+        )
+
+    @strawberry.mutation(
+        description="Move a partnership to a new status. Needs a planner token.",
+        permission_classes=_permissions("updatePartnershipStatus"),
+    )
+    async def update_partnership_status(
+        self, info: Info, input: UpdatePartnershipStatusInput
+    ) -> UpdatePartnershipStatusPayload:
+        actor = info.context.principal
+        assert actor is not None
+        partnership_id = _decode(input.partnership_id, "Partnership", "partnershipId")
+        if isinstance(partnership_id, UserError):
+            return UpdatePartnershipStatusPayload(partnership=None, user_errors=[partnership_id])
+        pid = partnership_id
+        result = await _write(
+            info,
+            lambda s: writes.update_partnership_status(
+                s,
+                actor=actor,
+                partnership_id=pid,
+                status=input.status.value,
+                start_date=input.start_date,
+                end_date=input.end_date,
+                outcome=input.outcome,
+            ),
+        )
+        return UpdatePartnershipStatusPayload(
+            partnership=None if result.value is None else Partnership.from_model(result.value),
+            user_errors=user_errors(result.user_errors),
+        )
+
+    @strawberry.mutation(
+        description="Record a planner's verdict on a recommended partner. Needs a planner token.",
+        permission_classes=_permissions("recordRecommendationFeedback"),
+    )
+    async def record_recommendation_feedback(
+        self, info: Info, input: RecordRecommendationFeedbackInput
+    ) -> RecordRecommendationFeedbackPayload:
+        actor = info.context.principal
+        assert actor is not None
+        partner_id = _decode(input.partner_id, "Partner", "partnerId")
+        if isinstance(partner_id, UserError):
+            return RecordRecommendationFeedbackPayload(feedback=None, user_errors=[partner_id])
+        pid = partner_id
+        result = await _write(
+            info,
+            lambda s: writes.record_recommendation_feedback(
+                s,
+                actor=actor,
+                district_code=input.district_code,
+                partner_id=pid,
+                verdict=input.verdict.value,
+                reason=input.reason,
+                model_version=input.model_version,
+            ),
+        )
+        return RecordRecommendationFeedbackPayload(
+            feedback=(
+                None if result.value is None else RecommendationFeedback.from_model(result.value)
+            ),
+            user_errors=user_errors(result.user_errors),
+        )

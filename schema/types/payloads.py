@@ -1,0 +1,243 @@
+"""Mutation inputs and payloads.
+
+Every payload carries the changed object (null when the mutation was rejected) and
+``userErrors { field message code }``: the reasons a well-formed request was refused,
+named by input field so a form can show each next to its field. A payload with
+user errors changed nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+
+from schema.context import Info
+from schema.scalars import BigInt
+from schema.types.enums import InterventionArea, PartnerKind, PartnerScope, PartnershipStatus
+from service.db import models
+from service.domain.validation import UserError as DomainUserError
+
+if TYPE_CHECKING:
+    from schema.types.district import District
+    from schema.types.partner import Partner
+    from schema.types.partnership import Partnership
+
+# Domain field names that the GraphQL inputs spell differently.
+FIELD_NAMES = {"areas": "interventionAreas"}
+
+
+@strawberry.type(description="Why a mutation was refused; nothing was changed.")
+class UserError:
+    field: str | None = strawberry.field(
+        description="The input field at fault (camelCase), or null for the request as a whole."
+    )
+    message: str
+    code: str = strawberry.field(
+        description=(
+            "Machine-readable: REQUIRED, INVALID_TYPE, TOO_SHORT, TOO_LONG, "
+            "INVALID_CHARACTERS, INVALID_CHOICE, INVALID_FORMAT, INVALID_ID, NOT_FOUND, "
+            "OUT_OF_RANGE, INVALID_DATE_ORDER, INVALID_TRANSITION, READ_ONLY, DUPLICATE, "
+            "ARCHIVED."
+        )
+    )
+
+    @classmethod
+    def from_domain(cls, error: DomainUserError) -> UserError:
+        return cls(
+            field=FIELD_NAMES.get(error.field, error.field), message=error.message, code=error.code
+        )
+
+
+def user_errors(errors: Iterable[DomainUserError]) -> list[UserError]:
+    return [UserError.from_domain(e) for e in errors]
+
+
+# --- inputs --------------------------------------------------------------------------------
+
+
+@strawberry.input
+class CreatePartnerInput:
+    name: str
+    kind: PartnerKind
+    scope: PartnerScope
+    intervention_areas: list[InterventionArea] = strawberry.field(default_factory=list)
+    province_codes: list[str] = strawberry.field(
+        default_factory=list, description='Provinces it operates in, e.g. ["53"].'
+    )
+    district_codes: list[str] = strawberry.field(
+        default_factory=list, description='Districts it operates in, e.g. ["53.02"].'
+    )
+    sector: str | None = None
+    headquarters: str | None = None
+    annual_budget_idr: BigInt | None = None
+    typical_commitment_months: int | None = None
+    description: str | None = None
+    website: str | None = None
+
+
+@strawberry.input(
+    description="Only the fields given change; null clears an optional field. Lists replace."
+)
+class UpdatePartnerInput:
+    partner_id: strawberry.ID
+    name: str | None = strawberry.UNSET
+    kind: PartnerKind | None = strawberry.UNSET
+    scope: PartnerScope | None = strawberry.UNSET
+    intervention_areas: list[InterventionArea] | None = strawberry.UNSET
+    province_codes: list[str] | None = strawberry.UNSET
+    district_codes: list[str] | None = strawberry.UNSET
+    sector: str | None = strawberry.UNSET
+    headquarters: str | None = strawberry.UNSET
+    annual_budget_idr: BigInt | None = strawberry.UNSET
+    typical_commitment_months: int | None = strawberry.UNSET
+    description: str | None = strawberry.UNSET
+    website: str | None = strawberry.UNSET
+
+
+@strawberry.input
+class ArchivePartnerInput:
+    partner_id: strawberry.ID
+
+
+@strawberry.input(description="A new partnership starts as PROPOSED.")
+class ProposePartnershipInput:
+    partner_id: strawberry.ID
+    district_code: str = strawberry.field(description='Kemendagri district code, e.g. "53.02".')
+    intervention_areas: list[InterventionArea] = strawberry.field(default_factory=list)
+    start_date: dt.date | None = None
+    end_date: dt.date | None = None
+    duration_months: int | None = None
+    budget_idr: BigInt | None = None
+    target_beneficiaries: int | None = None
+    notes: str | None = None
+
+
+@strawberry.input(
+    description=(
+        "PROPOSED -> ACTIVE -> COMPLETED, or CANCELLED from PROPOSED or ACTIVE. Activation "
+        "sets startDate (given, stored, else today); completion sets endDate (given, else "
+        "today)."
+    )
+)
+class UpdatePartnershipStatusInput:
+    partnership_id: strawberry.ID
+    status: PartnershipStatus
+    start_date: dt.date | None = None
+    end_date: dt.date | None = None
+    outcome: str | None = None
+
+
+@strawberry.enum(description="A planner's verdict on a recommended partner.")
+class FeedbackVerdict(enum.Enum):
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
+
+
+@strawberry.input
+class RecordRecommendationFeedbackInput:
+    district_code: str
+    partner_id: strawberry.ID
+    verdict: FeedbackVerdict
+    reason: str | None = None
+    model_version: str | None = strawberry.field(
+        default=None, description="The model version that made the recommendation."
+    )
+
+
+# --- objects and payloads ------------------------------------------------------------------
+
+
+@strawberry.type(description="A planner's accept/reject of one recommended partner for a district.")
+class RecommendationFeedback:
+    database_id: int
+    verdict: FeedbackVerdict
+    reason: str | None
+    model_version: str | None
+    actor: str
+    created_at: dt.datetime
+    partner_id: strawberry.Private[int]
+    district_code: strawberry.Private[str]
+
+    @classmethod
+    def from_model(cls, row: models.RecommendationFeedback) -> RecommendationFeedback:
+        return cls(
+            database_id=row.id,
+            verdict=FeedbackVerdict(row.verdict),
+            reason=row.reason,
+            model_version=row.model_version,
+            actor=row.actor,
+            created_at=row.created_at,
+            partner_id=row.partner_id,
+            district_code=row.district_code,
+        )
+
+    @strawberry.field
+    async def partner(
+        self, info: Info
+    ) -> Annotated[Partner, strawberry.lazy("schema.types.partner")] | None:
+        from schema.types.partner import Partner
+
+        row = await info.context.loaders.partner.load(self.partner_id)
+        return None if row is None else Partner.from_model(row)
+
+    @strawberry.field
+    async def district(
+        self, info: Info
+    ) -> Annotated[District, strawberry.lazy("schema.types.district")] | None:
+        from schema.types.district import District
+
+        row = await info.context.loaders.district.load(self.district_code)
+        return None if row is None else District.from_model(row)
+
+
+@strawberry.type
+class PartnerPayload:
+    partner: Annotated[Partner, strawberry.lazy("schema.types.partner")] | None = None
+    user_errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class PartnershipPayload:
+    partnership: Annotated[Partnership, strawberry.lazy("schema.types.partnership")] | None = None
+    user_errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class RecommendationFeedbackPayload:
+    feedback: RecommendationFeedback | None = None
+    user_errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+# One payload type per mutation, so each can grow fields of its own later.
+@strawberry.type
+class CreatePartnerPayload(PartnerPayload):
+    pass
+
+
+@strawberry.type
+class UpdatePartnerPayload(PartnerPayload):
+    pass
+
+
+@strawberry.type
+class ArchivePartnerPayload(PartnerPayload):
+    pass
+
+
+@strawberry.type
+class ProposePartnershipPayload(PartnershipPayload):
+    pass
+
+
+@strawberry.type
+class UpdatePartnershipStatusPayload(PartnershipPayload):
+    pass
+
+
+@strawberry.type
+class RecordRecommendationFeedbackPayload(RecommendationFeedbackPayload):
+    pass
