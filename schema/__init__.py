@@ -27,6 +27,7 @@ from schema.errors import is_expected, should_mask_error
 from schema.mutations import WriteMutation
 from schema.permissions import ReadAccess
 from schema.queries import ReadQuery
+from schema.recommendations import RecommendationQuery
 from schema.scalars import SCALAR_MAP
 from schema.types.audit import AuditQuery
 from schema.types.district import District
@@ -41,7 +42,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("mitra.graphql")
 
 # Root field groups, one per module. The write side and the recommender add theirs here.
-QUERY_TYPES: tuple[type, ...] = (ReadQuery, AuditQuery)
+QUERY_TYPES: tuple[type, ...] = (ReadQuery, AuditQuery, RecommendationQuery)
 MUTATION_TYPES: tuple[type, ...] = (WriteMutation,)
 
 NODE_TYPES: list[type] = [Province, District, Partner, Partnership]

@@ -1,9 +1,9 @@
 """The ASGI application: ``create_app(settings)``.
 
-The lifespan opens the async engine and the session factory and leaves a slot for
-the recommender's scorer; ``/graphql`` serves the schema with a fresh context per
-request; ``/healthz`` reports liveness and database reachability; ``/`` is the planner
-console (:mod:`service.web`).
+The lifespan opens the async engine and the session factory and creates the runtime
+recommender (:class:`service.domain.recommending.Recommender`); ``/graphql`` serves the
+schema with a fresh context per request; ``/healthz`` reports liveness and database
+reachability; ``/`` is the planner console (:mod:`service.web`).
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from schema import build_schema
 from schema.context import Context, build_context
 from schema.permissions import principal_from_authorization
 from service.db.session import make_async_engine, make_async_sessionmaker
+from service.domain.recommending import Recommender
 from service.settings import Settings
 from service.web import routes as console_routes
 
@@ -134,7 +135,9 @@ def create_app(settings: Settings) -> Starlette:
         app.state.settings = settings
         app.state.engine = engine
         app.state.session_factory = make_async_sessionmaker(engine)
-        app.state.scorer = None  # filled by the recommender when a model is active
+        # The runtime recommender: loads the active model (or the transparent fallback)
+        # on first use and picks up newly activated versions and data changes.
+        app.state.scorer = Recommender(app.state.session_factory, settings)
         try:
             yield
         finally:

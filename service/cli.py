@@ -82,6 +82,30 @@ def cmd_token(settings: Settings, args: argparse.Namespace) -> int:
     return tokens_cli.revoke(settings, token_id=args.id, prefix=args.prefix)
 
 
+def cmd_train(settings: Settings, args: argparse.Namespace) -> int:
+    from service import models_cli
+
+    return models_cli.train(settings, activate=not args.no_activate)
+
+
+def cmd_evaluate(settings: Settings, args: argparse.Namespace) -> int:
+    from service import models_cli
+
+    return models_cli.evaluate(settings, n_boot=args.bootstrap)
+
+
+def cmd_models(settings: Settings, _args: argparse.Namespace) -> int:
+    from service import models_cli
+
+    return models_cli.list_(settings)
+
+
+def cmd_activate(settings: Settings, args: argparse.Namespace) -> int:
+    from service import models_cli
+
+    return models_cli.activate(settings, version=args.version)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="mitra", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -107,6 +131,16 @@ def build_parser() -> argparse.ArgumentParser:
     group.add_argument("--id", type=int)
     group.add_argument("--prefix")
     p.set_defaults(func=cmd_token)
+    p = sub.add_parser("train", help="train, evaluate and register a recommender model")
+    p.add_argument("--no-activate", action="store_true", help="register without activating")
+    p.set_defaults(func=cmd_train)
+    p = sub.add_parser("evaluate", help="print the recommender evaluation tables")
+    p.add_argument("--bootstrap", type=int, default=1000, help="bootstrap resamples")
+    p.set_defaults(func=cmd_evaluate)
+    sub.add_parser("models", help="list registered model versions").set_defaults(func=cmd_models)
+    p = sub.add_parser("activate", help="make a model version the active one")
+    p.add_argument("version")
+    p.set_defaults(func=cmd_activate)
     p = sub.add_parser("export-schema", help="print or write the GraphQL SDL")
     p.add_argument("--output", default="schema/schema.graphql")
     p.set_defaults(func=cmd_export_schema)

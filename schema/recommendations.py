@@ -1,0 +1,172 @@
+"""Recommendation resolvers: arguments -> the runtime recommender (in a thread) -> types."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import strawberry
+
+from schema.context import Info
+from schema.errors import MitraError, UserInputError
+from schema.ids import parse_district_code, parse_province_code, parse_typed_id
+from schema.types.enums import InterventionArea, PartnerKind
+from schema.types.model_version import ModelVersion
+from schema.types.recommendation import (
+    DistrictRecommendation,
+    PartnerRecommendation,
+    ProvincePlan,
+)
+from service.db import models
+from service.domain import model_registry, planning, recommending
+from service.domain.campaign import quota_progress_by_province
+
+MAX_RECOMMENDATIONS = 50
+
+
+class RecommenderUnavailableError(MitraError):
+    code = "RECOMMENDER_UNAVAILABLE"
+
+
+def _recommender(info: Info) -> recommending.Recommender:
+    rec = info.context.scorer
+    if not isinstance(rec, recommending.Recommender):
+        raise RecommenderUnavailableError("the recommender is not running in this service")
+    return rec
+
+
+def _first(first: int) -> int:
+    if not 1 <= first <= MAX_RECOMMENDATIONS:
+        raise UserInputError(f"first must be between 1 and {MAX_RECOMMENDATIONS}", field="first")
+    return first
+
+
+First = Annotated[
+    int, strawberry.argument(description=f"How many: 1 to {MAX_RECOMMENDATIONS}; default 10.")
+]
+
+
+@strawberry.input
+class PartnerRecommendationFilter:
+    kinds: list[PartnerKind] | None = None
+    areas: list[InterventionArea] | None = strawberry.field(
+        default=None, description="The partner works in any of these areas."
+    )
+    min_commitment_months: int | None = strawberry.field(
+        default=None,
+        description="The partner's typical commitment is on record and at least this long.",
+    )
+    exclude_current: bool = strawberry.field(
+        default=True,
+        description="Leave out partners with a proposed or active partnership in the district.",
+    )
+
+
+@strawberry.input
+class DistrictRecommendationFilter:
+    province_codes: list[str] | None = None
+    areas: list[InterventionArea] | None = strawberry.field(
+        default=None,
+        description="Only districts where no active partnership covers at least one of these.",
+    )
+    exclude_current: bool = strawberry.field(
+        default=True,
+        description="Leave out districts where the partner has a proposed or active partnership.",
+    )
+
+
+@strawberry.type
+class RecommendationQuery:
+    @strawberry.field(
+        description="Partners ranked for a district, best first, each with reasons and the "
+        "model version that scored it. Archived partners are never recommended. Null when "
+        "the district is unknown."
+    )
+    async def recommend_partners(
+        self,
+        info: Info,
+        district_code: str,
+        first: First = 10,
+        filter: PartnerRecommendationFilter | None = None,
+    ) -> list[PartnerRecommendation] | None:
+        code = parse_district_code(district_code, field="districtCode")
+        n = _first(first)
+        f = filter or PartnerRecommendationFilter()
+        if f.min_commitment_months is not None and f.min_commitment_months < 0:
+            raise UserInputError(
+                "minCommitmentMonths must not be negative", field="minCommitmentMonths"
+            )
+        ranked = await _recommender(info).run(
+            recommending.recommend_partners,
+            code,
+            first=n,
+            kinds=[k.value for k in f.kinds or []],
+            areas=[a.value for a in f.areas or []],
+            min_commitment_months=f.min_commitment_months,
+            exclude_current=f.exclude_current,
+        )
+        return None if ranked is None else [PartnerRecommendation.from_domain(r) for r in ranked]
+
+    @strawberry.field(
+        description="Districts ranked for a partner, best first. Null when the partner is "
+        "unknown; an error when it is archived."
+    )
+    async def recommend_districts(
+        self,
+        info: Info,
+        partner_id: strawberry.ID,
+        first: First = 10,
+        filter: DistrictRecommendationFilter | None = None,
+    ) -> list[DistrictRecommendation] | None:
+        pid = parse_typed_id(partner_id, "Partner", field="partnerId")
+        n = _first(first)
+        f = filter or DistrictRecommendationFilter()
+        provinces = [parse_province_code(c, field="provinceCodes") for c in f.province_codes or []]
+        row = await info.context.loaders.partner.load(pid)
+        if row is None:
+            return None
+        if row.archived_at is not None:
+            raise UserInputError(
+                "the partner is archived: nothing is recommended for it", field="partnerId"
+            )
+        ranked = await _recommender(info).run(
+            recommending.recommend_districts,
+            pid,
+            first=n,
+            province_codes=provinces,
+            areas=[a.value for a in f.areas or []],
+            exclude_current=f.exclude_current,
+        )
+        return None if ranked is None else [DistrictRecommendation.from_domain(r) for r in ranked]
+
+    @strawberry.field(
+        description="Partners that would fill the province's remaining quotas (5 companies, "
+        "10 regional partners, 4 local media), no partner twice, each tied to a district of "
+        "the province. Null when the province is unknown."
+    )
+    async def province_plan(self, info: Info, province_code: str) -> ProvincePlan | None:
+        code = parse_province_code(province_code, field="provinceCode")
+        rec = _recommender(info)
+        async with info.context.session_factory() as session:
+            quotas = (await quota_progress_by_province(session, province_codes=[code]))[code]
+        plan = await rec.run(planning.plan_province, code, quotas)
+        return None if plan is None else ProvincePlan.from_domain(plan)
+
+    @strawberry.field(
+        description="The model the service scores with now; fallback is true when that is "
+        'the transparent scorer (version "transparent").'
+    )
+    async def active_model(self, info: Info) -> ModelVersion:
+        snap = await _recommender(info).snapshot()
+        if snap.model.fallback or snap.model.row_id is None:
+            return ModelVersion.from_fallback(snap.model)
+        async with info.context.session_factory() as session:
+            row = await session.get(models.ModelVersion, snap.model.row_id)
+        if row is None:
+            return ModelVersion.from_fallback(model_registry.transparent_model("version removed"))
+        return ModelVersion.from_model(row)
+
+    @strawberry.field(description="Every registered model version, newest first.")
+    async def model_versions(self, info: Info) -> list[ModelVersion]:
+        async with info.context.session_factory() as session:
+            rows = await session.run_sync(model_registry.list_versions)
+        return [ModelVersion.from_model(r) for r in rows]

@@ -1,0 +1,179 @@
+"""Recommendations, their reasons, and the province plan."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+
+from schema.context import Info
+from schema.types.campaign import QuotaProgress
+from schema.types.enums import InterventionArea, QuotaCategory
+from service.db import enums
+
+if TYPE_CHECKING:
+    from recommender.explain import Reason as DomainReason
+    from schema.types.district import District
+    from schema.types.partner import Partner
+    from schema.types.province import Province
+    from service.domain.planning import PlanPick as DomainPlanPick
+    from service.domain.planning import ProvincePlan as DomainProvincePlan
+    from service.domain.recommending import Ranked
+
+PartnerRef = Annotated["Partner", strawberry.lazy("schema.types.partner")]
+DistrictRef = Annotated["District", strawberry.lazy("schema.types.district")]
+ProvinceRef = Annotated["Province", strawberry.lazy("schema.types.province")]
+
+
+@strawberry.type(description="One factor behind a score, in plain language.")
+class Reason:
+    factor: str = strawberry.field(
+        description="presence, need, focus, track_record, capacity, kind, continuity or quota."
+    )
+    contribution: float = strawberry.field(
+        description="Additive contribution to the score relative to an average candidate pair; "
+        "negative when the factor lowers the score."
+    )
+    sentence: str
+
+    @classmethod
+    def from_domain(cls, r: DomainReason) -> Reason:
+        return cls(factor=r.factor, contribution=round(r.contribution, 4), sentence=r.sentence)
+
+
+async def _partner(info: Info, partner_id: int) -> Partner:
+    from schema.types.partner import Partner
+
+    row = await info.context.loaders.partner.load(partner_id)
+    assert row is not None, f"recommended partner {partner_id} vanished"
+    return Partner.from_model(row)
+
+
+async def _district(info: Info, code: str) -> District:
+    from schema.types.district import District
+
+    row = await info.context.loaders.district.load(code)
+    assert row is not None, f"recommended district {code} vanished"
+    return District.from_model(row)
+
+
+@strawberry.type(description="A partner recommended for a district.")
+class PartnerRecommendation:
+    rank: int
+    score: float = strawberry.field(
+        description="Higher is better; comparable only within one model version."
+    )
+    reasons: list[Reason]
+    model_version: str = strawberry.field(
+        description='The model version that produced the score ("transparent" for the '
+        "documented fallback scorer)."
+    )
+    partner_id: strawberry.Private[int]
+
+    @classmethod
+    def from_domain(cls, r: Ranked) -> PartnerRecommendation:
+        return cls(
+            rank=r.rank,
+            score=round(r.score, 4),
+            partner_id=r.partner_id,
+            reasons=[Reason.from_domain(x) for x in r.reasons],
+            model_version=r.model_version,
+        )
+
+    @strawberry.field
+    async def partner(self, info: Info) -> PartnerRef:
+        return await _partner(info, self.partner_id)
+
+
+@strawberry.type(description="A district recommended for a partner.")
+class DistrictRecommendation:
+    rank: int
+    score: float = strawberry.field(
+        description="Higher is better; comparable only within one model version."
+    )
+    reasons: list[Reason]
+    model_version: str
+    district_code: strawberry.Private[str]
+
+    @classmethod
+    def from_domain(cls, r: Ranked) -> DistrictRecommendation:
+        return cls(
+            rank=r.rank,
+            score=round(r.score, 4),
+            district_code=r.district_code,
+            reasons=[Reason.from_domain(x) for x in r.reasons],
+            model_version=r.model_version,
+        )
+
+    @strawberry.field
+    async def district(self, info: Info) -> DistrictRef:
+        return await _district(info, self.district_code)
+
+
+@strawberry.type(description="One partner proposed for one district to fill a quota slot.")
+class PlanPick:
+    category: QuotaCategory
+    score: float
+    reasons: list[Reason]
+    areas_covered: list[InterventionArea] = strawberry.field(
+        description="The partner's areas that no active partnership covers in the district."
+    )
+    partner_id: strawberry.Private[int]
+    district_code: strawberry.Private[str]
+
+    @classmethod
+    def from_domain(cls, p: DomainPlanPick) -> PlanPick:
+        return cls(
+            category=p.category,
+            score=round(p.score, 4),
+            reasons=[Reason.from_domain(x) for x in p.reasons],
+            areas_covered=[enums.InterventionArea(a) for a in p.areas_covered],
+            partner_id=p.partner_id,
+            district_code=p.district_code,
+        )
+
+    @strawberry.field
+    async def partner(self, info: Info) -> PartnerRef:
+        return await _partner(info, self.partner_id)
+
+    @strawberry.field
+    async def district(self, info: Info) -> DistrictRef:
+        return await _district(info, self.district_code)
+
+
+@strawberry.type(description="Slots of one quota category still open after the plan.")
+class QuotaRemaining:
+    category: QuotaCategory
+    remaining: int
+
+
+@strawberry.type(
+    description="Partners that would fill a province's remaining campaign quotas, each tied "
+    "to a district, spread over districts by need and over the areas they lack."
+)
+class ProvincePlan:
+    model_version: str
+    quotas: list[QuotaProgress] = strawberry.field(description="Progress before the plan.")
+    picks: list[PlanPick]
+    remaining_after_plan: list[QuotaRemaining]
+    province_code: strawberry.Private[str]
+
+    @classmethod
+    def from_domain(cls, p: DomainProvincePlan) -> ProvincePlan:
+        return cls(
+            model_version=p.model_version,
+            quotas=[QuotaProgress.from_domain(q) for q in p.quotas],
+            picks=[PlanPick.from_domain(x) for x in p.picks],
+            remaining_after_plan=[
+                QuotaRemaining(category=c, remaining=n) for c, n in p.remaining_after_plan.items()
+            ],
+            province_code=p.province_code,
+        )
+
+    @strawberry.field
+    async def province(self, info: Info) -> ProvinceRef:
+        from schema.types.province import Province
+
+        row = await info.context.loaders.province.load(self.province_code)
+        assert row is not None
+        return Province.from_model(row)

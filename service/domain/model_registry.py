@@ -1,0 +1,345 @@
+"""Train, register, activate and load recommender models (``ModelVersion`` rows + skops files).
+
+* :func:`train_model` fits a :class:`~recommender.model.LearnedRanker` on all history,
+  evaluates the same recipe on the time split, saves the artifact with
+  :mod:`recommender.registry` under ``settings.model_dir`` and records a row with its
+  metadata, metrics and model card.
+* :func:`activate_version` makes exactly one version active (one UPDATE statement).
+* :func:`ensure_active_model` trains and activates a first model when none is active
+  (``mitra setup``).
+* :func:`load_active` returns the active scorer, or the transparent scorer flagged as a
+  fallback when no version is active or its artifact is missing or corrupt.
+
+Functions taking a ``Session`` only flush; the caller commits.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import case, select, update
+from sqlalchemy.orm import Session
+
+from recommender.evaluation import Evaluation, evaluate, real_leave_one_out
+from recommender.features import FEATURES, FeatureSpace, lasted
+from recommender.model import GeographyScorer, LearnedRanker, TransparentScorer, _Scorer
+from recommender.registry import load_ranker, save_ranker
+from service.db.models import ModelVersion
+from service.domain.recommender_data import RecommenderFrames, load_frames
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+    from service.settings import Settings
+
+log = logging.getLogger("mitra.models")
+
+TRANSPARENT_VERSION = "transparent"
+MIN_TEST_PARTNERSHIPS = 50  # a test year needs this many partnerships with a known outcome
+
+
+@dataclass(frozen=True)
+class LoadedModel:
+    """A scorer ready to fit on a feature space, and where it came from."""
+
+    scorer: _Scorer
+    version: str
+    kind: str
+    fallback: bool
+    reason: str | None = None
+    row_id: int | None = None
+
+
+@dataclass(frozen=True)
+class EvaluationReport:
+    """The time-split table and the real-partnership leave-one-out table."""
+
+    test_year: int
+    time_split: Evaluation
+    real_loo: Evaluation | None
+
+    def to_string(self) -> str:
+        parts = [self.time_split.to_string()]
+        if self.real_loo is not None:
+            parts += ["", self.real_loo.to_string()]
+        return "\n".join(parts)
+
+    def to_json(self) -> dict[str, Any]:
+        def records(ev: Evaluation) -> list[dict[str, Any]]:
+            t = ev.table.reset_index()
+            return [
+                {
+                    k: (
+                        None
+                        if isinstance(v, float) and np.isnan(v)
+                        else (
+                            float(v)
+                            if isinstance(v, (float, np.floating))
+                            else (int(v) if isinstance(v, (np.integer,)) else v)
+                        )
+                    )
+                    for k, v in row.items()
+                }
+                for row in t.to_dict("records")
+            ]
+
+        out: dict[str, Any] = {
+            "test_year": self.test_year,
+            "time_split": records(self.time_split),
+            "notes": list(self.time_split.notes),
+        }
+        if self.real_loo is not None:
+            out["real_leave_one_out"] = records(self.real_loo)
+            out["real_leave_one_out_notes"] = list(self.real_loo.notes)
+        return out
+
+
+def report_text(metrics: dict[str, Any]) -> str:
+    """The stored evaluation (``ModelVersion.metrics``) as printable tables."""
+    lines: list[str] = list(metrics.get("notes", []))
+    with pd.option_context("display.width", 200, "display.max_columns", 30):
+        for key in ("time_split", "real_leave_one_out"):
+            if metrics.get(key):
+                if key == "real_leave_one_out":
+                    lines += ["", *metrics.get("real_leave_one_out_notes", [])]
+                t = pd.DataFrame(metrics[key])
+                idx = ["direction", "scorer"] if "direction" in t else ["scorer"]
+                lines.append(t.set_index(idx).to_string(float_format=lambda v: f"{v:.3f}"))
+    return "\n".join(lines)
+
+
+def evaluation_year(history: pd.DataFrame) -> int:
+    """The latest start year with at least :data:`MIN_TEST_PARTNERSHIPS` known outcomes."""
+    years = pd.to_datetime(history["start_date"], errors="coerce").dt.year
+    known = years[lasted(history).notna()].value_counts()
+    ok = known[known >= MIN_TEST_PARTNERSHIPS]
+    if ok.empty:
+        raise ValueError("not enough partnerships with a known outcome to evaluate")
+    return int(ok.index.max())
+
+
+def run_evaluation(
+    frames: RecommenderFrames, *, n_boot: int = 1000, seed: int = 0
+) -> EvaluationReport:
+    """Time split on the latest year with outcomes, plus real leave-one-out."""
+    year = evaluation_year(frames.history)
+    ev = evaluate(
+        frames.districts, frames.partners, frames.history, test_year=year, n_boot=n_boot, seed=seed
+    )
+    loo = None
+    real = frames.partners[~frames.partners["synthetic"]]
+    synth_hist = frames.history[frames.history["synthetic"]]
+    real_hist = frames.history[~frames.history["synthetic"]]
+    if len(real) and len(real_hist):
+        cutoff = dt.date(year, 1, 1)
+        space = FeatureSpace(frames.districts, frames.partners)
+        train = synth_hist[pd.to_datetime(synth_hist["start_date"]) < pd.Timestamp(cutoff)]
+        scorers: list[_Scorer] = [GeographyScorer(), TransparentScorer(), LearnedRanker(seed=seed)]
+        for sc in scorers:
+            sc.fit(space, train, until=cutoff)
+        try:
+            loo = real_leave_one_out(
+                frames.districts, real, real_hist, scorers, as_of=dt.date.today()
+            )
+        except (KeyError, ValueError) as exc:  # too few real partners with two districts
+            log.info("real leave-one-out skipped: %s", exc)
+    return EvaluationReport(year, ev, loo)
+
+
+def _card(
+    frames: RecommenderFrames, window: str, n_train: int, report: EvaluationReport | None
+) -> dict[str, Any]:
+    h = frames.history
+    learned = {}
+    if report is not None:
+        t = report.time_split.table.reset_index()
+        for _, r in t[t["scorer"] == "learned"].iterrows():
+            learned[r["direction"]] = {
+                "ndcg@10": round(float(r["ndcg@10"]), 3),
+                "ci95": [round(float(r["ndcg_lo"]), 3), round(float(r["ndcg_hi"]), 3)],
+            }
+    return {
+        "intended_use": (
+            "Rank candidate partners for an Indonesian district (and districts for a partner) "
+            "as a starting point for BKKBN planners; every recommendation comes with reasons "
+            "and is reviewed by a person. Not for allocating funds automatically."
+        ),
+        "training_data": {
+            "window": window,
+            "partnerships": int(len(h)),
+            "training_pairs": n_train,
+            "partners": int(len(frames.partners)),
+            "districts": int(len(frames.districts)),
+            "share_synthetic_partnerships": round(frames.share_synthetic_history, 3),
+            "share_synthetic_partners": round(float(frames.partners["synthetic"].mean()), 3),
+        },
+        "features": list(FEATURES),
+        "metrics": learned,
+        "evaluation": None
+        if report is None
+        else {"test_year": report.test_year, "notes": report.time_split.notes},
+        "known_limitations": [
+            "Most of the training history is synthetic (docs/synthetic-data.md): metrics "
+            "describe the generator's assumptions, not real partner behaviour.",
+            "Districts without a published figure carry their province's prevalence "
+            "(imputed) and are ranked on it.",
+            "Real partners have no budgets and no outcomes; their track record is the prior.",
+            "On real reported partnerships, presence (geography) predicts better than the "
+            "need terms (see the real leave-one-out table).",
+        ],
+    }
+
+
+def _unique_version(session: Session, base: str) -> str:
+    version, n = base, 1
+    while session.scalar(select(ModelVersion.id).where(ModelVersion.version == version)):
+        n += 1
+        version = f"{base}-{n}"
+    return version
+
+
+def train_model(
+    bind: Session | Engine,
+    settings: Settings,
+    *,
+    activate: bool,
+    evaluate_first: bool = True,
+    n_boot: int = 1000,
+) -> ModelVersion:
+    """Fit the learned ranker on all history, evaluate, save and register it.
+
+    ``bind`` is a session (the caller commits) or an engine (committed here).
+    Returns the new :class:`ModelVersion` row.
+    """
+    if not isinstance(bind, Session):
+        with Session(bind, expire_on_commit=False) as session, session.begin():
+            return train_model(
+                session, settings, activate=activate, evaluate_first=evaluate_first, n_boot=n_boot
+            )
+    session = bind
+    t0 = time.perf_counter()
+    frames = load_frames(session)
+    report = run_evaluation(frames, n_boot=n_boot) if evaluate_first else None
+    today = dt.date.today()
+    start = pd.to_datetime(frames.history["start_date"], errors="coerce")
+    window = f"{start.min():%Y-%m-%d}/{today:%Y-%m-%d}" if start.notna().any() else "none"
+    ranker = LearnedRanker().fit(
+        FeatureSpace(frames.districts, frames.partners), frames.history, until=today
+    )
+    now = dt.datetime.now(dt.UTC)
+    version = _unique_version(session, f"learned-{now:%Y%m%d-%H%M%S}-{frames.data_hash[:8]}")
+    path = Path(settings.model_dir) / f"{version}.skops"
+    metrics = report.to_json() if report is not None else {}
+    meta = save_ranker(
+        ranker,
+        path,
+        training_frames=(frames.districts, frames.partners, frames.history),
+        training_window=window,
+        metrics=metrics,
+    )
+    row = ModelVersion(
+        version=version,
+        kind=meta["kind"],
+        created_at=now,
+        training_window=window,
+        data_hash=meta["data_hash"],
+        artifact_path=meta["artifact_path"],
+        artifact_sha256=meta["artifact_sha256"],
+        params=meta["params"],
+        metrics=metrics,
+        library_versions=meta["library_versions"],
+        card=_card(frames, window, ranker.n_train_, report),
+        active=False,
+    )
+    session.add(row)
+    session.flush()
+    if activate:
+        activate_version(session, version)
+    log.info(
+        "trained %s in %.1f s (%d training pairs)",
+        version,
+        time.perf_counter() - t0,
+        ranker.n_train_,
+    )
+    return row
+
+
+def activate_version(session: Session, version: str) -> ModelVersion:
+    """Make ``version`` the only active version (one statement, so never two active).
+
+    Raises
+    ------
+    LookupError
+        If no such version exists.
+    """
+    row = session.scalar(select(ModelVersion).where(ModelVersion.version == version))
+    if row is None:
+        raise LookupError(f"no model version {version!r}")
+    session.execute(
+        update(ModelVersion).values(
+            active=case((ModelVersion.version == version, True), else_=False)
+        )
+    )
+    session.flush()
+    session.refresh(row)
+    return row
+
+
+def list_versions(session: Session) -> list[ModelVersion]:
+    """Every registered version, newest first."""
+    return list(session.scalars(select(ModelVersion).order_by(ModelVersion.id.desc())))
+
+
+def active_version(session: Session) -> ModelVersion | None:
+    return session.scalar(
+        select(ModelVersion)
+        .where(ModelVersion.active.is_(True))
+        .order_by(ModelVersion.id.desc())
+        .limit(1)
+    )
+
+
+def ensure_active_model(engine: Engine, settings: Settings) -> ModelVersion:
+    """Train and activate a first model when no version is active; else keep the active one."""
+    with Session(engine, expire_on_commit=False) as session, session.begin():
+        row = active_version(session)
+        if row is not None:
+            log.info("active model: %s", row.version)
+            return row
+        log.info("no active model: training one")
+        return train_model(session, settings, activate=True)
+
+
+def transparent_model(reason: str | None) -> LoadedModel:
+    return LoadedModel(
+        TransparentScorer(), TRANSPARENT_VERSION, "TransparentScorer", fallback=True, reason=reason
+    )
+
+
+def model_for(row: ModelVersion | None) -> LoadedModel:
+    """Load ``row``'s artifact, or the transparent fallback (logging why)."""
+    if row is None:
+        return transparent_model("no active model version")
+    path = Path(row.artifact_path or "")
+    try:
+        ranker = load_ranker(path, expected_sha256=row.artifact_sha256)
+    except FileNotFoundError:
+        reason = f"artifact of {row.version} is missing: {path}"
+    except Exception as exc:  # skops/zip errors, hash mismatch, untrusted types
+        reason = f"artifact of {row.version} cannot be loaded: {exc}"
+    else:
+        return LoadedModel(ranker, row.version, row.kind, fallback=False, row_id=row.id)
+    log.error("falling back to the transparent scorer: %s", reason)
+    return transparent_model(reason)
+
+
+def load_active(session: Session, settings: Settings | None = None) -> LoadedModel:
+    """The active model's scorer and version; the transparent scorer if there is none."""
+    return model_for(active_version(session))

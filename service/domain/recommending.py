@@ -1,0 +1,290 @@
+"""The service's recommender at run time: a :class:`Recommender` kept on ``app.state``.
+
+It holds a :class:`Snapshot` (frames, feature space and state built from the
+database, the active scorer and its version) and refreshes it cheaply: at most every
+``poll_seconds`` a request runs one small query (active model id, partnership and
+partner counts and max ids, the latest audit entry). When the active model changed it
+reloads the model; when the data changed it rebuilds the features. Every worker
+polls the shared database, so activating a version is picked up without a restart.
+Building and scoring run in a worker thread, never on the event loop.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import anyio
+import anyio.to_thread
+import numpy as np
+from sqlalchemy import ScalarSelect, Select, func, select
+
+from recommender.explain import Reason
+from recommender.features import FeatureSpace, FeatureState
+from recommender.model import TransparentScorer
+from recommender.vocab import AREAS
+from service.db.models import AuditLog, ModelVersion, Partner, Partnership
+from service.domain import model_registry
+from service.domain.recommender_data import RecommenderFrames, load_frames
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+    from service.settings import Settings
+
+log = logging.getLogger("mitra.recommender")
+T = TypeVar("T")
+OPEN_STATUSES = ("proposed", "active")
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """Everything needed to score, consistent with one model version and one data state."""
+
+    frames: RecommenderFrames
+    space: FeatureSpace
+    state: FeatureState
+    model: model_registry.LoadedModel
+    partner_pos: dict[int, int]  # partner id -> position in the space
+    partner_ids: np.ndarray  # position -> partner id
+    open_pd: np.ndarray  # P x D: an open (proposed or active) partnership exists
+
+    @property
+    def version(self) -> str:
+        return self.model.version
+
+    def reasons(self, p: int, d: int) -> list[Reason]:
+        """The three largest factors of the score, and the largest negative one if any."""
+        out = self.model.scorer.explain(self.state, p, d)  # type: ignore[attr-defined]
+        top = out[:3]
+        if out[-1].contribution < 0 and out[-1] not in top:
+            top.append(out[-1])
+        return top
+
+
+@dataclass(frozen=True)
+class Ranked:
+    """One recommended partner-district pair."""
+
+    rank: int
+    score: float
+    partner_id: int
+    district_code: str
+    reasons: list[Reason]
+    model_version: str
+
+
+def build_snapshot(
+    frames: RecommenderFrames, model: model_registry.LoadedModel, as_of: dt.date
+) -> Snapshot:
+    """Feature space and state as of ``as_of``; fits the transparent fallback's reference."""
+    space = FeatureSpace(frames.districts, frames.partners)
+    state = space.at(frames.history, as_of)
+    if isinstance(model.scorer, TransparentScorer):  # a fresh one: snapshots never share it
+        model = replace(model, scorer=TransparentScorer().fit(space, frames.history, until=as_of))
+    return _snapshot(frames, space, state, model)
+
+
+def _snapshot(
+    frames: RecommenderFrames,
+    space: FeatureSpace,
+    state: FeatureState,
+    model: model_registry.LoadedModel,
+) -> Snapshot:
+    ids = frames.partners["id"].to_numpy(int)
+    h = frames.history
+    open_pd = np.zeros((len(space.p_names), len(space.d_codes)), bool)
+    op = h[h["status"].isin(OPEN_STATUSES)]
+    pi = op["partner_name"].map(space.p_pos)
+    di = op["district_code"].map(space.d_pos)
+    ok = pi.notna() & di.notna()
+    open_pd[pi[ok].astype(int).to_numpy(), di[ok].astype(int).to_numpy()] = True
+    return Snapshot(
+        frames, space, state, model, {int(i): k for k, i in enumerate(ids)}, ids, open_pd
+    )
+
+
+def _top(
+    snap: Snapshot,
+    scores: np.ndarray,
+    mask: np.ndarray,
+    first: int,
+    pair: Callable[[int], tuple[int, int]],
+) -> list[Ranked]:
+    s = np.where(mask, scores, -np.inf)
+    order = np.argsort(-s, kind="stable")[: min(first, int(mask.sum()))]
+    out = []
+    for rank, i in enumerate(order, start=1):
+        p, d = pair(int(i))
+        out.append(
+            Ranked(
+                rank,
+                float(scores[i]),
+                int(snap.partner_ids[p]),
+                str(snap.space.d_codes[d]),
+                snap.reasons(p, d),
+                snap.version,
+            )
+        )
+    return out
+
+
+def recommend_partners(
+    snap: Snapshot,
+    district_code: str,
+    *,
+    first: int,
+    kinds: Sequence[str] | None = None,
+    areas: Sequence[str] | None = None,
+    min_commitment_months: int | None = None,
+    exclude_current: bool = True,
+) -> list[Ranked] | None:
+    """Top partners for a district (None when the district is unknown).
+
+    ``areas``: the partner works in any of them. ``min_commitment_months``: the
+    partner's typical commitment is known and at least this long. ``exclude_current``:
+    leave out partners with a proposed or active partnership in the district.
+    """
+    s = snap.space
+    d = s.d_pos.get(district_code)
+    if d is None:
+        return None
+    p = s.partners
+    mask = np.ones(len(s.p_names), bool)
+    if kinds:
+        mask &= p["kind"].isin(list(kinds)).to_numpy()
+    if areas:
+        mask &= s.areas[:, [AREAS.index(a) for a in areas]].any(axis=1)
+    if min_commitment_months is not None:
+        mask &= (p["typical_commitment_months"].fillna(-1) >= min_commitment_months).to_numpy()
+    if exclude_current:
+        mask &= ~snap.open_pd[:, d]
+    scores = snap.model.scorer.score_district(snap.state, d)
+    return _top(snap, scores, mask, first, lambda i: (i, d))
+
+
+def recommend_districts(
+    snap: Snapshot,
+    partner_id: int,
+    *,
+    first: int,
+    province_codes: Sequence[str] | None = None,
+    areas: Sequence[str] | None = None,
+    exclude_current: bool = True,
+) -> list[Ranked] | None:
+    """Top districts for a partner (None when the partner is unknown or archived).
+
+    ``areas``: only districts where at least one of these areas has no active
+    partnership. ``exclude_current``: leave out districts where the partner has a
+    proposed or active partnership.
+    """
+    s = snap.space
+    p = snap.partner_pos.get(partner_id)
+    if p is None:
+        return None
+    mask = np.ones(len(s.d_codes), bool)
+    if province_codes:
+        mask &= np.isin(s.districts["province_code"].astype(str).to_numpy(), list(province_codes))
+    if areas:
+        mask &= (snap.state.coverage[:, [AREAS.index(a) for a in areas]] == 0).any(axis=1)
+    if exclude_current:
+        mask &= ~snap.open_pd[p]
+    scores = snap.model.scorer.score_partner(snap.state, p)
+    return _top(snap, scores, mask, first, lambda i: (p, i))
+
+
+def _poll_key() -> Select[Any]:
+    def mx(col: Any) -> ScalarSelect[Any]:
+        return select(func.max(col)).scalar_subquery()
+
+    return select(
+        select(func.max(ModelVersion.id)).where(ModelVersion.active.is_(True)).scalar_subquery(),
+        select(func.count()).select_from(Partnership).scalar_subquery(),
+        mx(Partnership.id),
+        select(func.count())
+        .select_from(Partner)
+        .where(Partner.archived_at.is_(None))
+        .scalar_subquery(),
+        mx(Partner.id),
+        mx(AuditLog.id),
+    )
+
+
+class Recommender:
+    """Holds the current :class:`Snapshot`; one per process, created in the app's lifespan.
+
+    Parameters
+    ----------
+    session_factory : async_sessionmaker
+        Short sessions for the poll and the rebuilds.
+    settings : Settings
+        Service settings (model directory).
+    poll_seconds : float
+        At most one change check per this many seconds (0: on every request).
+    """
+
+    def __init__(
+        self,
+        session_factory: async_sessionmaker[AsyncSession],
+        settings: Settings,
+        *,
+        poll_seconds: float = 3.0,
+    ) -> None:
+        self.session_factory = session_factory
+        self.settings = settings
+        self.poll_seconds = poll_seconds
+        self._snap: Snapshot | None = None
+        self._key: tuple[object, ...] | None = None
+        self._checked = -float("inf")
+        self._lock = anyio.Lock()
+
+    async def snapshot(self) -> Snapshot:
+        """The current snapshot, refreshed first when the database changed."""
+        if self._snap is not None and time.monotonic() - self._checked < self.poll_seconds:
+            return self._snap
+        async with self._lock:
+            if self._snap is not None and time.monotonic() - self._checked < self.poll_seconds:
+                return self._snap
+            await self._refresh()
+            assert self._snap is not None
+            return self._snap
+
+    async def _refresh(self) -> None:
+        async with self.session_factory() as session:
+            row = (await session.execute(_poll_key())).one()
+            key = (*tuple(row), dt.date.today())
+            if self._snap is not None and key == self._key:
+                self._checked = time.monotonic()
+                return
+            model_changed = self._snap is None or self._key is None or key[0] != self._key[0]
+            data_changed = self._snap is None or self._key is None or key[1:] != self._key[1:]
+            frames = await session.run_sync(load_frames) if data_changed else self._snap.frames  # type: ignore[union-attr]
+            mv = await session.run_sync(model_registry.active_version) if model_changed else None
+        old = self._snap
+        as_of = dt.date.today()
+        if model_changed:
+            model = await anyio.to_thread.run_sync(model_registry.model_for, mv)
+        else:
+            assert old is not None
+            model = old.model
+        if data_changed or isinstance(model.scorer, TransparentScorer) or old is None:
+            snap = await anyio.to_thread.run_sync(build_snapshot, frames, model, as_of)
+        else:
+            snap = _snapshot(old.frames, old.space, old.state, model)
+        self._snap, self._key, self._checked = snap, key, time.monotonic()
+        log.info(
+            "recommender ready: model %s%s, %d partners, %d partnerships",
+            snap.version,
+            " (fallback)" if snap.model.fallback else "",
+            len(snap.space.p_names),
+            len(frames.history),
+        )
+
+    async def run(self, fn: Callable[..., T], *args: object, **kwargs: object) -> T:
+        """Call ``fn(snapshot, *args, **kwargs)`` in a worker thread on the current snapshot."""
+        snap = await self.snapshot()
+        return await anyio.to_thread.run_sync(lambda: fn(snap, *args, **kwargs))

@@ -1,0 +1,146 @@
+"""Training, registering, activating and loading models on the seeded test database."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+from sqlalchemy import Engine, func, select
+from sqlalchemy.orm import Session
+
+from recommender.model import LearnedRanker, TransparentScorer
+from recommender.registry import load_ranker
+from recommender.vocab import AREAS, KINDS
+from service.db.enums import InterventionArea, PartnerKind
+from service.db.models import ModelVersion, Partner
+from service.domain import model_registry
+from service.domain.recommender_data import load_frames
+from service.settings import Settings
+from tests.model_support import trained_version
+
+
+@pytest.fixture(scope="module")
+def version(engine: Engine, settings: Settings) -> str:
+    return trained_version(engine, settings)
+
+
+@pytest.fixture
+def row(engine: Engine, version: str) -> ModelVersion:
+    with Session(engine, expire_on_commit=False) as session:
+        found = session.scalar(select(ModelVersion).where(ModelVersion.version == version))
+    assert found is not None
+    return found
+
+
+def test_vocabularies_match_the_service_enums():
+    assert tuple(a.value for a in InterventionArea) == AREAS
+    assert tuple(k.value for k in PartnerKind) == KINDS
+
+
+def test_frames_follow_the_database(session: Session):
+    frames = load_frames(session)
+    assert len(frames.districts) == 514
+    active = session.scalar(
+        select(func.count()).select_from(Partner).where(Partner.archived_at.is_(None))
+    )
+    assert len(frames.partners) == active
+    tts = frames.districts.set_index("code").loc["53.02"]
+    # published-first rule: TTS keeps its published SSGI 2021 figure, not the imputed 2022 one
+    assert (tts["prevalence"], tts["prevalence_imputed"], tts["prevalence_survey"]) == (
+        48.3,
+        False,
+        "SSGI 2021",
+    )
+    assert frames.history["start_date"].notna().mean() > 0.95
+    assert len(frames.data_hash) == 64
+
+
+def test_row_has_metadata_metrics_and_card(row: ModelVersion, settings: Settings):
+    assert row.version.startswith("learned-") and row.version.endswith(row.data_hash[:8])
+    assert row.kind == "LearnedRanker" and row.active
+    assert Path(row.artifact_path).parent == Path(settings.model_dir)
+    assert hashlib.sha256(Path(row.artifact_path).read_bytes()).hexdigest() == row.artifact_sha256
+    assert {"scikit-learn", "skops", "numpy"} <= set(row.library_versions)
+    scorers = {(r["direction"], r["scorer"]) for r in row.metrics["time_split"]}
+    for direction in ("partners_for_district", "districts_for_partner"):
+        for name in (
+            "random",
+            "popularity_national",
+            "popularity_province",
+            "geography",
+            "transparent",
+            "learned",
+        ):
+            assert (direction, name) in scorers
+    first = row.metrics["time_split"][0]
+    assert first["ndcg_lo"] <= first["ndcg@10"] <= first["ndcg_hi"]
+    assert {r["scorer"] for r in row.metrics["real_leave_one_out"]} >= {"geography", "learned"}
+    card = row.card
+    assert card["intended_use"] and card["features"]
+    assert 0.5 < card["training_data"]["share_synthetic_partnerships"] < 1.0
+    assert "ci95" in card["metrics"]["partners_for_district"]
+    assert any("imputed" in x for x in card["known_limitations"])
+    assert any("synthetic" in x for x in card["known_limitations"])
+
+
+def test_skops_round_trip(row: ModelVersion, session: Session):
+    loaded = load_ranker(row.artifact_path, expected_sha256=row.artifact_sha256)
+    assert isinstance(loaded, LearnedRanker)
+    model = model_registry.load_active(session)
+    assert model.version == row.version and not model.fallback
+    assert np.array_equal(model.scorer.weights_, loaded.weights_)
+
+
+def test_corrupt_or_missing_artifact_falls_back(
+    row: ModelVersion, tmp_path: Path, caplog: pytest.LogCaptureFixture
+):
+    bad = tmp_path / "bad.skops"
+    bad.write_bytes(b"not a zip file")
+    corrupt = ModelVersion(
+        version="x",
+        kind="LearnedRanker",
+        artifact_path=str(bad),
+        artifact_sha256=hashlib.sha256(bad.read_bytes()).hexdigest(),
+    )
+    model = model_registry.model_for(corrupt)
+    assert model.fallback and model.version == "transparent"
+    assert isinstance(model.scorer, TransparentScorer)
+    assert "cannot be loaded" in (model.reason or "")
+    copy = tmp_path / "copy.skops"
+    shutil.copy(row.artifact_path, copy)
+    copy.write_bytes(copy.read_bytes()[:-10] + b"0123456789")
+    tampered = ModelVersion(
+        version="y",
+        kind="LearnedRanker",
+        artifact_path=str(copy),
+        artifact_sha256=row.artifact_sha256,
+    )
+    assert model_registry.model_for(tampered).fallback
+    missing = ModelVersion(
+        version="z",
+        kind="LearnedRanker",
+        artifact_path=str(tmp_path / "gone.skops"),
+        artifact_sha256="0" * 64,
+    )
+    assert "missing" in (model_registry.model_for(missing).reason or "")
+    assert model_registry.model_for(None).reason == "no active model version"
+    assert "falling back to the transparent scorer" in caplog.text
+
+
+def test_exactly_one_active_and_unknown_version(session: Session, version: str):
+    with pytest.raises(LookupError):
+        model_registry.activate_version(session, "learned-nope")
+    model_registry.activate_version(session, version)
+    assert (
+        session.scalar(
+            select(func.count()).select_from(ModelVersion).where(ModelVersion.active.is_(True))
+        )
+        == 1
+    )
+
+
+def test_ensure_active_model_keeps_the_active_one(engine: Engine, settings: Settings, version: str):
+    assert model_registry.ensure_active_model(engine, settings).version == version
