@@ -24,6 +24,7 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
 from schema.errors import is_expected, should_mask_error
+from schema.hardening import RejectUnstorableText
 from schema.mutations import WriteMutation
 from schema.permissions import ReadAccess
 from schema.queries import ReadQuery
@@ -76,6 +77,7 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
         lambda: MaxAliasesLimiter(max_alias_count=settings.max_aliases),
         lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
         lambda: ReadAccess(reads_require_token=settings.reads_require_token),
+        RejectUnstorableText,
     ]
     if not settings.introspection:
         extensions.append(DisableIntrospection)

@@ -280,3 +280,23 @@ def test_production_keeps_access_codes_and_masks_internal_errors(
         assert "BigInt cannot represent" in body["errors"][0]["message"]
         intro = post(prod_client, "{ __schema { queryType { name } } }", token=tokens[Role.ADMIN])
         assert "introspection" in intro["errors"][0]["message"].lower()
+
+
+@pytest.mark.parametrize("text", ["a\x00b", "\ud800"])
+def test_unstorable_text_is_bad_user_input(client: TestClient, tokens: Any, api: Any, text: str):
+    before = count_rows_sync(api[0])
+    query = "query($s: String) { districts(filter: {search: $s}) { totalCount } }"
+    response = client.post(
+        "/graphql",
+        content=json.dumps({"query": query, "variables": {"s": text}}).encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    assert codes(response.json()) == ["BAD_USER_INPUT"]
+    variables = partner_input("Yayasan" + text)
+    response = client.post(
+        "/graphql",
+        content=json.dumps({"query": CREATE, "variables": variables}).encode(),
+        headers={"Content-Type": "application/json", **bearer(tokens[Role.PLANNER])},
+    )
+    assert codes(response.json()) == ["BAD_USER_INPUT"]
+    assert count_rows_sync(api[0]) == before

@@ -104,6 +104,7 @@ def gql(api_schema: Any, factory: async_sessionmaker[AsyncSession], api_settings
 
 def ok(result: ExecutionResult, name: str) -> dict[str, Any]:
     assert result.errors is None, [e.formatted for e in result.errors or []]
+    assert result.data is not None
     payload = result.data[name]
     assert payload["userErrors"] == [], payload["userErrors"]
     return payload
@@ -111,6 +112,7 @@ def ok(result: ExecutionResult, name: str) -> dict[str, Any]:
 
 def rejected(result: ExecutionResult, name: str) -> list[tuple[str, str]]:
     assert result.errors is None, [e.formatted for e in result.errors or []]
+    assert result.data is not None
     payload = result.data[name]
     assert next(v for k, v in payload.items() if k != "userErrors") is None
     assert payload["userErrors"]
