@@ -181,15 +181,23 @@ class LearnedRanker(_LinearScorer):
                          ("classifier", LogisticRegression(C=self.C, max_iter=5000))])
 
     def fit(self, space: FeatureSpace, history: pd.DataFrame | None = None, *,
-            until: dt.date | None = None) -> LearnedRanker:
-        from recommender.training import training_pairs
+            until: dt.date | None = None,
+            feedback: pd.DataFrame | None = None) -> LearnedRanker:
+        """Fit on ``history`` (and planners' verdicts in ``feedback``, if given).
+
+        ``feedback`` has ``partner_name, district_code, verdict, created_at``: each
+        pair's latest verdict becomes one more training pair, accepted 1, rejected 0
+        (:func:`recommender.training.feedback_pairs`).
+        """
+        from recommender.training import latest_verdicts, training_pairs
 
         if history is None:
             raise ValueError("LearnedRanker needs a history")
         x, y = training_pairs(space, history, until=until, negatives=self.negatives,
-                              seed=self.seed)
+                              seed=self.seed, feedback=feedback)
         self.pipeline_ = self.make_pipeline().fit(x, y)
         self.n_train_ = int(len(y))
+        self.n_feedback_ = int(len(latest_verdicts(feedback, space, until=until)))
         self.positive_rate_ = float(y.mean())
         scaler = self.pipeline_.named_steps["features"].named_transformers_["numeric"]
         coef = self.pipeline_.named_steps["classifier"].coef_[0]

@@ -1,4 +1,5 @@
-"""Training pairs for the learned ranker: past partnerships plus sampled non-partnerships."""
+"""Training pairs for the learned ranker: past partnerships plus sampled non-partnerships,
+plus planners' verdicts on recommendations (accepted: positive, rejected: negative)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,10 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
-from recommender.features import FeatureSpace, _dates, lasted
+from recommender.features import FEATURES, FeatureSpace, _dates, lasted
+
+VERDICT_LABELS: dict[str, int] = {"accepted": 1, "rejected": 0}
+FEEDBACK_COLUMNS: tuple[str, ...] = ("partner_name", "district_code", "verdict", "created_at")
 
 
 def label_known(history: pd.DataFrame, at: dt.date) -> np.ndarray:
@@ -22,9 +26,69 @@ def label_known(history: pd.DataFrame, at: dt.date) -> np.ndarray:
     return ended | six
 
 
+def latest_verdicts(feedback: pd.DataFrame | None, space: FeatureSpace, *,
+                    until: dt.date | None = None) -> pd.DataFrame:
+    """Each partner-district pair's latest verdict given on or before ``until``.
+
+    Rows whose partner or district is not in ``space`` (e.g. archived partners) or whose
+    verdict is neither accepted nor rejected are dropped. Adds ``_p``, ``_d`` (positions),
+    ``_y`` (label) and ``_day`` (the verdict's date).
+    """
+    if feedback is None or feedback.empty:
+        return pd.DataFrame(columns=[*FEEDBACK_COLUMNS, "_p", "_d", "_y", "_day"])
+    f = feedback.loc[:, list(FEEDBACK_COLUMNS)].copy()
+    f["_p"] = f["partner_name"].map(space.p_pos)
+    f["_d"] = f["district_code"].astype(str).map(space.d_pos)
+    f["_y"] = f["verdict"].map(VERDICT_LABELS)
+    at = pd.to_datetime(f["created_at"], errors="coerce", utc=True)
+    f["_day"] = at.dt.tz_localize(None).dt.normalize()
+    ok = f["_p"].notna() & f["_d"].notna() & f["_y"].notna() & f["_day"].notna()
+    if until is not None:  # a verdict is known the moment it is given: same day counts
+        ok &= f["_day"] <= pd.Timestamp(until)
+    f = f[ok].assign(_at=at[ok]).sort_values("_at", kind="stable")
+    return f.drop_duplicates(["_p", "_d"], keep="last").drop(columns="_at")
+
+
+def feedback_pairs(space: FeatureSpace, history: pd.DataFrame,
+                   feedback: pd.DataFrame | None, *,
+                   until: dt.date | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Planners' verdicts as labelled pairs: accepted 1, rejected 0.
+
+    Features are computed as of the day of the verdict (so a pair never sees a
+    partnership proposed because of it); only each pair's latest verdict counts.
+
+    Parameters
+    ----------
+    space : FeatureSpace
+    history : pandas.DataFrame
+        Partnerships (for the features as of each verdict's day).
+    feedback : pandas.DataFrame or None
+        ``partner_name, district_code, verdict, created_at``.
+    until : datetime.date, optional
+        Ignore verdicts given after this day.
+
+    Returns
+    -------
+    x : numpy.ndarray
+        float32 feature matrix (possibly with zero rows).
+    y : numpy.ndarray
+        0/1 labels.
+    """
+    f = latest_verdicts(feedback, space, until=until)
+    if f.empty:
+        return np.zeros((0, len(FEATURES)), np.float32), np.zeros(0, int)
+    xs, ys = [], []
+    for day, g in f.groupby("_day"):
+        state = space.at(history, day.date())
+        xs.append(state.pair_features(g["_p"].to_numpy(int), g["_d"].to_numpy(int)))
+        ys.append(g["_y"].to_numpy(int))
+    return np.concatenate(xs).astype(np.float32), np.concatenate(ys).astype(int)
+
+
 def training_pairs(space: FeatureSpace, history: pd.DataFrame, *,
                    until: dt.date | None = None, negatives: int = 6,
-                   seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+                   seed: int = 0, feedback: pd.DataFrame | None = None,
+                   ) -> tuple[np.ndarray, np.ndarray]:
     """Feature matrix and labels for partnerships started before ``until``.
 
     For every year, features are computed as of 1 January of that year (so a pair never
@@ -33,7 +97,8 @@ def training_pairs(space: FeatureSpace, history: pd.DataFrame, *,
     year's failed partnerships, plus ``negatives`` sampled non-partnerships per
     partnership: half keep the partner and draw a district (half of those near its
     sites, half uniformly), half keep the district and draw a partner (half weighted by
-    recent activity, half uniformly).
+    recent activity, half uniformly). ``feedback`` (planners' verdicts, see
+    :func:`feedback_pairs`) adds one pair per verdicted partner-district pair.
 
     Returns
     -------
@@ -79,4 +144,8 @@ def training_pairs(space: FeatureSpace, history: pd.DataFrame, *,
         all_d = np.concatenate([d, neg_d[keep]])
         xs.append(state.pair_features(all_p, all_d))
         ys.append(np.concatenate([g["_y"].to_numpy(float), np.zeros(int(keep.sum()))]))
+    fx, fy = feedback_pairs(space, history, feedback, until=until)
+    if len(fy):
+        xs.append(fx)
+        ys.append(fy.astype(float))
     return np.concatenate(xs), np.concatenate(ys).astype(int)

@@ -30,8 +30,10 @@ from sqlalchemy.orm import Session
 from recommender.evaluation import Evaluation, evaluate, real_leave_one_out
 from recommender.features import FEATURES, FeatureSpace, lasted
 from recommender.model import GeographyScorer, LearnedRanker, TransparentScorer, _Scorer
-from recommender.registry import load_ranker, save_ranker
+from recommender.registry import data_hash, load_ranker, save_ranker
+from recommender.training import FEEDBACK_COLUMNS
 from service.db.models import ModelVersion
+from service.domain import feedback_data
 from service.domain.recommender_data import RecommenderFrames, load_frames
 
 if TYPE_CHECKING:
@@ -154,7 +156,11 @@ def run_evaluation(
 
 
 def _card(
-    frames: RecommenderFrames, window: str, n_train: int, report: EvaluationReport | None
+    frames: RecommenderFrames,
+    window: str,
+    n_train: int,
+    report: EvaluationReport | None,
+    training: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     h = frames.history
     learned = {}
@@ -179,6 +185,8 @@ def _card(
             "districts": int(len(frames.districts)),
             "share_synthetic_partnerships": round(frames.share_synthetic_history, 3),
             "share_synthetic_partners": round(float(frames.partners["synthetic"].mean()), 3),
+            "districts_with_imputed_prevalence": int(frames.districts["prevalence_imputed"].sum()),
+            **(training or {}),
         },
         "features": list(FEATURES),
         "metrics": learned,
@@ -193,6 +201,9 @@ def _card(
             "Real partners have no budgets and no outcomes; their track record is the prior.",
             "On real reported partnerships, presence (geography) predicts better than the "
             "need terms (see the real leave-one-out table).",
+            "Planner feedback (accepted/rejected) enters training as labelled pairs; it is "
+            "scarce, judges the previous model's suggestions (a feedback loop) and is not "
+            "in the time-split evaluation, which ends before it was given.",
         ],
     }
 
@@ -230,19 +241,26 @@ def train_model(
     today = dt.date.today()
     start = pd.to_datetime(frames.history["start_date"], errors="coerce")
     window = f"{start.min():%Y-%m-%d}/{today:%Y-%m-%d}" if start.notna().any() else "none"
+    # Planners' verdicts become training pairs too; the data hash covers them when present.
+    feedback = feedback_data.load_feedback(session, frames.partners)
     ranker = LearnedRanker().fit(
-        FeatureSpace(frames.districts, frames.partners), frames.history, until=today
+        FeatureSpace(frames.districts, frames.partners),
+        frames.history,
+        until=today,
+        feedback=feedback[list(FEEDBACK_COLUMNS)],
     )
+    trained_on: tuple[pd.DataFrame, ...] = (frames.districts, frames.partners, frames.history)
+    if len(feedback):
+        trained_on += (feedback[list(FEEDBACK_COLUMNS)],)
     now = dt.datetime.now(dt.UTC)
-    version = _unique_version(session, f"learned-{now:%Y%m%d-%H%M%S}-{frames.data_hash[:8]}")
+    version = _unique_version(session, f"learned-{now:%Y%m%d-%H%M%S}-{data_hash(*trained_on)[:8]}")
     path = Path(settings.model_dir) / f"{version}.skops"
     metrics = report.to_json() if report is not None else {}
+    metrics["training"] = feedback_data.training_summary(
+        frames.history, feedback, training_pairs=ranker.n_train_, feedback_pairs=ranker.n_feedback_
+    )
     meta = save_ranker(
-        ranker,
-        path,
-        training_frames=(frames.districts, frames.partners, frames.history),
-        training_window=window,
-        metrics=metrics,
+        ranker, path, training_frames=trained_on, training_window=window, metrics=metrics
     )
     row = ModelVersion(
         version=version,
@@ -255,7 +273,7 @@ def train_model(
         params=meta["params"],
         metrics=metrics,
         library_versions=meta["library_versions"],
-        card=_card(frames, window, ranker.n_train_, report),
+        card=_card(frames, window, ranker.n_train_, report, metrics["training"]),
         active=False,
     )
     session.add(row)

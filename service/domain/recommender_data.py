@@ -31,6 +31,7 @@ from service.db.models import (
     PartnershipArea,
     Province,
 )
+from service.domain.feedback_data import effective_durations
 from service.domain.prevalence import latest_district_prevalence
 
 if TYPE_CHECKING:
@@ -235,7 +236,8 @@ def _history(session: Session, partners: pd.DataFrame) -> pd.DataFrame:
     h.loc[missing, "start_date"] = [dt.date(int(y), 1, 1) for y in h.loc[missing, "start_year"]]
     h["duration_months"] = h["duration_months"].astype(float)
     h["synthetic"] = h["synthetic"].astype(bool)
-    return h.drop(columns=["start_year"])
+    # An outcome recorded through the API without a stated duration: the span of its dates.
+    return effective_durations(h.drop(columns=["start_year"]))
 
 
 def load_frames(session: Session) -> RecommenderFrames:
