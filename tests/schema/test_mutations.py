@@ -25,6 +25,7 @@ from service.db.session import make_async_engine, make_async_sessionmaker
 from service.domain.writes import REQUIRED_ROLE
 from service.settings import Settings, async_url
 from tests.schema.api_support import count_rows_sync, seeded_database, settings_for
+from tests.service.writes_support import postgres_url
 
 PLANNER = Principal(owner="Dina (planner)", role=Role.PLANNER, token_id=None)
 ADMIN = Principal(owner="Ade (admin)", role=Role.ADMIN, token_id=None)
@@ -437,3 +438,90 @@ def test_sdl_declares_the_mutations(tmp_path: Path):
     for name in REQUIRED_ROLE:
         assert f"  {name}(input: " in sdl
     assert "auditLog(" in sdl and "userErrors: [UserError!]!" in sdl
+
+
+# --- concurrency through the API ---------------------------------------------------------
+
+RACE = """
+mutation($input: ProposePartnershipInput!) {
+  proposePartnership(input: $input) { partnership { id status } userErrors { field code } }
+}"""
+
+
+async def _race_through_api(settings: Settings, tmp_path: Path, callers: int) -> None:
+    """``callers`` concurrent HTTP proposals for one partner and district, via the ASGI app."""
+    import asyncio
+
+    import httpx
+    from sqlalchemy import text
+
+    from service.app import create_app
+    from service.db.migrate import upgrade
+    from service.db.session import make_engine
+    from tests.schema.api_support import bearer, create_tokens
+    from tests.service.writes_support import insert_place_and_partner, scratch_database
+
+    with scratch_database(tmp_path) as url:
+        engine = make_engine(url)
+        try:
+            upgrade(engine)
+            with engine.begin() as conn:
+                partner_id = insert_place_and_partner(conn)
+        finally:
+            engine.dispose()
+        token = (await create_tokens(url))[Role.PLANNER]
+        app = create_app(settings_for(settings, url))
+        variables = {
+            "input": {"partnerId": to_global_id("Partner", partner_id), "districtCode": "53.01"}
+        }
+        async with (
+            app.router.lifespan_context(app),
+            httpx.AsyncClient(
+                transport=httpx.ASGITransport(app=app), base_url="http://mitra.test"
+            ) as client,
+        ):
+            responses = await asyncio.gather(
+                *(
+                    client.post(
+                        "/graphql",
+                        json={"query": RACE, "variables": variables},
+                        headers=bearer(token),
+                    )
+                    for _ in range(callers)
+                )
+            )
+        assert [r.status_code for r in responses] == [200] * callers  # nothing lost
+        bodies = [r.json() for r in responses]
+        assert [b for b in bodies if "errors" in b] == []  # no errors but userErrors
+        payloads = [b["data"]["proposePartnership"] for b in bodies]
+        accepted = [p for p in payloads if p["userErrors"] == []]
+        refused = [p for p in payloads if p["userErrors"]]
+        assert len(accepted) == 1 and accepted[0]["partnership"]["status"] == "PROPOSED"
+        assert len(refused) == callers - 1
+        for p in refused:
+            assert p["partnership"] is None
+            assert p["userErrors"] == [{"field": "districtCode", "code": "DUPLICATE"}]
+        check = make_engine(url)
+        try:
+            with check.connect() as conn:
+                assert conn.execute(text("SELECT count(*) FROM partnership")).scalar_one() == 1
+                audits = conn.execute(
+                    text("SELECT count(*) FROM audit_log WHERE action = 'proposePartnership'")
+                ).scalar_one()
+                assert audits == 1
+        finally:
+            check.dispose()
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(
+    postgres_url() is None,
+    reason="the 50-way race needs PostgreSQL: set MITRA_TEST_DATABASE_URL to a PostgreSQL URL",
+)
+async def test_fifty_concurrent_proposals_through_the_api(settings: Settings, tmp_path: Path):
+    await _race_through_api(settings, tmp_path, 50)
+
+
+async def test_concurrent_proposals_through_the_api(settings: Settings, tmp_path: Path):
+    """A smaller race that also runs on SQLite, where writers queue on BEGIN IMMEDIATE."""
+    await _race_through_api(settings, tmp_path, 8)
