@@ -25,6 +25,7 @@ from strawberry.tools import merge_types
 
 from schema.errors import is_expected, should_mask_error
 from schema.hardening import RejectUnstorableText
+from schema.model_admin import ModelAdminMutation
 from schema.mutations import WriteMutation
 from schema.permissions import ReadAccess
 from schema.queries import ReadQuery
@@ -44,7 +45,7 @@ log = logging.getLogger("mitra.graphql")
 
 # Root field groups, one per module. The write side and the recommender add theirs here.
 QUERY_TYPES: tuple[type, ...] = (ReadQuery, AuditQuery, RecommendationQuery)
-MUTATION_TYPES: tuple[type, ...] = (WriteMutation,)
+MUTATION_TYPES: tuple[type, ...] = (WriteMutation, ModelAdminMutation)
 
 NODE_TYPES: list[type] = [Province, District, Partner, Partnership]
 
