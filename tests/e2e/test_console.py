@@ -184,18 +184,21 @@ def test_recommended_partners_with_reasons(page: Page, live_server: LiveServer) 
 # ---------------------------------------------------------------- writes with a token
 
 
+TOKEN_OWNER = "e2e-console"
+
+
 @pytest.fixture
 def planner_token(console_engine: Engine) -> Iterator[str]:
-    """A planner token in the live server's database, removed afterwards."""
+    """A planner token in the live server's database; it and its audit rows go afterwards."""
     from sqlalchemy.orm import Session
 
     from service.auth import PREFIX_LENGTH, generate_token, hash_token
-    from service.db.models import ApiToken
+    from service.db.models import ApiToken, AuditLog
 
     plaintext = generate_token()
     with Session(console_engine) as session, session.begin():
         row = ApiToken(
-            owner="e2e-console",
+            owner=TOKEN_OWNER,
             role="planner",
             token_hash=hash_token(plaintext),
             prefix=plaintext[:PREFIX_LENGTH],
@@ -205,11 +208,7 @@ def planner_token(console_engine: Engine) -> Iterator[str]:
         token_id = row.id
     yield plaintext
     with Session(console_engine) as session, session.begin():
-        # Audit rows may point at the token; keep the database as the seed left it.
-        from service.db import models
-
-        if hasattr(models, "AuditLog") and hasattr(models.AuditLog, "token_id"):
-            session.execute(delete(models.AuditLog).where(models.AuditLog.token_id == token_id))
+        session.execute(delete(AuditLog).where(AuditLog.actor == TOKEN_OWNER))
         session.execute(delete(ApiToken).where(ApiToken.id == token_id))
 
 
@@ -218,6 +217,10 @@ def paste_token(page: Page, token: str) -> None:
     page.fill("#token-input", token)
     page.click("#token-form button[type=submit]")
     page.wait_for_selector("#token-status.has-token")
+
+
+def wait_for_panel(page: Page) -> None:
+    page.wait_for_selector('#district-view[aria-busy="false"] section.recommendations')
 
 
 def require_write_api(server: LiveServer, mutation: str) -> None:
@@ -233,47 +236,63 @@ def require_write_api(server: LiveServer, mutation: str) -> None:
 def test_propose_creates_the_partnership(
     page: Page, live_server: LiveServer, console_engine: Engine, planner_token: str
 ) -> None:
+    from playwright.sync_api import expect
     from sqlalchemy.orm import Session
 
     from service.db.models import Partnership, PartnershipArea
 
     open_console(page, live_server, f"#d={TTS}")
+    wait_for_panel(page)
     paste_token(page, planner_token)
-    page.wait_for_selector("section.recommendations li.rec, section.recommendations .notice")
     require_write_api(live_server, "proposePartnership")
     with Session(console_engine) as session:
-        before = (
-            session.scalar(select(Partnership.id).order_by(Partnership.id.desc()).limit(1)) or 0
-        )
+        before = session.scalar(select(Partnership.id).order_by(Partnership.id.desc()).limit(1))
     rec = page.locator("section.recommendations li.rec").first
     partner_id = rec.get_attribute("data-partner-id")
-    rec.get_by_role("button", name=re.compile("Usulkan")).click()
-    form = rec.locator('form[data-form="propose"]')
-    if not form.locator("input[name=area]:checked").count():
-        form.locator("input[name=area]").first.check()
-    form.locator("button[type=submit]").click()
-    result = rec.locator(".result")
-    result.wait_for()
+    assert partner_id
+
+    def propose() -> None:
+        item = page.locator(f'section.recommendations li.rec[data-partner-id="{partner_id}"]')
+        item.get_by_role("button", name="Usulkan").click()
+        form = item.locator('form[data-form="propose"]')
+        if not form.locator("input[name=area]:checked").count():
+            form.locator("input[name=area]").first.check()
+        form.locator("button[type=submit]").click()
+        item.locator(".result").wait_for()
+
+    propose()
+    item = page.locator(f'section.recommendations li.rec[data-partner-id="{partner_id}"]')
+    result = item.locator(".result")
     assert "ok" in (result.get_attribute("class") or ""), result.inner_text()
     created_id: int | None = None
     try:
         with Session(console_engine) as session:
             created = session.scalars(
-                select(Partnership).where(Partnership.id > before, Partnership.district_code == TTS)
+                select(Partnership).where(
+                    Partnership.id > (before or 0), Partnership.district_code == TTS
+                )
             ).all()
             assert len(created) == 1
             created_id = created[0].id
             assert created[0].status == "proposed"
-            assert str(created[0].id) in result.inner_text()
-        # And the API shows it in the district's partnerships, as the page now does.
+        assert f"#{created_id}" in result.inner_text()
+        # The API lists it for the district, and so does the page.
         body = live_server.graphql(
             '{ district(code: "53.02") { partnerships { databaseId status partner { id } } } }'
         )
         mine = [
             p for p in body["data"]["district"]["partnerships"] if p["databaseId"] == created_id
         ]
-        assert mine and mine[0]["partner"]["id"] == partner_id
-        assert page.locator(f'.partnership-list li[data-partner-id="{partner_id}"]').count() >= 1
+        assert mine and mine[0]["partner"]["id"] == partner_id and mine[0]["status"] == "PROPOSED"
+        listed = page.locator(
+            f'.partnership-list li[data-partner-id="{partner_id}"]', has_text="diusulkan"
+        )
+        expect(listed).to_have_count(1)
+        # Proposing the same partner again is refused, and the page shows the userError.
+        propose()
+        result = item.locator(".result")
+        assert "error" in (result.get_attribute("class") or "")
+        assert item.locator('.result li[data-code="DUPLICATE"]').count() == 1
     finally:
         if created_id is not None:
             with Session(console_engine) as session, session.begin():
@@ -283,20 +302,57 @@ def test_propose_creates_the_partnership(
                 session.execute(delete(Partnership).where(Partnership.id == created_id))
 
 
-def test_reject_records_feedback(page: Page, live_server: LiveServer, planner_token: str) -> None:
+def test_reject_records_feedback(
+    page: Page, live_server: LiveServer, console_engine: Engine, planner_token: str
+) -> None:
+    from sqlalchemy.orm import Session
+
+    from service.db.models import RecommendationFeedback
+
+    reason = "Mitra ini sudah aktif di kabupaten tetangga (uji e2e)."
     open_console(page, live_server, f"#d={TTS}")
+    wait_for_panel(page)
     paste_token(page, planner_token)
-    page.wait_for_selector("section.recommendations li.rec, section.recommendations .notice")
     require_write_api(live_server, "recordRecommendationFeedback")
     rec = page.locator("section.recommendations li.rec").nth(1)
-    rec.get_by_role("button", name=re.compile("Tolak")).click()
-    rec.locator("textarea[name=reason]").fill(
-        "Mitra ini sudah aktif di kabupaten tetangga (uji e2e)."
-    )
+    partner_id = rec.get_attribute("data-partner-id")
+    rec.get_by_role("button", name="Tolak").click()
+    # An empty reason is caught on the page, before any request.
+    rec.locator('form[data-form="reject"] button[type=submit]').click()
+    assert rec.locator(".form-error").inner_text() == "Tuliskan alasan penolakan."
+    rec.locator("textarea[name=reason]").fill(reason)
     rec.locator('form[data-form="reject"] button[type=submit]').click()
     result = rec.locator(".result")
     result.wait_for()
     assert "ok" in (result.get_attribute("class") or ""), result.inner_text()
+    with Session(console_engine) as session, session.begin():
+        rows = session.scalars(
+            select(RecommendationFeedback).where(RecommendationFeedback.reason == reason)
+        ).all()
+        try:
+            assert len(rows) == 1
+            assert rows[0].district_code == TTS and rows[0].verdict == "rejected"
+            assert rows[0].model_version  # the version that made the recommendation
+            body = live_server.graphql(
+                "query($id: ID!) { node(id: $id) { ... on Partner { databaseId } } }",
+                {"id": partner_id},
+            )
+            assert rows[0].partner_id == body["data"]["node"]["databaseId"]
+        finally:
+            for row in rows:
+                session.delete(row)
+
+
+def test_a_refused_token_is_not_kept(page: Page, live_server: LiveServer) -> None:
+    open_console(page, live_server, f"#d={TTS}")
+    wait_for_panel(page)
+    page.click("#token-box summary")
+    page.fill("#token-input", "mitra_not-a-real-token")
+    page.click("#token-form button[type=submit]")
+    page.wait_for_selector("#token-status.refused")
+    assert "Token ditolak" in page.inner_text("#token-status")
+    assert page.evaluate("sessionStorage.getItem('mitra.plannerToken')") is None
+    assert page.locator("section.recommendations .rec-actions").count() == 0
 
 
 def test_without_a_token_the_page_offers_no_writes(page: Page, live_server: LiveServer) -> None:
@@ -304,6 +360,8 @@ def test_without_a_token_the_page_offers_no_writes(page: Page, live_server: Live
     page.wait_for_selector("section.recommendations li.rec, section.recommendations .notice")
     assert page.inner_text("#token-status") == "Tanpa token: hanya baca."
     assert page.locator("section.recommendations .rec-actions").count() == 0
+    if page.locator("section.recommendations li.rec").count():
+        assert "token perencana" in page.inner_text('[data-testid="need-token"]')
 
 
 # ---------------------------------------------------------------- filters

@@ -57,9 +57,11 @@ function humanMessage(errors) {
  * is human. Partial data with errors rejects too: the console never shows half an answer
  * as if it were whole.
  */
-export async function gql(query, variables = {}, { auth = false, signal } = {}) {
+export async function gql(query, variables = {}, { signal } = {}) {
   const headers = { "content-type": "application/json", accept: "application/json" };
-  const token = auth ? getToken() : "";
+  // Sent with every request when set: a server may require a token for reads too
+  // (MITRA_READS_REQUIRE_TOKEN). It only ever goes to this origin's /graphql.
+  const token = getToken();
   if (token) headers.authorization = `Bearer ${token}`;
   let response;
   try {

@@ -95,20 +95,44 @@ function renderToken() {
   $("#token-status").classList.toggle("has-token", Boolean(getToken()));
 }
 
+/** After the token changes: reload what failed without one, redraw what depends on it. */
+function afterTokenChange() {
+  renderToken();
+  if (!state.districts.length) loadDistricts();
+  if (!state.national) loadNational();
+  if (districtPanel.code && districtPanel.failed()) districtPanel.load(districtPanel.code);
+  else districtPanel.render();
+}
+
 function setupToken() {
-  $("#token-form").addEventListener("submit", (e) => {
+  $("#token-form").addEventListener("submit", async (e) => {
     e.preventDefault();
     const input = $("#token-input");
-    setToken(input.value.trim());
+    const token = input.value.trim();
+    const status = $("#token-status");
+    if (!token) return;
+    // Check it before keeping it: a refused token would make every request fail.
+    const previous = getToken();
+    setToken(token);
+    try {
+      await gql("query ConsoleTokenCheck { __typename }");
+    } catch (err) {
+      setToken(previous);
+      renderToken();
+      status.textContent = err.message;
+      status.classList.add("refused");
+      input.focus();
+      return;
+    }
+    status.classList.remove("refused");
     input.value = "";
-    renderToken();
-    districtPanel.render();
+    afterTokenChange();
   });
   $("#token-clear").addEventListener("click", () => {
     setToken("");
     $("#token-input").value = "";
-    renderToken();
-    districtPanel.render();
+    $("#token-status").classList.remove("refused");
+    afterTokenChange();
   });
   renderToken();
 }

@@ -42,6 +42,7 @@ mutation ConsolePropose($input: ProposePartnershipInput!) {
 const FEEDBACK_MUTATION = `
 mutation ConsoleFeedback($input: RecordRecommendationFeedbackInput!) {
   recordRecommendationFeedback(input: $input) {
+    feedback { databaseId verdict modelVersion }
     userErrors { field message code }
   }
 }`;
@@ -109,6 +110,11 @@ export class DistrictPanel {
     this.controller = null;
   }
 
+  /** True when the last load failed (for instance for want of a token). */
+  failed() {
+    return Boolean(this.districtError) || this.recsState === "error";
+  }
+
   async load(code) {
     if (this.controller) this.controller.abort();
     this.controller = new AbortController();
@@ -120,6 +126,7 @@ export class DistrictPanel {
     this.recsState = "loading";
     this.openForm = null;
     this.results.clear();
+    this.container.setAttribute("aria-busy", "true");
     this.render();
     const districtDone = gql(DISTRICT_QUERY, { code }, { signal }).then(
       (data) => {
@@ -136,6 +143,7 @@ export class DistrictPanel {
     this.render();
     await recsDone;
     if (signal.aborted) return;
+    this.container.setAttribute("aria-busy", "false");
     this.render();
   }
 
@@ -286,7 +294,9 @@ export class DistrictPanel {
                 h("strong", {}, p.partner.name),
                 " ",
                 kindBadge(p.partner.kind),
+                " ",
                 h("span", { class: `badge status status-${p.status.toLowerCase()}` }, label("status", p.status)),
+                p.synthetic ? " " : null,
                 syntheticBadge(p.synthetic),
                 h(
                   "span",
@@ -326,9 +336,13 @@ export class DistrictPanel {
       return section;
     }
     const versions = [...new Set(recs.map((r) => r.modelVersion).filter(Boolean))];
-    if (versions.length) section.append(h("p", { class: "model-version" }, t("rec.model", { version: versions.join(", ") })));
+    if (versions.length) {
+      section.append(h("p", { class: "model-version" }, t("rec.model", { version: versions.join(", ") })));
+      // "transparent" is the documented fallback scorer, used when no learned model is active.
+      if (versions.includes("transparent")) section.append(h("p", { class: "hint" }, t("rec.transparent")));
+    }
     const hasToken = Boolean(getToken());
-    if (!hasToken) section.append(h("p", { class: "hint" }, t("rec.needToken")));
+    if (!hasToken) section.append(h("p", { class: "hint", "data-testid": "need-token" }, t("rec.needToken")));
     section.append(
       h(
         "ol",
@@ -352,6 +366,7 @@ export class DistrictPanel {
         h("span", { class: "rank", "aria-label": t("rec.rank", { rank: r.rank }) }, String(r.rank)),
         h("strong", { class: "partner-name" }, r.partner.name),
         kindBadge(r.partner.kind),
+        r.partner.synthetic ? " " : null,
         syntheticBadge(r.partner.synthetic),
         h("span", { class: "score" }, t("rec.score", { score: formatNumber(r.score, 2) })),
         // A bar only for scores on a 0–1 scale; other scorers' numbers are not fractions.
@@ -415,6 +430,8 @@ export class DistrictPanel {
 
   toggleForm(type, key) {
     this.openForm = this.isOpen(type, key) ? null : { type, key };
+    // A new attempt starts clean: the last result would only confuse it.
+    if (this.openForm) this.results.delete(key);
     this.render();
     const form = this.container.querySelector(`form[data-form="${type}"]`);
     if (form) form.querySelector("input, textarea").focus();
@@ -433,7 +450,7 @@ export class DistrictPanel {
     const id = (s) => `propose-${s}`;
     const form = h(
       "form",
-      { class: "inline-form", dataset: { form: "propose" } },
+      { class: "inline-form", dataset: { form: "propose" }, novalidate: true },
       h(
         "fieldset",
         {},
@@ -493,7 +510,7 @@ export class DistrictPanel {
   rejectForm(r) {
     const form = h(
       "form",
-      { class: "inline-form", dataset: { form: "reject" } },
+      { class: "inline-form", dataset: { form: "reject" }, novalidate: true },
       h(
         "fieldset",
         {},
@@ -523,6 +540,7 @@ export class DistrictPanel {
         partnerId: r.partner.id,
         verdict: "REJECTED",
         reason,
+        modelVersion: r.modelVersion || null,
       });
     });
     return form;
@@ -536,7 +554,7 @@ export class DistrictPanel {
     form.setAttribute("aria-busy", "true");
     let result;
     try {
-      const data = await gql(mutation, { input }, { auth: true });
+      const data = await gql(mutation, { input });
       const payload = data[field] || {};
       const errors = payload.userErrors || [];
       if (errors.length) {

@@ -15,12 +15,14 @@ query ConsoleProvince($code: String!) {
 const PLAN_QUERY = `
 query ConsolePlan($code: String!) {
   provincePlan(provinceCode: $code) {
+    modelVersion
     picks {
-      category score
+      category score areasCovered
       partner { id name kind synthetic }
       district { code name }
-      reasons { sentence }
+      reasons { factor contribution sentence }
     }
+    remainingAfterPlan { category remaining }
   }
 }`;
 
@@ -141,6 +143,9 @@ export class ProvincePanel {
     else if (this.planState === "error") s.append(errorBox(this.planError, () => this.load(this.code)));
     else {
       const picks = (this.plan && this.plan.picks) || [];
+      if (this.plan && this.plan.modelVersion) {
+        s.append(h("p", { class: "model-version" }, t("rec.model", { version: this.plan.modelVersion })));
+      }
       if (!picks.length) s.append(h("p", { class: "empty" }, t("province.planEmpty")));
       const byCategory = new Map();
       for (const pick of picks) {
@@ -166,11 +171,26 @@ export class ProvincePanel {
                 pick.score !== null && pick.score !== undefined
                   ? h("span", { class: "score" }, t("rec.score", { score: formatNumber(pick.score, 2) }))
                   : null,
+                (pick.areasCovered || []).length
+                  ? h("span", { class: "sub" }, t("province.areas", { areas: pick.areasCovered.map((a) => label("area", a)).join(", ") }))
+                  : null,
                 (pick.reasons || []).length
-                  ? h("ul", { class: "reasons" }, pick.reasons.map((r) => h("li", {}, r.sentence)))
+                  ? h("ul", { class: "reasons" }, pick.reasons.slice(0, 3).map((r) => h("li", { class: "reason" }, r.sentence)))
                   : null,
               ),
             ),
+          ),
+        );
+      }
+      const left = ((this.plan && this.plan.remainingAfterPlan) || []).filter((q) => q.remaining > 0);
+      if (this.plan && picks.length) {
+        s.append(
+          h(
+            "p",
+            { class: left.length ? "notice" : "hint" },
+            left.length
+              ? t("province.leftAfterPlan", { list: left.map((q) => `${label("quota", q.category)} ${q.remaining}`).join(", ") })
+              : t("province.planFills"),
           ),
         );
       }
