@@ -161,7 +161,9 @@ def test_clicking_a_circle_and_deep_link_select_the_district(
     assert page.url.endswith("#d=21.03")
 
 
-def test_recommended_partners_with_reasons(page: Page, live_server: LiveServer) -> None:
+def test_recommended_partners_with_reasons(
+    page: Page, live_server: LiveServer, artifacts: Path
+) -> None:
     open_console(page, live_server, f"#d={TTS}")
     page.wait_for_selector(f'article.district[data-code="{TTS}"]')
     section = page.locator("section.recommendations")
@@ -179,6 +181,17 @@ def test_recommended_partners_with_reasons(page: Page, live_server: LiveServer) 
         assert re.search(r"\d", rec.locator(".score").inner_text())
         assert rec.locator(".reasons li").count() >= 1
     assert section.locator(".model-version").inner_text().strip()
+    # The API's own ranking, in the API's order.
+    body = live_server.graphql(
+        '{ recommendPartners(districtCode: "53.02", first: 10) { rank partner { id name } } }'
+    )
+    api = body["data"]["recommendPartners"]
+    assert [recs.nth(i).get_attribute("data-partner-id") for i in range(recs.count())] == [
+        r["partner"]["id"] for r in api
+    ]
+    # Tall enough for the whole panel, which scrolls on its own at laptop height.
+    page.set_viewport_size({"width": 1366, "height": 3000})
+    page.screenshot(path=str(artifacts / "console-recommendations-53.02.png"))
 
 
 # ---------------------------------------------------------------- writes with a token
