@@ -7,7 +7,7 @@ STAMP := $(VENV)/.mitra-installed
 PORT ?= 8000
 export PORT
 
-.PHONY: run test install setup bench schema notebooks lint typecheck clean-db
+.PHONY: run test install setup bench load schema notebooks lint typecheck clean-db
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Mitra needs Python 3.11 or newer")'
@@ -32,6 +32,15 @@ setup: install
 
 bench: install
 	$(PY) -m recommender.bench
+
+## make load: 30 s load test on a throwaway PostgreSQL database (uvicorn, 2 workers)
+load: install
+	$(PY) -m service.loadtest --seconds 30 --workers 2
+
+## make notebooks: JupyterLab on notebooks/ (DATABASE_URL as for the service)
+notebooks: install
+	$(PY) -m pip install --quiet -e '.[dev,notebooks]'
+	$(VENV)/bin/jupyter lab notebooks/
 
 schema: install
 	$(VENV)/bin/mitra export-schema --output schema/schema.graphql
