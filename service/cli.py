@@ -122,7 +122,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("token", help="create, list or revoke API tokens")
     tokens = p.add_subparsers(dest="action", required=True)
     t = tokens.add_parser("create", help="create a token (printed once, stored as a hash)")
-    t.add_argument("--owner", required=True, help="who the token belongs to (named in the audit log)")
+    t.add_argument("--owner", required=True, help="whose token it is (named in the audit log)")
     t.add_argument("--role", required=True, choices=["viewer", "planner", "admin"])
     t = tokens.add_parser("list", help="list tokens (never their secrets)")
     t.add_argument("--all", action="store_true", help="include revoked tokens")

@@ -96,10 +96,14 @@ class Settings:
         defaults = cls()
         environment = env.get("MITRA_ENV", defaults.environment)
         if environment not in {"development", "production", "test"}:
-            raise ValueError(f"MITRA_ENV must be development, production or test, not {environment!r}")
+            raise ValueError(
+                f"MITRA_ENV must be development, production or test, not {environment!r}"
+            )
         introspection_default = "false" if environment == "production" else "true"
         return cls(
-            database_url=env.get("DATABASE_URL", env.get("MITRA_DATABASE_URL", defaults.database_url)),
+            database_url=env.get(
+                "DATABASE_URL", env.get("MITRA_DATABASE_URL", defaults.database_url)
+            ),
             host=env.get("HOST", defaults.host),
             port=int(env.get("PORT", defaults.port)),
             environment=environment,
