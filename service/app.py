@@ -9,6 +9,7 @@ reachability; ``/`` is the planner console (:mod:`service.web`).
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Any
@@ -126,6 +127,30 @@ async def healthz(request: Request) -> JSONResponse:
     return JSONResponse({"status": "ok", "database": "ok"})
 
 
+class WorkerHeader:
+    """Adds ``X-Mitra-Worker: <process id>`` to every HTTP response.
+
+    With several uvicorn workers (or replicas) it tells operators, and the multi-worker
+    test, which process answered.
+    """
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_worker(message: Any) -> None:
+            if message["type"] == "http.response.start":
+                worker = (b"x-mitra-worker", str(os.getpid()).encode())
+                message["headers"] = [*message.get("headers", []), worker]
+            await send(message)
+
+        await self.app(scope, receive, send_with_worker)
+
+
 def create_app(settings: Settings) -> Starlette:
     """The Starlette application for ``settings``; the database opens in the lifespan."""
 
@@ -157,6 +182,7 @@ def create_app(settings: Settings) -> Starlette:
         lifespan=lifespan,
     )
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)  # type: ignore[arg-type]
+    app.add_middleware(WorkerHeader)  # type: ignore[arg-type]
     return app
 
 
