@@ -24,7 +24,10 @@ pytestmark = pytest.mark.skipif(
     reason="needs PostgreSQL: set MITRA_TEST_DATABASE_URL (several workers share one database)",
 )
 
-QUERY = '{ activeModel { version } recommendPartners(districtCode: "53.02", first: 3) { modelVersion } }'
+QUERY = (
+    '{ activeModel { version } recommendPartners(districtCode: "53.02", first: 3) '
+    "{ modelVersion } }"
+)
 
 
 def _ask(base: str) -> tuple[str, str, set[str]]:
