@@ -24,6 +24,7 @@ from service.db.migrate import upgrade
 from service.db.models import AuditLog, Partnership
 from service.db.session import make_async_engine, make_async_sessionmaker, make_engine
 from service.domain import writes as w
+from service.domain.writes import partnerships as w_partnerships  # where propose looks names up
 from service.settings import async_url
 from tests.service import writes_support as support
 from tests.service.writes_support import (
@@ -57,7 +58,7 @@ async def _race(url: str, partner_id: int, callers: int, *, barrier: bool) -> li
     engine = make_async_engine(async_url(url), pool_size=callers, max_overflow=5)
     factory = make_async_sessionmaker(engine)
     gate = asyncio.Barrier(callers) if barrier else None
-    real_insert = w._insert_or_duplicate
+    real_insert = w_partnerships._insert_or_duplicate
 
     async def insert_after_everyone_checked(*args: Any, **kwargs: Any) -> bool:
         # Every caller has passed the duplicate pre-check before anyone inserts,
@@ -73,7 +74,7 @@ async def _race(url: str, partner_id: int, callers: int, *, barrier: bool) -> li
             )
 
     if barrier:
-        w._insert_or_duplicate = insert_after_everyone_checked  # type: ignore[assignment]
+        w_partnerships._insert_or_duplicate = insert_after_everyone_checked  # type: ignore[assignment]
     try:
         results = await asyncio.gather(*(one_call() for _ in range(callers)))
         async with factory() as session:
@@ -85,7 +86,7 @@ async def _race(url: str, partner_id: int, callers: int, *, barrier: bool) -> li
             )
         assert rows == 1 and audits == 1
     finally:
-        w._insert_or_duplicate = real_insert  # type: ignore[assignment]
+        w_partnerships._insert_or_duplicate = real_insert  # type: ignore[assignment]
         await engine.dispose()
     return list(results)
 
@@ -142,7 +143,7 @@ async def test_index_violation_leaves_the_transaction_usable(
         )
     ).ok
 
-    monkeypatch.setattr(w, "OPEN_PARTNERSHIP_STATUSES", ("no-such-status",))
+    monkeypatch.setattr(w_partnerships, "OPEN_PARTNERSHIP_STATUSES", ("no-such-status",))
     before = await row_counts(asession)
     result = await w.propose_partnership(
         asession, actor=PLANNER, partner_id=partner_id, district_code=district
