@@ -37,14 +37,15 @@ from schema.types.payloads import (
     UserError,
     user_errors,
 )
-from service.auth import AuthError
+from service.auth import AuthError, Principal
 from service.domain import writes
 from service.domain.writes import REQUIRED_ROLE, Result
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
-T = TypeVar("T")
+M = TypeVar("M")
+G = TypeVar("G")
 
 # Update inputs whose GraphQL name differs from the domain keyword.
 _UPDATE_FIELDS = {"intervention_areas": "areas"}
@@ -54,8 +55,16 @@ def _permissions(mutation: str) -> list[Any]:
     return [PERMISSION_FOR_ROLE[REQUIRED_ROLE[mutation]]]
 
 
-async def _write(info: Info, call: Callable[[AsyncSession], Awaitable[Result[T]]]) -> Result[T]:
-    """Run one domain write in its own session; commit it only when it was accepted."""
+async def _write(
+    info: Info,
+    call: Callable[[AsyncSession], Awaitable[Result[M]]],
+    to_type: Callable[[M], G],
+) -> tuple[G | None, list[UserError]]:
+    """Run one domain write in its own session; commit it only when it was accepted.
+
+    Returns what a payload carries: the accepted object as its GraphQL type (else
+    ``None``) and the user errors.
+    """
     async with info.context.session_factory() as session:
         try:
             result = await call(session)
@@ -65,7 +74,14 @@ async def _write(info: Info, call: Callable[[AsyncSession], Awaitable[Result[T]]
             await session.commit()
         else:
             await session.rollback()
-    return result
+    value = None if result.value is None else to_type(result.value)
+    return value, user_errors(result.user_errors)
+
+
+def _actor(info: Info) -> Principal:
+    actor = info.context.principal
+    assert actor is not None  # the permission class admits only signed-in callers
+    return actor
 
 
 def _decode(global_id: str, type_name: str, field: str) -> int | UserError:
@@ -86,9 +102,8 @@ class WriteMutation:
         permission_classes=_permissions("createPartner"),
     )
     async def create_partner(self, info: Info, input: CreatePartnerInput) -> CreatePartnerPayload:
-        actor = info.context.principal
-        assert actor is not None
-        result = await _write(
+        actor = _actor(info)
+        partner, errors = await _write(
             info,
             lambda s: writes.create_partner(
                 s,
@@ -106,19 +121,16 @@ class WriteMutation:
                 description=input.description,
                 website=input.website,
             ),
+            Partner.from_model,
         )
-        return CreatePartnerPayload(
-            partner=None if result.value is None else Partner.from_model(result.value),
-            user_errors=user_errors(result.user_errors),
-        )
+        return CreatePartnerPayload(partner=partner, user_errors=errors)
 
     @strawberry.mutation(
         description="Change the given fields of a partner. Needs a planner token.",
         permission_classes=_permissions("updatePartner"),
     )
     async def update_partner(self, info: Info, input: UpdatePartnerInput) -> UpdatePartnerPayload:
-        actor = info.context.principal
-        assert actor is not None
+        actor = _actor(info)
         partner_id = _decode(input.partner_id, "Partner", "partnerId")
         if isinstance(partner_id, UserError):
             return UpdatePartnerPayload(partner=None, user_errors=[partner_id])
@@ -146,13 +158,12 @@ class WriteMutation:
                 value = [a.value for a in value]
             given[_UPDATE_FIELDS.get(name, name)] = value
         pid = partner_id
-        result = await _write(
-            info, lambda s: writes.update_partner(s, actor=actor, partner_id=pid, **given)
+        partner, errors = await _write(
+            info,
+            lambda s: writes.update_partner(s, actor=actor, partner_id=pid, **given),
+            Partner.from_model,
         )
-        return UpdatePartnerPayload(
-            partner=None if result.value is None else Partner.from_model(result.value),
-            user_errors=user_errors(result.user_errors),
-        )
+        return UpdatePartnerPayload(partner=partner, user_errors=errors)
 
     @strawberry.mutation(
         description="Archive a partner: kept in history, takes no new partnerships. Admin only.",
@@ -161,19 +172,17 @@ class WriteMutation:
     async def archive_partner(
         self, info: Info, input: ArchivePartnerInput
     ) -> ArchivePartnerPayload:
-        actor = info.context.principal
-        assert actor is not None
+        actor = _actor(info)
         partner_id = _decode(input.partner_id, "Partner", "partnerId")
         if isinstance(partner_id, UserError):
             return ArchivePartnerPayload(partner=None, user_errors=[partner_id])
         pid = partner_id
-        result = await _write(
-            info, lambda s: writes.archive_partner(s, actor=actor, partner_id=pid)
+        partner, errors = await _write(
+            info,
+            lambda s: writes.archive_partner(s, actor=actor, partner_id=pid),
+            Partner.from_model,
         )
-        return ArchivePartnerPayload(
-            partner=None if result.value is None else Partner.from_model(result.value),
-            user_errors=user_errors(result.user_errors),
-        )
+        return ArchivePartnerPayload(partner=partner, user_errors=errors)
 
     @strawberry.mutation(
         description=(
@@ -185,13 +194,12 @@ class WriteMutation:
     async def propose_partnership(
         self, info: Info, input: ProposePartnershipInput
     ) -> ProposePartnershipPayload:
-        actor = info.context.principal
-        assert actor is not None
+        actor = _actor(info)
         partner_id = _decode(input.partner_id, "Partner", "partnerId")
         if isinstance(partner_id, UserError):
             return ProposePartnershipPayload(partnership=None, user_errors=[partner_id])
         pid = partner_id
-        result = await _write(
+        partnership, errors = await _write(
             info,
             lambda s: writes.propose_partnership(
                 s,
@@ -206,11 +214,9 @@ class WriteMutation:
                 target_beneficiaries=input.target_beneficiaries,
                 notes=input.notes,
             ),
+            Partnership.from_model,
         )
-        return ProposePartnershipPayload(
-            partnership=None if result.value is None else Partnership.from_model(result.value),
-            user_errors=user_errors(result.user_errors),
-        )
+        return ProposePartnershipPayload(partnership=partnership, user_errors=errors)
 
     @strawberry.mutation(
         description="Move a partnership to a new status. Needs a planner token.",
@@ -219,13 +225,12 @@ class WriteMutation:
     async def update_partnership_status(
         self, info: Info, input: UpdatePartnershipStatusInput
     ) -> UpdatePartnershipStatusPayload:
-        actor = info.context.principal
-        assert actor is not None
+        actor = _actor(info)
         partnership_id = _decode(input.partnership_id, "Partnership", "partnershipId")
         if isinstance(partnership_id, UserError):
             return UpdatePartnershipStatusPayload(partnership=None, user_errors=[partnership_id])
         pid = partnership_id
-        result = await _write(
+        partnership, errors = await _write(
             info,
             lambda s: writes.update_partnership_status(
                 s,
@@ -236,11 +241,9 @@ class WriteMutation:
                 end_date=input.end_date,
                 outcome=input.outcome,
             ),
+            Partnership.from_model,
         )
-        return UpdatePartnershipStatusPayload(
-            partnership=None if result.value is None else Partnership.from_model(result.value),
-            user_errors=user_errors(result.user_errors),
-        )
+        return UpdatePartnershipStatusPayload(partnership=partnership, user_errors=errors)
 
     @strawberry.mutation(
         description="Record a planner's verdict on a recommended partner. Needs a planner token.",
@@ -249,13 +252,12 @@ class WriteMutation:
     async def record_recommendation_feedback(
         self, info: Info, input: RecordRecommendationFeedbackInput
     ) -> RecordRecommendationFeedbackPayload:
-        actor = info.context.principal
-        assert actor is not None
+        actor = _actor(info)
         partner_id = _decode(input.partner_id, "Partner", "partnerId")
         if isinstance(partner_id, UserError):
             return RecordRecommendationFeedbackPayload(feedback=None, user_errors=[partner_id])
         pid = partner_id
-        result = await _write(
+        feedback, errors = await _write(
             info,
             lambda s: writes.record_recommendation_feedback(
                 s,
@@ -266,10 +268,6 @@ class WriteMutation:
                 reason=input.reason,
                 model_version=input.model_version,
             ),
+            RecommendationFeedback.from_model,
         )
-        return RecordRecommendationFeedbackPayload(
-            feedback=(
-                None if result.value is None else RecommendationFeedback.from_model(result.value)
-            ),
-            user_errors=user_errors(result.user_errors),
-        )
+        return RecordRecommendationFeedbackPayload(feedback=feedback, user_errors=errors)
