@@ -7,6 +7,7 @@ from collections.abc import Iterable
 
 from sqlalchemy import Subquery, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
 
 from service.db.enums import STUNTING_INDICATOR, MeasurementLevel
 from service.db.models import IndicatorMeasurement
@@ -54,40 +55,43 @@ async def latest_by_district(
     return {row.district_code: row for row in rows if row.district_code is not None}
 
 
-async def series_by_district(
-    session: AsyncSession, *, district_codes: Iterable[str]
+async def _series(
+    session: AsyncSession,
+    *,
+    level: MeasurementLevel,
+    code: InstrumentedAttribute[str | None],
+    codes: Iterable[str],
 ) -> dict[str, list[IndicatorMeasurement]]:
+    """Stunting measurements at ``level`` for each of ``codes`` (matched on ``code``), by year."""
     stmt = (
         select(M)
         .where(
-            M.level == MeasurementLevel.DISTRICT.value,
+            M.level == level.value,
             M.indicator == STUNTING_INDICATOR,
-            M.district_code.in_(list(district_codes)),
+            code.in_(list(codes)),
         )
-        .order_by(M.district_code, M.year, M.id)
+        .order_by(code, M.year, M.id)
     )
     series: dict[str, list[IndicatorMeasurement]] = defaultdict(list)
     for row in (await session.execute(stmt)).scalars():
-        series[row.district_code or ""].append(row)
+        series[getattr(row, code.key) or ""].append(row)
     return series
+
+
+async def series_by_district(
+    session: AsyncSession, *, district_codes: Iterable[str]
+) -> dict[str, list[IndicatorMeasurement]]:
+    return await _series(
+        session, level=MeasurementLevel.DISTRICT, code=M.district_code, codes=district_codes
+    )
 
 
 async def series_by_province(
     session: AsyncSession, *, province_codes: Iterable[str]
 ) -> dict[str, list[IndicatorMeasurement]]:
-    stmt = (
-        select(M)
-        .where(
-            M.level == MeasurementLevel.PROVINCE.value,
-            M.indicator == STUNTING_INDICATOR,
-            M.province_code.in_(list(province_codes)),
-        )
-        .order_by(M.province_code, M.year, M.id)
+    return await _series(
+        session, level=MeasurementLevel.PROVINCE, code=M.province_code, codes=province_codes
     )
-    series: dict[str, list[IndicatorMeasurement]] = defaultdict(list)
-    for row in (await session.execute(stmt)).scalars():
-        series[row.province_code or ""].append(row)
-    return series
 
 
 async def national_series(session: AsyncSession) -> list[IndicatorMeasurement]:
