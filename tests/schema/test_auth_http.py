@@ -155,16 +155,17 @@ def test_planner_creates_partner_and_audit_log_names_the_owner(
     assert codes(post(client, AUDIT, {})) == ["UNAUTHENTICATED"]
 
 
-def test_archive_needs_admin(client: TestClient, tokens: Any):
+def test_archive_needs_planner(client: TestClient, tokens: Any):
     created = post(client, CREATE, partner_input("Yayasan Arsip"), tokens[Role.PLANNER])
     partner_id = created["data"]["createPartner"]["partner"]["id"]
     archive = (
         "mutation A($id: ID!) { archivePartner(input: {partnerId: $id}) "
         "{ partner { archived } userErrors { field code } } }"
     )
-    assert codes(post(client, archive, {"id": partner_id}, tokens[Role.PLANNER])) == ["FORBIDDEN"]
+    assert codes(post(client, archive, {"id": partner_id}, tokens[Role.VIEWER])) == ["FORBIDDEN"]
+    assert codes(post(client, archive, {"id": partner_id})) == ["UNAUTHENTICATED"]
     assert post(client, PARTNER, {"id": partner_id})["data"]["partner"]["archived"] is False
-    body = post(client, archive, {"id": partner_id}, tokens[Role.ADMIN])
+    body = post(client, archive, {"id": partner_id}, tokens[Role.PLANNER])
     assert body["data"]["archivePartner"] == {"partner": {"archived": True}, "userErrors": []}
 
 

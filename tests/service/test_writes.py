@@ -148,7 +148,7 @@ async def test_roles_are_enforced(asession: AsyncSession, places: dict[str, Any]
         await w.create_partner(asession, actor=None, name="Nope", kind="ngo", scope="local")  # type: ignore[arg-type]
     partner = await _partner(asession, places)
     with pytest.raises(Forbidden):
-        await w.archive_partner(asession, actor=PLANNER, partner_id=partner.id)
+        await w.archive_partner(asession, actor=VIEWER, partner_id=partner.id)
     assert (await row_counts(asession))["partner"] == before["partner"] + 1
     assert set(w.REQUIRED_ROLE) == {
         "createPartner",

@@ -35,7 +35,7 @@ MODEL_VERSION_MAX = 40
 REQUIRED_ROLE: Mapping[str, Role] = {
     "createPartner": Role.PLANNER,
     "updatePartner": Role.PLANNER,
-    "archivePartner": Role.ADMIN,
+    "archivePartner": Role.PLANNER,
     "proposePartnership": Role.PLANNER,
     "updatePartnershipStatus": Role.PLANNER,
     "recordRecommendationFeedback": Role.PLANNER,
