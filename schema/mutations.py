@@ -166,7 +166,10 @@ class WriteMutation:
         return UpdatePartnerPayload(partner=partner, user_errors=errors)
 
     @strawberry.mutation(
-        description="Archive a partner: kept in history, takes no new partnerships. Admin only.",
+        description=(
+            "Archive a partner: kept in history, takes no new partnerships, never "
+            "recommended. Needs a planner token."
+        ),
         permission_classes=_permissions("archivePartner"),
     )
     async def archive_partner(
