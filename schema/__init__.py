@@ -23,6 +23,7 @@ from strawberry.extensions import (
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
+from schema.cost import MaxResultSize
 from schema.errors import is_expected, should_mask_error
 from schema.hardening import RejectUnstorableText
 from schema.model_admin import ModelAdminMutation
@@ -79,6 +80,9 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
         lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
         lambda: ReadAccess(reads_require_token=settings.reads_require_token),
         RejectUnstorableText,
+        lambda: MaxResultSize(
+            max_objects=settings.max_result_objects, max_page=settings.max_page_size
+        ),
     ]
     if not settings.introspection:
         extensions.append(DisableIntrospection)

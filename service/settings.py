@@ -70,6 +70,8 @@ class Settings:
     max_aliases: int = 30
     max_tokens: int = 2000
     max_body_bytes: int = 100_000
+    # estimated objects one query may return (schema/cost.py)
+    max_result_objects: int = 50_000
     reads_require_token: bool = False  # True: queries need a viewer token too
     model_dir: Path = DEFAULT_MODEL_DIR
     seed: int = 20221
