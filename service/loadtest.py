@@ -37,6 +37,7 @@ import httpx
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
+from service.db.scratch import postgres_database
 from service.settings import PROJECT_ROOT, async_url, sync_url
 
 DEFAULT_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
@@ -155,28 +156,13 @@ class LoadReport:
 @contextmanager
 def throwaway_database(server_url: str) -> Iterator[str]:
     """A new empty database on ``server_url``'s server (or a SQLite file); dropped after."""
-    from service.db.session import make_engine
-
     url = make_url(sync_url(server_url))
     if url.get_backend_name() == "sqlite":
         with tempfile.TemporaryDirectory(prefix="mitra-load-") as tmp:
             yield f"sqlite:///{Path(tmp) / 'load.db'}"
         return
-    name = f"mitra_load_{uuid.uuid4().hex[:10]}"
-    admin = make_engine(
-        url.set(database="postgres").render_as_string(hide_password=False),
-        isolation_level="AUTOCOMMIT",
-    )
-    try:
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-        try:
-            yield url.set(database=name).render_as_string(hide_password=False)
-        finally:
-            with admin.connect() as conn:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    finally:
-        admin.dispose()
+    with postgres_database(server_url, prefix="mitra_load") as database_url:
+        yield database_url
 
 
 def prepare(url: str) -> None:

@@ -8,14 +8,12 @@ commit or migrate up and down and so must not touch the shared seeded one.
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from sqlalchemy import Connection, Engine, func, select, text
-from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.db.models import (
@@ -29,8 +27,9 @@ from service.db.models import (
     PartnershipArea,
     RecommendationFeedback,
 )
-from service.db.session import make_async_engine, make_engine
-from service.settings import Settings, sync_url
+from service.db.scratch import postgres_database
+from service.db.session import make_async_engine
+from service.settings import Settings
 
 COUNTED = (
     Partner,
@@ -84,22 +83,8 @@ def scratch_database(tmp_path: Path) -> Iterator[str]:
     if base is None:
         yield f"sqlite:///{tmp_path / 'scratch.db'}"
         return
-    url = make_url(sync_url(base))
-    name = f"mitra_scratch_{uuid.uuid4().hex[:12]}"
-    admin = make_engine(
-        url.set(database="postgres").render_as_string(hide_password=False),
-        isolation_level="AUTOCOMMIT",
-    )
-    try:
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-        try:
-            yield url.set(database=name).render_as_string(hide_password=False)
-        finally:
-            with admin.connect() as conn:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    finally:
-        admin.dispose()
+    with postgres_database(base, prefix="mitra_scratch") as database_url:
+        yield database_url
 
 
 def insert_place_and_partner(conn: Connection, *, partner_name: str = "Yayasan Balapan") -> int:
