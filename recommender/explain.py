@@ -7,7 +7,17 @@ from dataclasses import dataclass
 import numpy as np
 
 from recommender.features import COL, FEATURES, QUOTAS, FeatureState
-from recommender.vocab import AREA_LABELS, AREAS, KINDS, QUOTA_LABELS, QUOTA_TARGETS
+from recommender.vocab import (
+    AREA_LABELS,
+    AREA_LABELS_ID,
+    AREAS,
+    KIND_LABELS,
+    KINDS,
+    QUOTA_LABELS,
+    QUOTA_LABELS_ID,
+    QUOTA_TARGETS,
+    SCOPE_LABELS,
+)
 
 # Which feature columns make up each explained factor.
 FACTORS: dict[str, tuple[str, ...]] = {
@@ -32,6 +42,9 @@ FACTOR_INDEX = {f: np.array([COL[c] for c in cols]) for f, cols in FACTORS.items
 assert sorted(c for cols in FACTORS.values() for c in cols) == sorted(FEATURES)
 
 
+LANGUAGES = ("en", "id")
+
+
 @dataclass(frozen=True)
 class Reason:
     """One factor of a score: its additive contribution and a sentence for people.
@@ -43,12 +56,17 @@ class Reason:
     contribution : float
         Additive contribution to the score relative to an average candidate pair.
     sentence : str
-        The fact behind the factor, e.g. "Operates in 3 districts of Nusa Tenggara Timur".
+        The fact behind the factor in English, e.g. "Operates in 3 districts of Nusa
+        Tenggara Timur".
+    sentence_id : str
+        The same fact in Bahasa Indonesia ("Beroperasi di 3 kabupaten/kota di Nusa
+        Tenggara Timur").
     """
 
     factor: str
     contribution: float
     sentence: str
+    sentence_id: str = ""
 
 
 def _col(df: object, name: str, i: int, default: object = None) -> object:
@@ -59,8 +77,20 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
 
 
-def sentence(state: FeatureState, p: int, d: int, factor: str) -> str:
-    """The fact behind ``factor`` for partner position ``p`` and district position ``d``."""
+def _num(x: float, decimals: int, lang: str) -> str:
+    """``1,234.5`` in English, ``1.234,5`` in Indonesian."""
+    text = f"{x:,.{decimals}f}"
+    return text if lang == "en" else text.translate(str.maketrans(",.", ".,"))
+
+
+def sentence(state: FeatureState, p: int, d: int, factor: str, lang: str = "en") -> str:
+    """The fact behind ``factor`` for partner position ``p`` and district position ``d``.
+
+    ``lang`` is ``"en"`` or ``"id"`` (Bahasa Indonesia); both state the same facts.
+    """
+    if lang not in LANGUAGES:
+        raise ValueError(f"unknown language {lang!r}")
+    en = lang == "en"
     s = state.space
     dd, pp = s.districts, s.partners
     dname = str(_col(dd, "name", d, s.d_codes[d]))
@@ -69,73 +99,105 @@ def sentence(state: FeatureState, p: int, d: int, factor: str) -> str:
     if factor == "presence":
         k = int(s.sites_in_prov[p, prov])
         if s.site[p, d]:
-            rest = f" and {_plural(k - 1, 'other district')} of {pname}" if k > 1 else ""
-            return f"Operates in {dname}{rest}"
+            if k <= 1:
+                return f"Operates in {dname}" if en else f"Beroperasi di {dname}"
+            return (f"Operates in {dname} and {_plural(k - 1, 'other district')} of {pname}"
+                    if en else f"Beroperasi di {dname} dan {k - 1} kabupaten/kota lain di {pname}")
         if k:
-            return f"Operates in {_plural(k, 'district')} of {pname}"
+            return (f"Operates in {_plural(k, 'district')} of {pname}" if en
+                    else f"Beroperasi di {k} kabupaten/kota di {pname}")
         if s.inprov[p, d]:
-            return f"Works across {pname}"
+            return f"Works across {pname}" if en else f"Bekerja di seluruh {pname}"
         sites = np.flatnonzero(s.site[p])
         if len(sites):
             near = sites[np.argmin(s.dist[sites, d])]
             near_name = str(_col(dd, "name", int(near), s.d_codes[near]))
-            return f"Nearest operating site, {near_name}, is {s.dist[near, d]:.0f} km away"
-        return f"No known presence near {dname}"
+            km = _num(float(s.dist[near, d]), 0, lang)
+            return (f"Nearest operating site, {near_name}, is {km} km away" if en
+                    else f"Lokasi operasi terdekat, {near_name}, berjarak {km} km")
+        return (f"No known presence near {dname}" if en
+                else f"Tidak diketahui hadir di dekat {dname}")
     if factor == "need":
         pr = s.profile
-        prev = float(pr["prevalence"].iloc[d])
+        prev = _num(float(pr["prevalence"].iloc[d]), 1, lang)
         survey = str(_col(dd, "prevalence_survey", d, "SSGI 2022"))
         if pr["prevalence_imputed"].iloc[d]:
             text = (f"{dname} has no published district figure; its province's stunting "
-                    f"prevalence is {prev:.1f}% ({survey})")
+                    f"prevalence is {prev}% ({survey})" if en else
+                    f"{dname} belum memiliki angka kabupaten/kota yang dipublikasikan; "
+                    f"prevalensi stunting provinsinya {prev}% ({survey})")
         else:
-            text = f"This district's stunting prevalence is {prev:.1f}% ({survey})"
+            text = (f"This district's stunting prevalence is {prev}% ({survey})" if en
+                    else f"Prevalensi stunting kabupaten/kota ini {prev}% ({survey})")
         gap = float(pr["gap_to_target"].iloc[d])
-        text += (f", {gap:.1f} points above the 14% target" if gap > 0
-                 else ", already within the 14% target")
+        if gap > 0:
+            points = _num(gap, 1, lang)
+            text += (f", {points} points above the 14% target" if en
+                     else f", {points} poin di atas target 14%")
+        else:
+            text += ", already within the 14% target" if en else ", sudah memenuhi target 14%"
         if pr["underdeveloped"].iloc[d]:
-            text += "; it is a designated underdeveloped district"
+            text += ("; it is a designated underdeveloped district" if en
+                     else "; termasuk daerah tertinggal")
         return text
     if factor == "focus":
         own = np.flatnonzero(s.areas[p])
         if not len(own):
-            return "No intervention areas on record"
+            return ("No intervention areas on record" if en
+                    else "Belum ada bidang intervensi yang tercatat")
         cov = state.coverage[d, own]
         best = own[np.argmax(s.need[d, own] - 0.5 * np.log1p(cov))]
         n = int(state.coverage[d, best])
-        here = ("no active partner covers it here" if n == 0
-                else f"{_plural(n, 'active partnership')} already cover it here")
-        return f"Focuses on {AREA_LABELS[AREAS[best]]}; {here}"
+        if en:
+            here = ("no active partner covers it here" if n == 0
+                    else f"{_plural(n, 'active partnership')} already cover it here")
+            return f"Focuses on {AREA_LABELS[AREAS[best]]}; {here}"
+        here = ("belum ada mitra aktif di bidang ini di sini" if n == 0
+                else f"{n} kemitraan aktif sudah menanganinya di sini")
+        return f"Berfokus pada {AREA_LABELS_ID[AREAS[best]]}; {here}"
     if factor == "track_record":
         n, ok = int(state.track_n[p]), int(round(state.track_succ[p]))
         if n == 0:
-            return "No past partnerships with a known outcome"
-        text = f"{ok} of {_plural(n, 'past partnership')} lasted at least 6 months"
+            return ("No past partnerships with a known outcome" if en
+                    else "Belum ada kemitraan sebelumnya dengan hasil yang diketahui")
         k = int(state.prov_track[p, prov])
-        return text + (f", {k} of them in {pname}" if k else "")
+        if en:
+            text = f"{ok} of {_plural(n, 'past partnership')} lasted at least 6 months"
+            return text + (f", {k} of them in {pname}" if k else "")
+        text = f"{ok} dari {n} kemitraan sebelumnya berlangsung minimal 6 bulan"
+        return text + (f", {k} di antaranya di {pname}" if k else "")
     if factor == "capacity":
         budget = _col(pp, "annual_budget_idr", p)
-        burden = float(s.profile["burden"].iloc[d])
+        burden = _num(float(s.profile["burden"].iloc[d]), 0, lang)
         if budget is None or budget != budget:
-            return f"Budget not on record; burden index here is {burden:,.0f}"
-        bn = float(budget) / 1e9  # type: ignore[arg-type]
-        return (f"Annual budget IDR {bn:,.1f} bn against a burden index of "
-                f"{burden:,.0f} (prevalence × population)")
+            return (f"Budget not on record; burden index here is {burden}" if en
+                    else f"Anggaran tidak tercatat; indeks beban di sini {burden}")
+        bn = _num(float(budget) / 1e9, 1, lang)  # type: ignore[arg-type]
+        return (f"Annual budget IDR {bn} bn against a burden index of {burden} "
+                "(prevalence × population)" if en else
+                f"Anggaran tahunan Rp{bn} miliar dibanding indeks beban {burden} "
+                "(prevalensi × penduduk)")
     if factor == "kind":
-        return f"A {s.scope[p]} {KINDS[s.kind[p]].replace('_', ' ')}"
+        kind = KIND_LABELS[lang][KINDS[s.kind[p]]]
+        scope = SCOPE_LABELS[lang].get(str(s.scope[p]), str(s.scope[p]))
+        return f"A {scope} {kind}" if en else f"{kind.capitalize()} berskala {scope}"
     if factor == "continuity":
         if state.active_pd[p, d]:
-            return f"Already works with {dname}"
+            return f"Already works with {dname}" if en else f"Sudah bermitra dengan {dname}"
         if state.worked[p, d]:
-            return f"Worked with {dname} before"
-        return f"Has not worked with {dname} yet"
+            return f"Worked with {dname} before" if en else f"Pernah bermitra dengan {dname}"
+        return (f"Has not worked with {dname} yet" if en
+                else f"Belum pernah bermitra dengan {dname}")
     if factor == "quota":
         q = QUOTAS[s.quota[p]]
         target = QUOTA_TARGETS[q]
         filled = int(state.quota_filled[prov, s.quota[p]])
+        label = QUOTA_LABELS[q] if en else QUOTA_LABELS_ID[q]
         if filled >= target:
-            return f"{pname} already has {filled} of {target} {QUOTA_LABELS[q]}"
-        return f"{pname} still needs {target - filled} of {target} {QUOTA_LABELS[q]}"
+            return (f"{pname} already has {filled} of {target} {label}" if en
+                    else f"{pname} sudah memiliki {filled} dari {target} {label}")
+        return (f"{pname} still needs {target - filled} of {target} {label}" if en
+                else f"{pname} masih membutuhkan {target - filled} dari {target} {label}")
     raise ValueError(f"unknown factor {factor!r}")
 
 
@@ -144,6 +206,7 @@ def linear_reasons(state: FeatureState, p: int, d: int, weights: np.ndarray,
     """Reasons of a linear score ``x @ weights``: per factor ``sum w (x - reference)``."""
     x = state.pair_features(np.array([p]), np.array([d]))[0].astype(float)
     delta = weights * (x - reference)
-    out = [Reason(f, float(delta[idx].sum()), sentence(state, p, d, f))
+    out = [Reason(f, float(delta[idx].sum()), sentence(state, p, d, f, "en"),
+                  sentence(state, p, d, f, "id"))
            for f, idx in FACTOR_INDEX.items()]
     return sorted(out, key=lambda r: -r.contribution)

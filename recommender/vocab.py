@@ -23,11 +23,43 @@ AREA_LABELS: dict[str, str] = {
     "capacity_building_data": "capacity building and data",
     "funding": "funding",
 }
+# Indonesian labels, for the reasons' sentences in Bahasa Indonesia.
+AREA_LABELS_ID: dict[str, str] = {
+    "food_supplementation": "pemberian makanan tambahan",
+    "wash": "air bersih dan sanitasi",
+    "parenting_early_childhood": "pengasuhan dan anak usia dini",
+    "behaviour_change_campaign": "kampanye perubahan perilaku",
+    "health_services": "layanan kesehatan",
+    "foster_parent_sponsorship": "orang tua asuh",
+    "economic_empowerment": "pemberdayaan ekonomi",
+    "food_security_agriculture": "ketahanan pangan dan pertanian",
+    "capacity_building_data": "peningkatan kapasitas dan data",
+    "funding": "pendanaan",
+}
 KINDS: tuple[str, ...] = (
     "company", "state_owned_company", "foundation", "media", "ngo", "zakat_org",
     "academia", "international_org", "government_body",
 )
+KIND_LABELS: dict[str, dict[str, str]] = {
+    "en": {
+        "company": "company", "state_owned_company": "state-owned company",
+        "foundation": "foundation", "media": "media organisation", "ngo": "NGO",
+        "zakat_org": "zakat organisation", "academia": "academic institution",
+        "international_org": "international organisation",
+        "government_body": "government body",
+    },
+    "id": {
+        "company": "perusahaan", "state_owned_company": "BUMN", "foundation": "yayasan",
+        "media": "media", "ngo": "LSM", "zakat_org": "lembaga zakat",
+        "academia": "perguruan tinggi", "international_org": "organisasi internasional",
+        "government_body": "lembaga pemerintah",
+    },
+}
 SCOPES: tuple[str, ...] = ("local", "provincial", "national")
+SCOPE_LABELS: dict[str, dict[str, str]] = {
+    "en": {"local": "local", "provincial": "provincial", "national": "national"},
+    "id": {"local": "lokal", "provincial": "provinsi", "national": "nasional"},
+}
 # BKKBN campaign quota per province: 5 companies, 10 regional partners, 4 local media.
 QUOTA_OF_KIND: dict[str, str] = {
     "company": "company", "state_owned_company": "company", "media": "local_media",
@@ -35,6 +67,9 @@ QUOTA_OF_KIND: dict[str, str] = {
 QUOTA_TARGETS: dict[str, int] = {"company": 5, "regional_partner": 10, "local_media": 4}
 QUOTA_LABELS: dict[str, str] = {
     "company": "companies", "regional_partner": "regional partners", "local_media": "local media",
+}
+QUOTA_LABELS_ID: dict[str, str] = {
+    "company": "perusahaan", "regional_partner": "mitra daerah", "local_media": "media lokal",
 }
 MIN_COMMITMENT_MONTHS = 6
 STUNTING_TARGET_PCT = 14.0

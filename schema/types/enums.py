@@ -33,9 +33,16 @@ class SortDirection(enum.Enum):
     DESC = "desc"
 
 
+@strawberry.enum(description="Language of human-readable texts: English or Bahasa Indonesia.")
+class Language(enum.Enum):
+    EN = "en"
+    ID = "id"
+
+
 __all__ = [
     "DistrictType",
     "InterventionArea",
+    "Language",
     "PartnerKind",
     "PartnerScope",
     "PartnershipStatus",

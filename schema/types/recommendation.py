@@ -8,7 +8,7 @@ import strawberry
 
 from schema.context import Info
 from schema.types.campaign import QuotaProgress
-from schema.types.enums import InterventionArea, QuotaCategory
+from schema.types.enums import InterventionArea, Language, QuotaCategory
 from service.db import enums
 
 if TYPE_CHECKING:
@@ -34,11 +34,19 @@ class Reason:
         description="Additive contribution to the score relative to an average candidate pair; "
         "negative when the factor lowers the score."
     )
-    sentence: str
+    texts: strawberry.Private[dict[str, str]]
+
+    @strawberry.field(description="The fact behind the factor, in English by default.")
+    def sentence(self, language: Language = Language.EN) -> str:
+        return self.texts[language.value]
 
     @classmethod
     def from_domain(cls, r: DomainReason) -> Reason:
-        return cls(factor=r.factor, contribution=round(r.contribution, 4), sentence=r.sentence)
+        return cls(
+            factor=r.factor,
+            contribution=round(r.contribution, 4),
+            texts={"en": r.sentence, "id": r.sentence_id or r.sentence},
+        )
 
 
 async def _partner(info: Info, partner_id: int) -> Partner:

@@ -3,7 +3,7 @@
 
 import { ApiError, getToken, gql } from "./api.js";
 import { bar, errorBox, h, loading, sourceLink } from "./dom.js";
-import { formatNumber, formatPercent, label, locale, t } from "./i18n.js";
+import { formatNumber, formatPercent, label, locale, reasonText, t } from "./i18n.js";
 
 export const RECOMMENDATION_COUNT = 10;
 
@@ -27,7 +27,7 @@ query ConsoleRecommend($code: String!, $first: Int) {
   recommendPartners(districtCode: $code, first: $first) {
     rank score modelVersion
     partner { id databaseId name kind synthetic interventionAreas }
-    reasons { factor contribution sentence }
+    reasons { factor contribution sentence sentenceId: sentence(language: ID) }
   }
 }`;
 
@@ -385,7 +385,7 @@ export class DistrictPanel {
                 { class: `reason ${sign}`, dataset: { factor: x.factor } },
                 h("span", { class: "reason-mark", "aria-hidden": "true" }, { up: "▲", down: "▼", flat: "•" }[sign]),
                 h("span", { class: "visually-hidden" }, t(`rec.reason.${sign}`)),
-                x.sentence,
+                reasonText(x),
               );
             }),
           )

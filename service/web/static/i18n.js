@@ -406,3 +406,8 @@ export function formatPercent(value) {
 export function formatInteger(value) {
   return new Intl.NumberFormat(locale()).format(value ?? 0);
 }
+
+/** A reason's sentence in the current language (the API sends English and Indonesian). */
+export function reasonText(reason) {
+  return current === "id" && reason.sentenceId ? reason.sentenceId : reason.sentence;
+}

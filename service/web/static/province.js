@@ -2,7 +2,7 @@
 
 import { ApiError, gql } from "./api.js";
 import { bar, errorBox, h, loading } from "./dom.js";
-import { formatInteger, formatNumber, label, t } from "./i18n.js";
+import { formatInteger, formatNumber, label, reasonText, t } from "./i18n.js";
 
 const PROVINCE_QUERY = `
 query ConsoleProvince($code: String!) {
@@ -20,7 +20,7 @@ query ConsolePlan($code: String!) {
       category score areasCovered
       partner { id name kind synthetic }
       district { code name }
-      reasons { factor contribution sentence }
+      reasons { factor contribution sentence sentenceId: sentence(language: ID) }
     }
     remainingAfterPlan { category remaining }
   }
@@ -175,7 +175,7 @@ export class ProvincePanel {
                   ? h("span", { class: "sub" }, t("province.areas", { areas: pick.areasCovered.map((a) => label("area", a)).join(", ") }))
                   : null,
                 (pick.reasons || []).length
-                  ? h("ul", { class: "reasons" }, pick.reasons.slice(0, 3).map((r) => h("li", { class: "reason" }, r.sentence)))
+                  ? h("ul", { class: "reasons" }, pick.reasons.slice(0, 3).map((r) => h("li", { class: "reason" }, reasonText(r))))
                   : null,
               ),
             ),
