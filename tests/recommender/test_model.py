@@ -68,6 +68,24 @@ def test_explanations_are_sentences_with_names(space, rec_history, ranker,
                       atol=1e-3)
 
 
+def test_explanations_in_bahasa_indonesia(space, rec_history, ranker, rec_districts) -> None:
+    from recommender.explain import FACTORS, sentence
+
+    st = space.at(rec_history, AS_OF)
+    d = int(np.flatnonzero(rec_districts["province_code"] == "53")[0])  # NTT
+    p = int(np.argmax(ranker.score_district(st, d)))
+    reasons = ranker.explain(st, p, d)
+    assert all(r.sentence_id and r.sentence_id != r.sentence for r in reasons)
+    need = next(r for r in reasons if r.factor == "need")
+    prev = float(st.space.profile["prevalence"].iloc[d])
+    # the same figure, written the Indonesian way (decimal comma)
+    assert f"{prev:.1f}%" in need.sentence
+    assert f"{prev:.1f}%".replace(".", ",") in need.sentence_id
+    assert "Prevalensi stunting" in need.sentence_id or "prevalensi stunting" in need.sentence_id
+    for factor in FACTORS:  # every factor has an Indonesian sentence of its own
+        assert sentence(st, p, d, factor, "id") != sentence(st, p, d, factor, "en")
+
+
 def test_registry_round_trip(ranker, tmp_path: Path, rec_districts, rec_catalogue,
                              rec_history) -> None:
     meta = save_ranker(ranker, tmp_path / "m.skops", training_window="2019/2024",
