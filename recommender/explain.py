@@ -191,13 +191,17 @@ def sentence(state: FeatureState, p: int, d: int, factor: str, lang: str = "en")
     if factor == "quota":
         q = QUOTAS[s.quota[p]]
         target = QUOTA_TARGETS[q]
+        # ``quota_filled`` counts partners with an active partnership in the province,
+        # not the campaign's >= 6-month commitments (Province.quotaProgress), so the
+        # sentence says "active" and gives the target for comparison only.
         filled = int(state.quota_filled[prov, s.quota[p]])
         label = QUOTA_LABELS[q] if en else QUOTA_LABELS_ID[q]
         if filled >= target:
-            return (f"{pname} already has {filled} of {target} {label}" if en
-                    else f"{pname} sudah memiliki {filled} dari {target} {label}")
-        return (f"{pname} still needs {target - filled} of {target} {label}" if en
-                else f"{pname} masih membutuhkan {target - filled} dari {target} {label}")
+            return (f"{filled} {label} already active in {pname} (campaign target {target})"
+                    if en else f"{filled} {label} sudah aktif di {pname} "
+                    f"(target kampanye {target})")
+        return (f"Only {filled} {label} active in {pname} so far (campaign target {target})"
+                if en else f"Baru {filled} {label} aktif di {pname} (target kampanye {target})")
     raise ValueError(f"unknown factor {factor!r}")
 
 
