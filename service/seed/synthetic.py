@@ -169,7 +169,7 @@ _SECTOR_WORDS: dict[str, str] = {
 
 @dataclass(frozen=True)
 class Rules:
-    """Weights of the generating model; change them only to test that a rule matters.
+    """Weights of the generating model; change them only to test or calibrate a rule.
 
     Attributes
     ----------
@@ -185,6 +185,15 @@ class Rules:
         Spread of the hidden per-partner reliability (learnable from track record).
     intercept : float
         Success logit intercept.
+    n_partnerships : int
+        Partnerships generated over all years.
+    choice_temperature : float
+        Divides the choice utility (higher: choices closer to uniform).
+    choice_need_scale : float
+        Multiplier of the need and focus-fit terms of the choice utility. 0.25 is
+        calibrated on the real reported partnerships (:mod:`service.seed.calibration`):
+        at 1.0 partnered districts were far more high-prevalence than in the real
+        record.
     """
 
     fit_weight: float = 1.0
@@ -195,6 +204,7 @@ class Rules:
     intercept: float = -0.7
     n_partnerships: int = 2600
     choice_temperature: float = 1.0
+    choice_need_scale: float = 0.25
     extra: dict[str, float] = field(default_factory=dict)
 
 
@@ -526,7 +536,8 @@ def generate_history(districts: pd.DataFrame, catalogue: pd.DataFrame, *, seed: 
     for yi, year in enumerate(HISTORY_YEARS):
         need_now = hidden - 0.5 * np.log1p(coverage)
         fit_u = 0.8 * (pa["areas"] @ need_now.T) / n_areas_p[:, None]
-        util = (geo_u + need_u + fit_u + 1.0 * worked) / rules.choice_temperature
+        util = (geo_u + rules.choice_need_scale * (need_u + fit_u)
+                + 1.0 * worked) / rules.choice_temperature
         ps = np.flatnonzero(counts[:, yi])
         gumbel = rng.gumbel(size=(len(ps), n_d))
         score = util[ps] + gumbel

@@ -112,8 +112,13 @@ def test_learned_beats_baselines(evaluation, direction: str) -> None:
     t = evaluation.table.loc[direction]
     for base in ("random", "popularity_national", "popularity_province", "geography"):
         assert t.loc[base, "ndcg_hi"] < t.loc["learned", "ndcg_lo"], base
-    # against the transparent scorer only the point estimate is asserted (see docs)
-    assert t.loc["learned", "ndcg@10"] > t.loc["transparent", "ndcg@10"]
+    # against the transparent scorer the intervals overlap (docs/recommender.md); what
+    # holds is the paired gain: significantly better for partners of a district, never
+    # significantly worse for districts of a partner
+    gain_lo, gain_hi = t.loc["transparent", "gain_lo"], t.loc["transparent", "gain_hi"]
+    assert gain_hi > 0
+    if direction == "partners_for_district":
+        assert gain_lo > 0
     assert t.loc["learned", "success_auc"] > t.loc["geography", "success_auc"]
     assert isinstance(beats_baselines(evaluation.table, direction), bool)
     assert "learned" in evaluation.to_string()

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from service.seed import calibration
 from service.seed import synthetic as S
 
 DATA = Path(__file__).resolve().parents[2] / "data" / "reference"
@@ -136,11 +137,40 @@ def test_companies_partner_where_they_operate(history: pd.DataFrame,
                                                strict=True)]) > 0.9
 
 
-def test_need_attracts_partnerships(history: pd.DataFrame, districts: pd.DataFrame) -> None:
+def _need_ratio(history: pd.DataFrame, districts: pd.DataFrame) -> float:
+    """Partnerships per district in the top over the bottom quartile of prevalence."""
     counts = history["district_code"].value_counts().reindex(districts["code"], fill_value=0)
     high = districts["prevalence"].to_numpy() > districts["prevalence"].quantile(0.75)
     low = districts["prevalence"].to_numpy() < districts["prevalence"].quantile(0.25)
-    assert counts.to_numpy()[high].mean() > 1.3 * counts.to_numpy()[low].mean()
+    return float(counts.to_numpy()[high].mean() / counts.to_numpy()[low].mean())
+
+
+def test_need_rule_matters(districts: pd.DataFrame, catalogue: pd.DataFrame,
+                           history: pd.DataFrame) -> None:
+    need_driven = S.generate_history(districts, catalogue, seed=SEED,
+                                     rules=S.Rules(choice_need_scale=1.0))
+    no_need = S.generate_history(districts, catalogue, seed=SEED,
+                                 rules=S.Rules(choice_need_scale=0.0))
+    assert _need_ratio(need_driven, districts) > 1.3
+    assert _need_ratio(need_driven, districts) > _need_ratio(history, districts)
+    assert _need_ratio(history, districts) > _need_ratio(no_need, districts)
+
+
+def test_generator_matches_the_real_record(districts: pd.DataFrame, catalogue: pd.DataFrame,
+                                           history: pd.DataFrame) -> None:
+    """Where partners go lies inside the real reported partnerships' 95 % intervals."""
+    real = calibration.real_pairs(DATA)
+    assert len(real) > 200
+    table = calibration.compare(districts, real, history, n_boot=300)
+    assert list(table.index) == list(calibration.STATISTICS)
+    assert table["inside"].all(), table
+    # the uncalibrated need weight sends partners to high-prevalence districts far more
+    # often than the real record shows, so the check can fail
+    need_driven = S.generate_history(districts, catalogue, seed=SEED,
+                                     rules=S.Rules(choice_need_scale=1.0))
+    before = calibration.compare(districts, real, need_driven, n_boot=300)
+    assert before.loc["mean_prevalence", "synthetic"] > before.loc["mean_prevalence", "real_hi"]
+    assert not before.loc["top_tertile_share", "inside"]
 
 
 def _fit_gap(districts: pd.DataFrame, catalogue: pd.DataFrame, rules: S.Rules) -> float:
