@@ -191,17 +191,19 @@ def sentence(state: FeatureState, p: int, d: int, factor: str, lang: str = "en")
     if factor == "quota":
         q = QUOTAS[s.quota[p]]
         target = QUOTA_TARGETS[q]
-        # ``quota_filled`` counts partners with an active partnership in the province,
-        # not the campaign's >= 6-month commitments (Province.quotaProgress), so the
-        # sentence says "active" and gives the target for comparison only.
+        # ``quota_filled`` counts partners with a campaign commitment (>= 6 months) in the
+        # province, the same rule as Province.quotaProgress (features.commitments_known)
         filled = int(state.quota_filled[prov, s.quota[p]])
         label = QUOTA_LABELS[q] if en else QUOTA_LABELS_ID[q]
         if filled >= target:
-            return (f"{filled} {label} already active in {pname} (campaign target {target})"
-                    if en else f"{filled} {label} sudah aktif di {pname} "
-                    f"(target kampanye {target})")
-        return (f"Only {filled} {label} active in {pname} so far (campaign target {target})"
-                if en else f"Baru {filled} {label} aktif di {pname} (target kampanye {target})")
+            return (f"{pname} already has {filled} {label} committed for 6 months or more "
+                    f"(campaign target {target})" if en
+                    else f"{pname} sudah punya {filled} {label} yang berkomitmen 6 bulan atau "
+                    f"lebih (target kampanye {target})")
+        return (f"{pname} has only {filled} {label} committed for 6 months or more so far "
+                f"(campaign target {target})" if en
+                else f"{pname} baru punya {filled} {label} yang berkomitmen 6 bulan atau lebih "
+                f"(target kampanye {target})")
     raise ValueError(f"unknown factor {factor!r}")
 
 

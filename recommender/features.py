@@ -92,6 +92,36 @@ def lasted(history: pd.DataFrame) -> pd.Series:
     return out
 
 
+def commitments_known(status: np.ndarray, duration_months: np.ndarray, start: np.ndarray,
+                      end: np.ndarray, cut: np.datetime64) -> np.ndarray:
+    """Which partnerships were campaign commitments as far as was known at ``cut``.
+
+    The campaign (``service.domain.campaign``) counts active, completed and reported
+    partnerships of at least 6 months. At a past ``cut`` the final status and duration of
+    a partnership still running then are not known yet, so:
+
+    * reported (real, no dates of their own): a stated duration of 6 months or more;
+    * ended by ``cut``: completed (or active) and at least 6 months long;
+    * still running at ``cut`` and still active today: its planned duration (a plan is
+      known from the signing) is at least 6 months;
+    * still running at ``cut`` but ended since (completed or cancelled later): it had
+      already run 6 months at ``cut``.
+
+    Proposed partnerships and partnerships starting after ``cut`` never count. With
+    ``cut`` = today this is the campaign's rule.
+    """
+    dur = pd.to_numeric(pd.Series(duration_months), errors="coerce").to_numpy(float)
+    long = np.nan_to_num(dur, nan=0.0) >= MIN_COMMITMENT_MONTHS
+    finished = np.isin(status, ["completed", "cancelled"])
+    # a finished partnership without an end date: only its final status is known
+    ended = np.where(np.isnat(end), finished, end <= cut)
+    ran_six = start + np.timedelta64(183, "D") <= cut
+    running = np.where(status == "active", long, finished & ran_six)
+    known = np.where(status == "reported", long,
+                     np.where(ended, np.isin(status, ["active", "completed"]) & long, running))
+    return known & ((start < cut) | (status == "reported"))
+
+
 def _dates(s: pd.Series) -> np.ndarray:
     return pd.to_datetime(s, errors="coerce").to_numpy("datetime64[D]")
 
@@ -327,9 +357,12 @@ class FeatureState:
                 if a in AREAS:
                     self.coverage[di[k], AREAS.index(a)] += 1.0
         self.n_active_d = np.bincount(di[active], minlength=n_d).astype(float)
-        # campaign quota: distinct partners active in the province, per quota category
+        # campaign quota: distinct partners with a commitment in the province, per quota
+        # category (service.domain.campaign), as far as it was known at ``as_of``
+        committed = commitments_known(status, h["duration_months"].to_numpy()[keep], start,
+                                      end, cut)
         filled = np.zeros((len(s.prov_codes), len(QUOTAS)))
-        ap = np.unique(np.column_stack([pi[active], s.d_prov[di[active]]]), axis=0)
+        ap = np.unique(np.column_stack([pi[committed], s.d_prov[di[committed]]]), axis=0)
         if len(ap):
             np.add.at(filled, (ap[:, 1], s.quota[ap[:, 0]]), 1.0)
         targets = np.array([QUOTA_TARGETS[q] for q in QUOTAS], float)

@@ -8,8 +8,11 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from hypothesis import given
+from hypothesis import strategies as st
 
-from recommender.features import COL, FEATURES, FeatureSpace, lasted
+from recommender.features import COL, FEATURES, FeatureSpace, commitments_known, lasted
+from service.domain.partnerships import is_commitment, months_between
 
 PKG = Path(__file__).resolve().parents[2] / "recommender"
 
@@ -68,3 +71,49 @@ def test_track_record_counts_only_known_outcomes(rec_districts, rec_catalogue,
     st = space.at(rec_history, dt.date(2024, 1, 1))
     assert (st.track_succ <= st.track_n).all()
     assert st.track_n.sum() < st.total.sum()  # late-2023 starts are not known yet
+
+
+def _commit(rows: list[tuple[str, float | None, str, str | None]], cut: str) -> list[bool]:
+    status, dur, start, end = zip(*rows, strict=True)
+    return commitments_known(
+        np.array(status), np.array(dur, dtype=object),
+        np.array(start, dtype="datetime64[D]"),
+        np.array([e or "NaT" for e in end], dtype="datetime64[D]"),
+        np.datetime64(cut, "D")).tolist()
+
+
+def test_commitments_known_never_look_ahead() -> None:
+    later_done = ("completed", 9.0, "2023-01-01", "2023-10-01")  # lasted 9 months
+    later_cancelled = ("cancelled", 8.0, "2023-01-01", "2023-09-01")
+    short = ("cancelled", 3.0, "2023-01-01", "2023-04-01")
+    planned = ("active", 12.0, "2024-05-01", None)  # still running today, plan known
+    rows = [later_done, later_cancelled, short, planned]
+    # two months in, nobody knows yet how the first three end: none counts
+    assert _commit(rows, "2023-03-01") == [False, False, False, False]
+    # seven months in, the first two have run six months: both count
+    assert _commit(rows, "2023-08-01") == [True, True, False, False]
+    # after they ended, the final status is known: a cancellation no longer counts
+    assert _commit(rows, "2024-06-01") == [True, False, False, True]
+    assert _commit([("reported", 12.0, "2000-01-01", None), ("reported", None, "2000-01-01",
+                                                            None)], "2024-01-01") == [True,
+                                                                                      False]
+    assert _commit([("active", 3.0, "2024-01-01", None)], "2025-01-01") == [False]
+
+
+@given(status=st.sampled_from(["proposed", "active", "completed", "cancelled", "reported"]),
+       duration=st.one_of(st.none(), st.integers(0, 48)),
+       start=st.dates(dt.date(2015, 1, 1), dt.date(2025, 12, 31)),
+       days=st.one_of(st.none(), st.integers(0, 1500)))
+def test_commitments_known_today_is_the_campaign_rule(status, duration, start, days) -> None:
+    """Once every date is in the past, the feature's rule is the campaign's rule."""
+    end = None if days is None else start + dt.timedelta(days=days)
+    if status == "active":
+        end = None  # an active partnership has no end yet
+    if duration is None and end is not None:
+        # the database frames fill such a duration from the dates first
+        # (service.domain.feedback_data.effective_durations), as the campaign does
+        duration = months_between(start, end)
+    expected = is_commitment(status, duration, start, end)
+    got = _commit([(status, None if duration is None else float(duration), start.isoformat(),
+                    None if end is None else end.isoformat())], "2030-01-01")
+    assert got == [expected]
