@@ -48,6 +48,7 @@ class Service:
     first_version: str
     tokens: dict[Role, str]
     runs: dict[str, tuple[float, str | None]] = dataclasses.field(default_factory=dict)
+    notebooks: dict[str, Any] = dataclasses.field(default_factory=dict)
     served_before: str = ""
 
     def graphql(
@@ -150,8 +151,10 @@ def service(tmp_path_factory: pytest.TempPathFactory, settings: Settings) -> Ite
             log.close()
 
 
-def execute(name: str, settings: Settings, **params: Any) -> tuple[float, str | None]:
-    """Run a notebook with injected parameters; (seconds, first error or None)."""
+def execute(
+    name: str, settings: Settings, **params: Any
+) -> tuple[float, str | None, nbformat.NotebookNode]:
+    """Run a notebook with injected parameters; (seconds, first error or None, notebook)."""
     nb = nbformat.read(NOTEBOOK_DIR / name, as_version=4)
     at = next(i for i, c in enumerate(nb.cells) if "parameters" in c.metadata.get("tags", []))
     values = {
@@ -170,8 +173,8 @@ def execute(name: str, settings: Settings, **params: Any) -> tuple[float, str | 
     try:
         client.execute()
     except nbclient.exceptions.CellExecutionError as exc:
-        return time.monotonic() - t0, str(exc)[-3000:]
-    return time.monotonic() - t0, None
+        return time.monotonic() - t0, str(exc)[-3000:], nb
+    return time.monotonic() - t0, None, nb
 
 
 @pytest.fixture(scope="module")
@@ -179,7 +182,9 @@ def executed(service: Service) -> Service:
     """The notebooks, run in order against the running service's database."""
     service.served_before = service.active_version()
     for name in NOTEBOOKS:
-        service.runs[name] = execute(name, service.settings)
+        seconds, error, nb = execute(name, service.settings)
+        service.runs[name] = (seconds, error)
+        service.notebooks[name] = nb
     return service
 
 
@@ -191,6 +196,18 @@ def test_notebooks_exist() -> None:
 def test_notebook_runs_without_error(executed: Service, name: str) -> None:
     seconds, error = executed.runs[name]
     assert error is None, f"{name} failed after {seconds:.1f} s:\n{error}"
+
+
+def test_retrain_notebook_shows_the_real_leave_one_out(executed: Service) -> None:
+    """Notebook 02 prints and plots the real-partnership leave-one-out it stored."""
+    nb = executed.notebooks["02_retrain_evaluate.ipynb"]
+    cell = next(c for c in nb.cells if c.cell_type == "code" and "real_leave_one_out" in c.source)
+    text = "".join(o.get("text", "") for o in cell.outputs if o.output_type == "stream")
+    images = [o for o in cell.outputs if "image/png" in o.get("data", {})]
+    for scorer in ("geography", "transparent", "learned"):
+        assert scorer in text, text
+    assert "hit@10" in text and "median_rank" in text
+    assert len(images) == 1
 
 
 def test_notebooks_run_in_reasonable_time(executed: Service) -> None:
@@ -219,7 +236,7 @@ def test_promoted_version_is_served_without_restart(executed: Service) -> None:
 
 
 def test_promote_over_http_with_an_admin_token(executed: Service) -> None:
-    seconds, error = execute(
+    seconds, error, _ = execute(
         "03_promote.ipynb",
         executed.settings,
         CANDIDATE_VERSION=executed.first_version,
