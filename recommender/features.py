@@ -60,6 +60,12 @@ PAIR_FEATURES = (
     "near_100km", "company_near_100km", "local_near_100km", "national_near_100km",
     "province_share", "log_district_track",
 )
+# Bump when a feature's meaning changes without its name changing: a model trained on an
+# older version is refused at load (recommender.registry) and retrained by ``mitra setup``.
+# 1: first version. 2: quota_gap counts campaign commitments (commitments_known), not
+# partners with any active partnership.
+FEATURE_VERSION = 2
+
 FEATURES: tuple[str, ...] = (*DISTRICT_FEATURES, *PARTNER_FEATURES, *PAIR_FEATURES)
 COL = {f: i for i, f in enumerate(FEATURES)}
 

@@ -25,7 +25,7 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.utils.validation import check_is_fitted
 
 from recommender.explain import Reason, linear_reasons
-from recommender.features import COL, FEATURES, FeatureSpace, FeatureState
+from recommender.features import COL, FEATURE_VERSION, FEATURES, FeatureSpace, FeatureState
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -196,6 +196,8 @@ class LearnedRanker(_LinearScorer):
         x, y = training_pairs(space, history, until=until, negatives=self.negatives,
                               seed=self.seed, feedback=feedback)
         self.pipeline_ = self.make_pipeline().fit(x, y)
+        self.features_ = list(FEATURES)
+        self.feature_version_ = FEATURE_VERSION
         self.n_train_ = int(len(y))
         self.n_feedback_ = int(len(latest_verdicts(feedback, space, until=until)))
         self.positive_rate_ = float(y.mean())

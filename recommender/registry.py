@@ -14,6 +14,7 @@ import sklearn
 import skops
 import skops.io as sio
 
+from recommender.features import FEATURE_VERSION, FEATURES
 from recommender.model import LearnedRanker
 
 # Every non-default type a saved LearnedRanker contains; loading refuses anything else.
@@ -94,7 +95,8 @@ def load_ranker(path: Path | str, *, expected_sha256: str | None = None) -> Lear
     Raises
     ------
     ValueError
-        If the file's hash differs from ``expected_sha256`` or it holds other types.
+        If the file's hash differs from ``expected_sha256``, it holds other types, or it
+        was trained on other features (:data:`~recommender.features.FEATURE_VERSION`).
     """
     path = Path(path)
     if expected_sha256 is not None and _sha256(path) != expected_sha256:
@@ -105,4 +107,8 @@ def load_ranker(path: Path | str, *, expected_sha256: str | None = None) -> Lear
     obj = sio.load(path, trusted=TRUSTED_TYPES)
     if not isinstance(obj, LearnedRanker):
         raise ValueError(f"{path}: not a LearnedRanker")
+    version = getattr(obj, "feature_version_", 1)
+    if version != FEATURE_VERSION or list(getattr(obj, "features_", FEATURES)) != list(FEATURES):
+        raise ValueError(f"{path}: trained on feature version {version}, this code computes "
+                         f"version {FEATURE_VERSION}; train a new model (mitra train)")
     return obj

@@ -28,7 +28,7 @@ from sqlalchemy import case, select, update
 from sqlalchemy.orm import Session
 
 from recommender.evaluation import Evaluation, evaluate, real_leave_one_out
-from recommender.features import FEATURES, FeatureSpace, lasted
+from recommender.features import FEATURE_VERSION, FEATURES, FeatureSpace, lasted
 from recommender.model import GeographyScorer, LearnedRanker, TransparentScorer, _Scorer
 from recommender.registry import data_hash, load_ranker, save_ranker
 from recommender.training import FEEDBACK_COLUMNS
@@ -189,6 +189,7 @@ def _card(
             **(training or {}),
         },
         "features": list(FEATURES),
+        "feature_version": FEATURE_VERSION,
         "metrics": learned,
         "evaluation": None
         if report is None
@@ -325,13 +326,23 @@ def active_version(session: Session) -> ModelVersion | None:
 
 
 def ensure_active_model(engine: Engine, settings: Settings) -> ModelVersion:
-    """Train and activate a first model when no version is active; else keep the active one."""
+    """Keep a loadable active version; else train and activate a new one.
+
+    A new one is trained when no version is active, or when the active one's artifact
+    cannot be served (missing, altered, or trained on an older feature version after an
+    upgrade); the old row stays in the registry, inactive.
+    """
     with Session(engine, expire_on_commit=False) as session, session.begin():
         row = active_version(session)
         if row is not None:
-            log.info("active model: %s", row.version)
-            return row
-        log.info("no active model: training one")
+            loaded = model_for(row)
+            if not loaded.fallback:
+                log.info("active model: %s", row.version)
+                return row
+            log.warning("active model %s cannot be served (%s): training a new one",
+                        row.version, loaded.reason)
+        else:
+            log.info("no active model: training one")
         return train_model(session, settings, activate=True)
 
 

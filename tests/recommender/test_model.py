@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 from pathlib import Path
 
@@ -10,7 +11,7 @@ import pytest
 import skops.io as sio
 
 from recommender.evaluation import beats_baselines, evaluate, real_leave_one_out
-from recommender.features import FeatureSpace
+from recommender.features import FEATURE_VERSION, FEATURES, FeatureSpace
 from recommender.model import LearnedRanker, TransparentScorer
 from recommender.registry import load_ranker, save_ranker
 
@@ -138,3 +139,21 @@ def test_bench_runs_small(tmp_path: Path) -> None:
 
     r = run(Path(__file__).resolve().parents[2] / "data" / "reference", n_partners=500)
     assert r["rank_one_district_ms"] < 50 and r["score_all_ms"] < 5000
+
+
+def test_registry_refuses_a_model_of_another_feature_version(ranker, tmp_path: Path,
+                                                            rec_districts, rec_catalogue,
+                                                            rec_history) -> None:
+    frames = (rec_districts, rec_catalogue, rec_history)
+    older = copy.deepcopy(ranker)
+    older.feature_version_ = FEATURE_VERSION - 1
+    meta = save_ranker(older, tmp_path / "old.skops", training_window="2019/2024",
+                       training_frames=frames)
+    with pytest.raises(ValueError, match="feature version"):
+        load_ranker(tmp_path / "old.skops", expected_sha256=meta["artifact_sha256"])
+    unversioned = copy.deepcopy(ranker)  # saved before the version existed
+    del unversioned.feature_version_
+    save_ranker(unversioned, tmp_path / "none.skops", training_window="", training_frames=frames)
+    with pytest.raises(ValueError, match="feature version 1"):
+        load_ranker(tmp_path / "none.skops")
+    assert ranker.feature_version_ == FEATURE_VERSION and ranker.features_ == list(FEATURES)

@@ -8,9 +8,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import skops.io as sio
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
+from recommender.features import FEATURE_VERSION
 from recommender.model import LearnedRanker, TransparentScorer
 from recommender.registry import load_ranker
 from recommender.vocab import AREAS, KINDS
@@ -144,3 +146,38 @@ def test_exactly_one_active_and_unknown_version(session: Session, version: str):
 
 def test_ensure_active_model_keeps_the_active_one(engine: Engine, settings: Settings, version: str):
     assert model_registry.ensure_active_model(engine, settings).version == version
+
+
+def test_ensure_active_model_retrains_a_model_of_an_older_feature_version(
+    engine: Engine, settings: Settings, version: str, row: ModelVersion, tmp_path: Path
+):
+    """After an upgrade that changes a feature's meaning, setup replaces the stale model."""
+    old = load_ranker(row.artifact_path, expected_sha256=row.artifact_sha256)
+    old.feature_version_ = FEATURE_VERSION - 1
+    stale_path = tmp_path / "stale.skops"
+    sio.dump(old, stale_path)
+    stale = ModelVersion(
+        version="learned-stale-feature-version",
+        kind="LearnedRanker",
+        artifact_path=str(stale_path),
+        artifact_sha256=hashlib.sha256(stale_path.read_bytes()).hexdigest(),
+    )
+    with Session(engine, expire_on_commit=False) as session, session.begin():
+        session.add(stale)
+    try:
+        with Session(engine) as session, session.begin():
+            model_registry.activate_version(session, stale.version)
+        served = model_registry.model_for(stale)
+        assert served.fallback and "feature version" in (served.reason or "")
+        fresh = model_registry.ensure_active_model(engine, settings)
+        assert fresh.version not in (stale.version, version) and fresh.active
+        assert fresh.card["feature_version"] == FEATURE_VERSION
+        assert not model_registry.model_for(fresh).fallback
+        with Session(engine) as session:
+            kept = session.scalar(
+                select(ModelVersion).where(ModelVersion.version == stale.version)
+            )
+            assert kept is not None and not kept.active  # kept in the registry, inactive
+    finally:
+        with Session(engine) as session, session.begin():
+            model_registry.activate_version(session, version)
