@@ -34,7 +34,8 @@ FACTORS: dict[str, tuple[str, ...]] = {
                      "log_province_track", "log_total", "province_share"),
     "capacity": ("log_budget", "budget_known", "capacity", "commitment_months", "log_n_sites",
                  "scope_national", "scope_local"),
-    "kind": tuple(f"kind_{k}" for k in KINDS),
+    "kind": (*(f"kind_{k}" for k in KINDS), "natural_resource_company",
+             "natural_resource_on_site"),
     "continuity": ("worked_before", "active_now", "log_district_track"),
     "quota": ("quota_gap",),
 }
@@ -180,7 +181,17 @@ def sentence(state: FeatureState, p: int, d: int, factor: str, lang: str = "en")
     if factor == "kind":
         kind = KIND_LABELS[lang][KINDS[s.kind[p]]]
         scope = SCOPE_LABELS[lang].get(str(s.scope[p]), str(s.scope[p]))
-        return f"A {scope} {kind}" if en else f"{kind.capitalize()} berskala {scope}"
+        base = f"A {scope} {kind}" if en else f"{kind.capitalize()} berskala {scope}"
+        sector = s.sector[p]
+        if not isinstance(sector, str) or not sector:
+            return base
+        sector = sector.replace("_", " ")
+        if not s.natural_resource[p]:
+            return f"{base} ({sector})"
+        return (f"{base} in a natural-resource sector ({sector}): social and environmental "
+                "responsibility is a legal duty (UU 40/2007 art. 74)" if en
+                else f"{base} di sektor sumber daya alam ({sector}): wajib melaksanakan "
+                "tanggung jawab sosial dan lingkungan (UU 40/2007 pasal 74)")
     if factor == "continuity":
         if state.active_pd[p, d]:
             return f"Already works with {dname}" if en else f"Sudah bermitra dengan {dname}"

@@ -8,7 +8,8 @@ Input frames (the service builds them from the database; tests from CSVs):
     ``prevalence_survey`` (e.g. "SSGI 2022"), ``prevalence_2021`` and ``type``.
 ``partners``
     ``name`` (unique key), ``kind, scope, annual_budget_idr, typical_commitment_months,
-    areas, province_codes, district_codes`` (lists) and optionally ``sector``.
+    areas, province_codes, district_codes`` (lists) and optionally ``sector`` (free text;
+    natural-resource companies are flagged, see :func:`recommender.vocab.natural_resource_sector`).
 ``history``
     ``partner_name, district_code, areas, start_date, end_date, duration_months, status``.
 
@@ -33,6 +34,7 @@ from recommender.vocab import (
     QUOTA_TARGETS,
     STUNTING_TARGET_PCT,
     island_group,
+    natural_resource_sector,
     quota_category,
 )
 
@@ -48,7 +50,7 @@ DISTRICT_FEATURES = (
 PARTNER_FEATURES = (
     *(f"kind_{k}" for k in KINDS), "scope_national", "scope_local", "log_budget",
     "budget_known", "commitment_months", "log_track_n", "track_share", "log_recent_activity",
-    "log_total", "log_n_sites", "log_reach",
+    "log_total", "log_n_sites", "log_reach", "natural_resource_company",
 )
 PAIR_FEATURES = (
     "on_site", "in_province", "same_island", "log_near_km", "log_sites_in_province",
@@ -58,10 +60,11 @@ PAIR_FEATURES = (
     "company_on_site", "company_in_province", "media_in_province", "local_log_near_km",
     "national_log_near_km", "nonprofit_gap", "company_gap",
     "near_100km", "company_near_100km", "local_near_100km", "national_near_100km",
-    "province_share", "log_district_track",
+    "province_share", "log_district_track", "natural_resource_on_site",
 )
 # Bump when a feature's meaning changes without its name changing: a model trained on an
 # older version is refused at load (recommender.registry) and retrained by ``mitra setup``.
+# (A model trained on another list of features is refused too, without a bump.)
 # 1: first version. 2: quota_gap counts campaign commitments (commitments_known), not
 # partners with any active partnership.
 FEATURE_VERSION = 2
@@ -232,6 +235,10 @@ class FeatureSpace:
         self.kind = np.array([KINDS.index(k) for k in p["kind"]])
         self.quota = np.array([QUOTAS.index(quota_category(k)) for k in p["kind"]])
         self.scope = p["scope"].astype(str).to_numpy()
+        self.sector = (p["sector"] if "sector" in p else pd.Series([None] * len(p))).to_numpy()
+        company = np.isin(p["kind"].to_numpy(), ["company", "state_owned_company"])
+        self.natural_resource = company & np.array(
+            [natural_resource_sector(x) for x in self.sector], bool)
         budget = pd.to_numeric(p["annual_budget_idr"], errors="coerce").to_numpy(float)
         self.budget_known = ~np.isnan(budget)
         log_b = np.log(np.where(self.budget_known, np.maximum(budget, 1.0), np.nan))
@@ -391,7 +398,7 @@ class FeatureState:
         return np.column_stack([
             onehot, s.scope == "national", s.scope == "local", s.log_budget, s.budget_known,
             s.commitment, np.log1p(self.track_n), self.track_share, np.log1p(self.recent),
-            np.log1p(self.total), np.log1p(s.n_sites), s.log_reach,
+            np.log1p(self.total), np.log1p(s.n_sites), s.log_reach, s.natural_resource,
         ]).astype(np.float32)
 
     def pair_features(self, p_idx: np.ndarray, d_idx: np.ndarray) -> np.ndarray:
@@ -448,6 +455,7 @@ class FeatureState:
             local * log_near, national * log_near, ~company * gap, company * gap,
             near, company * near, local * near, national * near,
             prov_track / np.maximum(o.p(self.total), 1.0), np.log1p(o.pd(self.pd_count)),
+            o.p(s.natural_resource) & on_site,
         )
         for k, c in enumerate(cols):
             x[:, j + k] = c

@@ -33,7 +33,8 @@ if TYPE_CHECKING:
 BINARY = tuple(f for f in FEATURES if f.startswith(("kind_", "scope_")) or f in (
     "prevalence_imputed", "trend_known", "underdeveloped", "budget_known", "on_site",
     "in_province", "same_island", "worked_before", "active_now", "company_on_site",
-    "company_in_province", "media_in_province"))
+    "company_in_province", "media_in_province", "natural_resource_company",
+    "natural_resource_on_site"))
 NUMERIC = tuple(f for f in FEATURES if f not in BINARY)
 
 TRANSPARENT_WEIGHTS: dict[str, float] = {

@@ -72,6 +72,23 @@ QUOTA_LABELS_ID: dict[str, str] = {
     "company": "perusahaan", "regional_partner": "mitra daerah", "local_media": "media lokal",
 }
 MIN_COMMITMENT_MONTHS = 6
+
+# Sectors "in or related to natural resources": companies there are obliged by law to carry
+# out social and environmental responsibility (UU 40/2007 on limited liability companies,
+# art. 74). Matched as words of the free-text sector (e.g. "palm_oil", "mining_nickel").
+NATURAL_RESOURCE_WORDS: tuple[str, ...] = (
+    "mining", "coal", "nickel", "tin", "gold", "copper", "aluminium", "bauxite", "smelter",
+    "oil", "gas", "lng", "palm", "plantation", "pulp", "paper", "timber", "forestry",
+    "sugar", "rubber",
+)
+
+
+def natural_resource_sector(sector: object) -> bool:
+    """Whether a free-text sector (``"palm_oil"``, ``"oil_gas_lng"``) is a natural-resource one."""
+    if not isinstance(sector, str):
+        return False
+    words = set(sector.lower().replace("-", "_").replace(" ", "_").split("_"))
+    return bool(words & set(NATURAL_RESOURCE_WORDS))
 STUNTING_TARGET_PCT = 14.0
 
 

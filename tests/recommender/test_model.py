@@ -11,9 +11,11 @@ import pytest
 import skops.io as sio
 
 from recommender.evaluation import beats_baselines, evaluate, real_leave_one_out
+from recommender.explain import sentence
 from recommender.features import FEATURE_VERSION, FEATURES, FeatureSpace
 from recommender.model import LearnedRanker, TransparentScorer
 from recommender.registry import load_ranker, save_ranker
+from recommender.vocab import natural_resource_sector
 
 AS_OF = dt.date(2024, 1, 1)
 
@@ -157,3 +159,38 @@ def test_registry_refuses_a_model_of_another_feature_version(ranker, tmp_path: P
     with pytest.raises(ValueError, match="feature version 1"):
         load_ranker(tmp_path / "none.skops")
     assert ranker.feature_version_ == FEATURE_VERSION and ranker.features_ == list(FEATURES)
+
+
+@pytest.mark.parametrize(("sector", "expected"), [
+    ("palm_oil", True), ("mining_nickel", True), ("oil_gas_lng", True), ("pulp_paper", True),
+    ("Sugar Plantation", True), ("banking", False), ("telecom_infrastructure", False),
+    ("cement", False), ("fmcg_food_beverage", False), (None, False), (float("nan"), False),
+])
+def test_natural_resource_sectors(sector, expected) -> None:
+    assert natural_resource_sector(sector) is expected
+
+
+def test_sector_is_part_of_the_partner_profile_and_its_reason(space, rec_history) -> None:
+    st = space.at(rec_history, AS_OF)
+    kinds = space.partners["kind"].to_numpy()
+    sectors = space.partners["sector"].to_numpy()
+    flag = st.pair_features(np.arange(len(kinds)), np.zeros(len(kinds), int))[
+        :, FEATURES.index("natural_resource_company")]
+    expected = np.array([k in ("company", "state_owned_company") and natural_resource_sector(s)
+                         for k, s in zip(kinds, sectors, strict=True)])
+    np.testing.assert_array_equal(flag == 1, expected)
+    assert 0 < expected.sum() < (kinds == "company").sum() + (kinds == "state_owned_company").sum()
+    resource = int(np.flatnonzero(expected)[0])
+    other = int(next(i for i, (k, s) in enumerate(zip(kinds, sectors, strict=True))
+                     if k == "company" and not natural_resource_sector(s)))
+    en = sentence(st, resource, 0, "kind", "en")
+    assert sectors[resource].replace("_", " ") in en and "UU 40/2007 art. 74" in en
+    assert "UU 40/2007 pasal 74" in sentence(st, resource, 0, "kind", "id")
+    assert f"({sectors[other].replace('_', ' ')})" in sentence(st, other, 0, "kind", "en")
+    assert "UU 40/2007" not in sentence(st, other, 0, "kind", "en")
+    # a site of a natural-resource company is one feature; elsewhere it is off
+    site = int(np.flatnonzero(space.site[resource])[0])
+    pair = st.pair_features(np.array([resource, resource]), np.array([site, 0 if site else 1]))
+    on_site = pair[:, FEATURES.index("on_site")]
+    assert pair[0, FEATURES.index("natural_resource_on_site")] == 1 == on_site[0]
+    assert pair[1, FEATURES.index("natural_resource_on_site")] == on_site[1]
