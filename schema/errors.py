@@ -15,6 +15,7 @@ from service.auth import AuthError
 BAD_USER_INPUT = "BAD_USER_INPUT"
 INVALID_ID = "INVALID_ID"
 INVALID_CURSOR = "INVALID_CURSOR"
+NOT_FOUND = "NOT_FOUND"
 UNAUTHENTICATED = "UNAUTHENTICATED"
 FORBIDDEN = "FORBIDDEN"
 
@@ -43,6 +44,12 @@ class InvalidIdError(UserInputError):
 
 class InvalidCursorError(UserInputError):
     code = INVALID_CURSOR
+
+
+class NotFoundError(UserInputError):
+    """Well-formed input naming something that does not exist (e.g. district 99.99)."""
+
+    code = NOT_FOUND
 
 
 class UnauthenticatedError(MitraError):

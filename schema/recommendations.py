@@ -7,7 +7,7 @@ from typing import Annotated
 import strawberry
 
 from schema.context import Info
-from schema.errors import MitraError, UserInputError
+from schema.errors import MitraError, NotFoundError, UserInputError
 from schema.ids import parse_district_code, parse_province_code, parse_typed_id
 from schema.types.enums import InterventionArea, PartnerKind
 from schema.types.model_version import ModelVersion
@@ -78,8 +78,8 @@ class DistrictRecommendationFilter:
 class RecommendationQuery:
     @strawberry.field(
         description="Partners ranked for a district, best first, each with reasons and the "
-        "model version that scored it. Archived partners are never recommended. Null when "
-        "the district is unknown."
+        "model version that scored it. Archived partners are never recommended. An error "
+        "with code NOT_FOUND when the district is unknown."
     )
     async def recommend_partners(
         self,
@@ -104,11 +104,13 @@ class RecommendationQuery:
             min_commitment_months=f.min_commitment_months,
             exclude_current=f.exclude_current,
         )
-        return None if ranked is None else [PartnerRecommendation.from_domain(r) for r in ranked]
+        if ranked is None:
+            raise NotFoundError(f"no district with code {code}", field="districtCode")
+        return [PartnerRecommendation.from_domain(r) for r in ranked]
 
     @strawberry.field(
-        description="Districts ranked for a partner, best first. Null when the partner is "
-        "unknown; an error when it is archived."
+        description="Districts ranked for a partner, best first. An error with code "
+        "NOT_FOUND when the partner is unknown, BAD_USER_INPUT when it is archived."
     )
     async def recommend_districts(
         self,
@@ -123,7 +125,7 @@ class RecommendationQuery:
         provinces = [parse_province_code(c, field="provinceCodes") for c in f.province_codes or []]
         row = await info.context.loaders.partner.load(pid)
         if row is None:
-            return None
+            raise NotFoundError(f"no partner with id {partner_id}", field="partnerId")
         if row.archived_at is not None:
             raise UserInputError(
                 "the partner is archived: nothing is recommended for it", field="partnerId"
@@ -136,12 +138,14 @@ class RecommendationQuery:
             areas=[a.value for a in f.areas or []],
             exclude_current=f.exclude_current,
         )
-        return None if ranked is None else [DistrictRecommendation.from_domain(r) for r in ranked]
+        if ranked is None:
+            raise NotFoundError(f"no partner with id {partner_id}", field="partnerId")
+        return [DistrictRecommendation.from_domain(r) for r in ranked]
 
     @strawberry.field(
         description="Partners that would fill the province's remaining quotas (5 companies, "
         "10 regional partners, 4 local media), no partner twice, each tied to a district of "
-        "the province. Null when the province is unknown."
+        "the province. An error with code NOT_FOUND when the province is unknown."
     )
     async def province_plan(self, info: Info, province_code: str) -> ProvincePlan | None:
         code = parse_province_code(province_code, field="provinceCode")
@@ -149,7 +153,9 @@ class RecommendationQuery:
         async with info.context.session_factory() as session:
             quotas = (await quota_progress_by_province(session, province_codes=[code]))[code]
         plan = await rec.run(planning.plan_province, code, quotas)
-        return None if plan is None else ProvincePlan.from_domain(plan)
+        if plan is None:
+            raise NotFoundError(f"no province with code {code}", field="provinceCode")
+        return ProvincePlan.from_domain(plan)
 
     @strawberry.field(
         description="The model the service scores with now; fallback is true when that is "

@@ -109,4 +109,8 @@ async def test_plan_spreads_over_districts_and_kinds(rrun: Run):
 
 async def test_plan_bad_and_unknown_province(rrun: Run):
     assert error_codes(await rrun(PLAN, {"code": "5"}, errors=True)) == ["BAD_USER_INPUT"]
-    assert (await rrun(PLAN, {"code": "99"})).data["provincePlan"] is None
+    unknown = await rrun(PLAN, {"code": "99"}, errors=True)
+    assert unknown.data["provincePlan"] is None
+    assert error_codes(unknown) == ["NOT_FOUND"]
+    assert unknown.errors[0].extensions["field"] == "provinceCode"
+    assert "99" in unknown.errors[0].message

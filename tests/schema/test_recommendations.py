@@ -93,8 +93,10 @@ async def test_recommend_districts(rrun: Run, version: str):
         await rrun(DISTRICTS, {"id": pid, "first": 50, "filter": {"provinceCodes": ["53", "52"]}})
     ).data
     assert {r["district"]["province"]["code"] for r in only["recommendDistricts"]} <= {"53", "52"}
-    unknown = await rrun(DISTRICTS, {"id": to_global_id("Partner", 999999)})
+    unknown = await rrun(DISTRICTS, {"id": to_global_id("Partner", 999999)}, errors=True)
     assert unknown.data["recommendDistricts"] is None
+    assert error_codes(unknown) == ["NOT_FOUND"]
+    assert unknown.errors[0].extensions["field"] == "partnerId"
 
 
 @pytest.mark.parametrize(
@@ -116,8 +118,12 @@ async def test_bad_input_is_a_clear_error(rrun: Run, variables: dict, code: str,
     assert result.errors[0].extensions["field"] == field
 
 
-async def test_unknown_district_is_null_and_unknown_enum_is_rejected(rrun: Run):
-    assert (await rrun(RECOMMEND, {"code": "99.99"})).data["recommendPartners"] is None
+async def test_unknown_district_and_unknown_enum_are_clear_errors(rrun: Run):
+    unknown = await rrun(RECOMMEND, {"code": "99.99"}, errors=True)
+    assert unknown.data["recommendPartners"] is None
+    assert error_codes(unknown) == ["NOT_FOUND"]
+    assert unknown.errors[0].extensions["field"] == "districtCode"
+    assert "99.99" in unknown.errors[0].message
     result = await rrun(RECOMMEND, {"code": "53.02", "filter": {"kinds": ["ALIEN"]}}, errors=True)
     assert result.errors and "ALIEN" in result.errors[0].message
     bad_id = await rrun(DISTRICTS, {"id": "nope"}, errors=True)
