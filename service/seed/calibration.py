@@ -1,8 +1,8 @@
 """How the synthetic history compares with the real reported partnerships.
 
-The real record (``data/reference/real_partnerships.csv``: 225 partner–district pairs of
-138 source names, no outcomes) is too small to train on, but it can say where partners
-went. :func:`compare` measures the same statistics on it and on a generated history:
+The real record (``data/reference/real_partnerships.csv``: 225 rows of 138 source names,
+224 of them with a district code; no outcomes) is too small to train on, but it can say
+where partners went. :func:`compare` measures the same statistics on it and on a generated history:
 
 * ``mean_prevalence``: mean stunting prevalence of the partnered districts (one value per
   distinct partner–district pair);
