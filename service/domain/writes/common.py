@@ -17,7 +17,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from service.auth import Principal, Role
-from service.db.models import AuditLog, Partner
+from service.db.models import AuditLog, District, Partner
+from service.domain import validation as v
 from service.domain.validation import ErrorCode, UserError
 
 if TYPE_CHECKING:
@@ -131,6 +132,15 @@ async def _existing(session: AsyncSession, column: Any, values: Sequence[str]) -
     if not values:
         return set()
     return set(await session.scalars(select(column).where(column.in_(values))))
+
+
+async def _district_code_errors(session: AsyncSession, code: object) -> list[UserError]:
+    """Errors for ``districtCode``: its shape first, then whether the district exists."""
+    shape = v.district_code(code)
+    if shape:
+        return shape
+    known = await _existing(session, District.code, [str(code)])  # the shape says it is a str
+    return v.district_code(code, known=known)
 
 
 def _clean_optional(value: str | None) -> str | None:

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 
 from service.auth import Principal, require
-from service.db.models import District, Partner, RecommendationFeedback
+from service.db.models import Partner, RecommendationFeedback
 from service.domain import validation as v
 from service.domain.validation import UserError
 from service.domain.writes.common import (
@@ -18,7 +18,7 @@ from service.domain.writes.common import (
     _audit,
     _begin_write,
     _clean_optional,
-    _existing,
+    _district_code_errors,
     _partner_not_found,
     _rejected,
     _utcnow,
@@ -45,12 +45,7 @@ async def record_recommendation_feedback(
     errors += v.verdict(verdict)
     errors += v.free_text(reason, field="reason", max_length=REASON_MAX)
     errors += v.free_text(model_version, field="modelVersion", max_length=MODEL_VERSION_MAX)
-    shape = v.district_code(district_code)
-    if shape:
-        errors += shape
-    else:
-        known = await _existing(session, District.code, [district_code])
-        errors += v.district_code(district_code, known=known)
+    errors += await _district_code_errors(session, district_code)
     if (
         not isinstance(partner_id, int)
         or isinstance(partner_id, bool)

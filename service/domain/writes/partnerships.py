@@ -12,7 +12,6 @@ from service.auth import Principal, require
 from service.db.enums import PartnershipStatus
 from service.db.models import (
     OPEN_PARTNERSHIP_STATUSES,
-    District,
     Partnership,
     PartnershipArea,
 )
@@ -26,7 +25,7 @@ from service.domain.writes.common import (
     _begin_write,
     _clean_optional,
     _dedupe,
-    _existing,
+    _district_code_errors,
     _insert_or_duplicate,
     _jsonable,
     _load_partner,
@@ -84,12 +83,7 @@ async def propose_partnership(
     errors += v.budget_idr(budget_idr)
     errors += v.beneficiaries(target_beneficiaries)
     errors += v.free_text(notes, field="notes", max_length=NOTES_MAX)
-    shape = v.district_code(district_code)
-    if shape:
-        errors += shape
-    else:
-        known = await _existing(session, District.code, [district_code])
-        errors += v.district_code(district_code, known=known)
+    errors += await _district_code_errors(session, district_code)
     partner = await _load_partner(session, partner_id, share=True)
     if partner is None:
         errors.append(_partner_not_found(partner_id))
