@@ -236,7 +236,7 @@ class FeatureSpace:
         self.quota = np.array([QUOTAS.index(quota_category(k)) for k in p["kind"]])
         self.scope = p["scope"].astype(str).to_numpy()
         self.sector = (p["sector"] if "sector" in p else pd.Series([None] * len(p))).to_numpy()
-        company = np.isin(p["kind"].to_numpy(), ["company", "state_owned_company"])
+        company = self.quota == QUOTAS.index("company")  # companies and state-owned ones
         self.natural_resource = company & np.array(
             [natural_resource_sector(x) for x in self.sector], bool)
         budget = pd.to_numeric(p["annual_budget_idr"], errors="coerce").to_numpy(float)

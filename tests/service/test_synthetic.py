@@ -32,6 +32,13 @@ def history(districts: pd.DataFrame, catalogue: pd.DataFrame) -> pd.DataFrame:
     return S.generate_history(districts, catalogue, seed=SEED)
 
 
+@pytest.fixture(scope="module")
+def need_driven(districts: pd.DataFrame, catalogue: pd.DataFrame) -> pd.DataFrame:
+    """The history with the uncalibrated need weight of the first generator."""
+    return S.generate_history(districts, catalogue, seed=SEED,
+                              rules=S.Rules(choice_need_scale=1.0))
+
+
 def _success(h: pd.DataFrame) -> np.ndarray:
     return ((h["duration_months"] >= 6) & (h["status"] != "cancelled")).to_numpy()
 
@@ -146,9 +153,7 @@ def _need_ratio(history: pd.DataFrame, districts: pd.DataFrame) -> float:
 
 
 def test_need_rule_matters(districts: pd.DataFrame, catalogue: pd.DataFrame,
-                           history: pd.DataFrame) -> None:
-    need_driven = S.generate_history(districts, catalogue, seed=SEED,
-                                     rules=S.Rules(choice_need_scale=1.0))
+                           history: pd.DataFrame, need_driven: pd.DataFrame) -> None:
     no_need = S.generate_history(districts, catalogue, seed=SEED,
                                  rules=S.Rules(choice_need_scale=0.0))
     assert _need_ratio(need_driven, districts) > 1.3
@@ -156,8 +161,8 @@ def test_need_rule_matters(districts: pd.DataFrame, catalogue: pd.DataFrame,
     assert _need_ratio(history, districts) > _need_ratio(no_need, districts)
 
 
-def test_generator_matches_the_real_record(districts: pd.DataFrame, catalogue: pd.DataFrame,
-                                           history: pd.DataFrame) -> None:
+def test_generator_matches_the_real_record(districts: pd.DataFrame, history: pd.DataFrame,
+                                           need_driven: pd.DataFrame) -> None:
     """Where partners go lies inside the real reported partnerships' 95 % intervals."""
     real = calibration.real_pairs(DATA)
     assert len(real) > 200
@@ -166,8 +171,6 @@ def test_generator_matches_the_real_record(districts: pd.DataFrame, catalogue: p
     assert table["inside"].all(), table
     # the uncalibrated need weight sends partners to high-prevalence districts far more
     # often than the real record shows, so the check can fail
-    need_driven = S.generate_history(districts, catalogue, seed=SEED,
-                                     rules=S.Rules(choice_need_scale=1.0))
     before = calibration.compare(districts, real, need_driven, n_boot=300)
     assert before.loc["mean_prevalence", "synthetic"] > before.loc["mean_prevalence", "real_hi"]
     assert not before.loc["top_tertile_share", "inside"]
