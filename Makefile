@@ -47,6 +47,7 @@ schema: install
 
 lint: install
 	$(VENV)/bin/ruff check service schema recommender tests
+	$(VENV)/bin/ruff format --check .
 
 typecheck: install
 	$(VENV)/bin/mypy service schema recommender

@@ -30,46 +30,57 @@ def reference_districts(data_dir: Path) -> pd.DataFrame:
     v = st[st["survey"] == "SSGI 2022"].set_index("district_code")["prevalence_pct"]
     pv = pr[pr["survey"] == "SSGI 2022"].set_index("province_code")["prevalence_pct"]
     real = d["district_code"].map(v)
-    return pd.DataFrame({
-        "code": d["district_code"], "province_code": d["province_code"], "name": d["name"],
-        "latitude": d["latitude"].astype(float), "longitude": d["longitude"].astype(float),
-        "population": d["population_total"].astype(float),
-        "area_km2": d["area_km2"].astype(float), "underdeveloped": False,
-        "prevalence": real.fillna(d["pre_2022_province_code"].map(pv)).astype(float),
-        "prevalence_imputed": real.isna(),
-    })
+    return pd.DataFrame(
+        {
+            "code": d["district_code"],
+            "province_code": d["province_code"],
+            "name": d["name"],
+            "latitude": d["latitude"].astype(float),
+            "longitude": d["longitude"].astype(float),
+            "population": d["population_total"].astype(float),
+            "area_km2": d["area_km2"].astype(float),
+            "underdeveloped": False,
+            "prevalence": real.fillna(d["pre_2022_province_code"].map(pv)).astype(float),
+            "prevalence_imputed": real.isna(),
+        }
+    )
 
 
-def random_partners(districts: pd.DataFrame, n: int, rng: np.random.Generator
-                    ) -> pd.DataFrame:
+def random_partners(districts: pd.DataFrame, n: int, rng: np.random.Generator) -> pd.DataFrame:
     codes = districts["code"].to_numpy()
     sites = [list(rng.choice(codes, int(rng.integers(1, 9)), replace=False)) for _ in range(n)]
-    return pd.DataFrame({
-        "name": [f"Bench partner {i}" for i in range(n)],
-        "kind": rng.choice(KINDS, n),
-        "scope": rng.choice(["local", "provincial", "national"], n),
-        "annual_budget_idr": (10 ** rng.uniform(8, 11, n)).astype(np.int64),
-        "typical_commitment_months": rng.integers(3, 25, n),
-        "areas": [list(rng.choice(AREAS, int(rng.integers(1, 4)), replace=False))
-                  for _ in range(n)],
-        "district_codes": sites,
-        "province_codes": [sorted({c[:2] for c in s}) for s in sites],
-    })
+    return pd.DataFrame(
+        {
+            "name": [f"Bench partner {i}" for i in range(n)],
+            "kind": rng.choice(KINDS, n),
+            "scope": rng.choice(["local", "provincial", "national"], n),
+            "annual_budget_idr": (10 ** rng.uniform(8, 11, n)).astype(np.int64),
+            "typical_commitment_months": rng.integers(3, 25, n),
+            "areas": [
+                list(rng.choice(AREAS, int(rng.integers(1, 4)), replace=False)) for _ in range(n)
+            ],
+            "district_codes": sites,
+            "province_codes": [sorted({c[:2] for c in s}) for s in sites],
+        }
+    )
 
 
-def random_history(partners: pd.DataFrame, districts: pd.DataFrame, n: int,
-                   rng: np.random.Generator) -> pd.DataFrame:
+def random_history(
+    partners: pd.DataFrame, districts: pd.DataFrame, n: int, rng: np.random.Generator
+) -> pd.DataFrame:
     start = pd.Timestamp("2019-01-01") + pd.to_timedelta(rng.integers(0, 5 * 365, n), "D")
     dur = rng.integers(1, 30, n)
-    return pd.DataFrame({
-        "partner_name": rng.choice(partners["name"].to_numpy(), n),
-        "district_code": rng.choice(districts["code"].to_numpy(), n),
-        "areas": [[a] for a in rng.choice(AREAS, n)],
-        "start_date": start.date,
-        "end_date": (start + pd.to_timedelta(dur * 30, "D")).date,
-        "duration_months": dur,
-        "status": rng.choice(["completed", "cancelled"], n, p=[0.8, 0.2]),
-    })
+    return pd.DataFrame(
+        {
+            "partner_name": rng.choice(partners["name"].to_numpy(), n),
+            "district_code": rng.choice(districts["code"].to_numpy(), n),
+            "areas": [[a] for a in rng.choice(AREAS, n)],
+            "start_date": start.date,
+            "end_date": (start + pd.to_timedelta(dur * 30, "D")).date,
+            "duration_months": dur,
+            "status": rng.choice(["completed", "cancelled"], n, p=[0.8, 0.2]),
+        }
+    )
 
 
 def _best_ms(fn: object, repeat: int) -> float:
@@ -115,9 +126,14 @@ def run(data_dir: Path, n_partners: int = 10_000, seed: int = 0) -> dict[str, fl
         x @ w
         floor_all += time.perf_counter() - t
     floor_all *= 1000
-    return {"partners": n_partners, "prepare_space_ms": 1000 * prep,
-            "rank_one_district_ms": one_ms, "rank_one_floor_ms": floor_one,
-            "score_all_ms": all_ms, "score_all_floor_ms": floor_all}
+    return {
+        "partners": n_partners,
+        "prepare_space_ms": 1000 * prep,
+        "rank_one_district_ms": one_ms,
+        "rank_one_floor_ms": floor_one,
+        "score_all_ms": all_ms,
+        "score_all_floor_ms": floor_all,
+    }
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -125,12 +141,16 @@ def main(argv: list[str] | None = None) -> None:
     data_dir = Path(args[0]) if args else Path("data/reference")
     r = run(data_dir)
     print(f"partners: {r['partners']:,}; feature space built in {r['prepare_space_ms']:.0f} ms")
-    print(f"rank all partners for one district: {r['rank_one_district_ms']:.1f} ms "
-          f"(numpy floor {r['rank_one_floor_ms']:.2f} ms, "
-          f"ratio {r['rank_one_district_ms'] / r['rank_one_floor_ms']:.0f}x; target < 50 ms)")
-    print(f"score 514 districts x {r['partners']:,} partners: {r['score_all_ms']:.0f} ms "
-          f"(numpy floor {r['score_all_floor_ms']:.0f} ms, "
-          f"ratio {r['score_all_ms'] / r['score_all_floor_ms']:.0f}x; target < 5000 ms)")
+    print(
+        f"rank all partners for one district: {r['rank_one_district_ms']:.1f} ms "
+        f"(numpy floor {r['rank_one_floor_ms']:.2f} ms, "
+        f"ratio {r['rank_one_district_ms'] / r['rank_one_floor_ms']:.0f}x; target < 50 ms)"
+    )
+    print(
+        f"score 514 districts x {r['partners']:,} partners: {r['score_all_ms']:.0f} ms "
+        f"(numpy floor {r['score_all_floor_ms']:.0f} ms, "
+        f"ratio {r['score_all_ms'] / r['score_all_floor_ms']:.0f}x; target < 5000 ms)"
+    )
 
 
 if __name__ == "__main__":

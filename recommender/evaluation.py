@@ -31,8 +31,14 @@ K = 10
 
 def default_scorers(seed: int = 0) -> list[_Scorer]:
     """Baselines and models in report order (the learned ranker last)."""
-    return [RandomScorer(seed), PopularityScorer("national"), PopularityScorer("province"),
-            GeographyScorer(), TransparentScorer(), LearnedRanker(seed=seed)]
+    return [
+        RandomScorer(seed),
+        PopularityScorer("national"),
+        PopularityScorer("province"),
+        GeographyScorer(),
+        TransparentScorer(),
+        LearnedRanker(seed=seed),
+    ]
 
 
 def ranks_of(scores: np.ndarray, relevant: np.ndarray) -> np.ndarray:
@@ -76,8 +82,9 @@ class Evaluation:
         return "\n".join([*self.notes, body])
 
 
-def _bootstrap(per_query: dict[str, np.ndarray], n_boot: int, rng: np.random.Generator,
-               model: str = "learned") -> dict[str, tuple[float, float, float, float]]:
+def _bootstrap(
+    per_query: dict[str, np.ndarray], n_boot: int, rng: np.random.Generator, model: str = "learned"
+) -> dict[str, tuple[float, float, float, float]]:
     """Percentile intervals of each mean, and of the paired difference ``model - scorer``."""
     n = len(next(iter(per_query.values())))
     idx = rng.integers(n, size=(n_boot, n))  # paired: the same resamples for every scorer
@@ -92,9 +99,17 @@ def _bootstrap(per_query: dict[str, np.ndarray], n_boot: int, rng: np.random.Gen
     return out
 
 
-def evaluate(districts: pd.DataFrame, partners: pd.DataFrame, history: pd.DataFrame, *,
-             test_year: int | None = None, scorers: list[_Scorer] | None = None,
-             k: int = K, n_boot: int = 1000, seed: int = 0) -> Evaluation:
+def evaluate(
+    districts: pd.DataFrame,
+    partners: pd.DataFrame,
+    history: pd.DataFrame,
+    *,
+    test_year: int | None = None,
+    scorers: list[_Scorer] | None = None,
+    k: int = K,
+    n_boot: int = 1000,
+    seed: int = 0,
+) -> Evaluation:
     """Time-split evaluation of every scorer in both directions.
 
     Parameters
@@ -138,8 +153,9 @@ def evaluate(districts: pd.DataFrame, partners: pd.DataFrame, history: pd.DataFr
     rows, per_dir = [], {}
     n_p, n_d = len(space.p_names), len(space.d_codes)
     for direction, queries, n_items in (
-            ("partners_for_district", sorted({d for _, d in rel}), n_p),
-            ("districts_for_partner", sorted({p for p, _ in rel}), n_d)):
+        ("partners_for_district", sorted({d for _, d in rel}), n_p),
+        ("districts_for_partner", sorted({p for p, _ in rel}), n_d),
+    ):
         per_query: dict[str, np.ndarray] = {}
         for sc in scorers:
             m = np.zeros((len(queries), 3))
@@ -163,14 +179,21 @@ def evaluate(districts: pd.DataFrame, partners: pd.DataFrame, history: pd.DataFr
             known = ~np.isnan(lab)
             succ = sc.score_pairs(state, tp[known], td[known])
             per_query[sc.name] = m[:, 0]
-            rows.append({
-                "direction": direction, "scorer": sc.name, "queries": len(queries),
-                f"ndcg@{k}": m[:, 0].mean(), f"recall@{k}": m[:, 1].mean(),
-                f"map@{k}": m[:, 2].mean(),
-                "roc_auc": roc_auc_score(np.concatenate(all_y), np.concatenate(all_s)),
-                "success_auc": roc_auc_score(lab[known], succ),
-                "coverage": cov, "gini": gini, "top10_share": top10,
-            })
+            rows.append(
+                {
+                    "direction": direction,
+                    "scorer": sc.name,
+                    "queries": len(queries),
+                    f"ndcg@{k}": m[:, 0].mean(),
+                    f"recall@{k}": m[:, 1].mean(),
+                    f"map@{k}": m[:, 2].mean(),
+                    "roc_auc": roc_auc_score(np.concatenate(all_y), np.concatenate(all_s)),
+                    "success_auc": roc_auc_score(lab[known], succ),
+                    "coverage": cov,
+                    "gini": gini,
+                    "top10_share": top10,
+                }
+            )
         per_dir[direction] = _bootstrap(per_query, n_boot, np.random.default_rng(seed))
     table = pd.DataFrame(rows)
     ci = [per_dir[r["direction"]][r["scorer"]] for r in rows]
@@ -178,14 +201,18 @@ def evaluate(districts: pd.DataFrame, partners: pd.DataFrame, history: pd.DataFr
     table.insert(5, "ndcg_hi", [c[1] for c in ci])
     table.insert(6, "gain_lo", [c[2] for c in ci])
     table.insert(7, "gain_hi", [c[3] for c in ci])
-    notes = [f"Train: partnerships started before {cutoff}; test: {test_year} "
-             f"({len(test)} partnerships, {len(rel)} successful pairs). "
-             f"Relevant = lasted >= 6 months and not cancelled. 95% intervals: "
-             f"{n_boot} paired bootstrap resamples of queries; gain_lo/gain_hi: interval of "
-             f"the paired NDCG difference learned - scorer."]
+    notes = [
+        f"Train: partnerships started before {cutoff}; test: {test_year} "
+        f"({len(test)} partnerships, {len(rel)} successful pairs). "
+        f"Relevant = lasted >= 6 months and not cancelled. 95% intervals: "
+        f"{n_boot} paired bootstrap resamples of queries; gain_lo/gain_hi: interval of "
+        f"the paired NDCG difference learned - scorer."
+    ]
     for direction in per_dir:
-        notes.append(f"{direction}: learned beats every baseline with non-overlapping "
-                     f"intervals: {beats_baselines(table, direction)}")
+        notes.append(
+            f"{direction}: learned beats every baseline with non-overlapping "
+            f"intervals: {beats_baselines(table, direction)}"
+        )
     return Evaluation(table.set_index(["direction", "scorer"]), notes)
 
 
@@ -199,9 +226,15 @@ def beats_baselines(table: pd.DataFrame, direction: str, model: str = "learned")
     return bool((t.drop(index=model)["ndcg_hi"] < lo).all())
 
 
-def real_leave_one_out(districts: pd.DataFrame, partners: pd.DataFrame,
-                       history: pd.DataFrame, scorers: list[_Scorer], *,
-                       as_of: dt.date, k: int = K) -> Evaluation:
+def real_leave_one_out(
+    districts: pd.DataFrame,
+    partners: pd.DataFrame,
+    history: pd.DataFrame,
+    scorers: list[_Scorer],
+    *,
+    as_of: dt.date,
+    k: int = K,
+) -> Evaluation:
     """Hide one known district of a real partner at a time and rank all districts.
 
     Every real partner with at least two distinct districts in ``history`` is copied
@@ -246,8 +279,17 @@ def real_leave_one_out(districts: pd.DataFrame, partners: pd.DataFrame,
             target[space.d_pos[c]] = True
             ranks.append(int(ranks_of(s, target)[0]))
         r = np.array(ranks)
-        rows.append({"scorer": sc.name, "holds": len(r), "mrr": float((1 / r).mean()),
-                     f"hit@{k}": float((r <= k).mean()), "median_rank": float(np.median(r))})
-    notes = [f"Real leave-one-out: {len(known)} real partners with >= 2 districts, "
-             f"{len(held)} held-out districts, ranked among the remaining districts."]
+        rows.append(
+            {
+                "scorer": sc.name,
+                "holds": len(r),
+                "mrr": float((1 / r).mean()),
+                f"hit@{k}": float((r <= k).mean()),
+                "median_rank": float(np.median(r)),
+            }
+        )
+    notes = [
+        f"Real leave-one-out: {len(known)} real partners with >= 2 districts, "
+        f"{len(held)} held-out districts, ranked among the remaining districts."
+    ]
     return Evaluation(pd.DataFrame(rows).set_index("scorer"), notes)

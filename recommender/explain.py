@@ -21,21 +21,54 @@ from recommender.vocab import (
 
 # Which feature columns make up each explained factor.
 FACTORS: dict[str, tuple[str, ...]] = {
-    "presence": ("on_site", "in_province", "same_island", "log_near_km",
-                 "log_sites_in_province", "company_on_site", "company_in_province",
-                 "media_in_province", "local_log_near_km", "national_log_near_km",
-                 "near_100km", "company_near_100km", "local_near_100km",
-                 "national_near_100km", "log_reach"),
-    "need": ("prevalence", "gap_to_target", "prevalence_imputed", "trend", "trend_known",
-             "log_burden", "underdeveloped", "log_remoteness_km", "nonprofit_gap",
-             "company_gap"),
+    "presence": (
+        "on_site",
+        "in_province",
+        "same_island",
+        "log_near_km",
+        "log_sites_in_province",
+        "company_on_site",
+        "company_in_province",
+        "media_in_province",
+        "local_log_near_km",
+        "national_log_near_km",
+        "near_100km",
+        "company_near_100km",
+        "local_near_100km",
+        "national_near_100km",
+        "log_reach",
+    ),
+    "need": (
+        "prevalence",
+        "gap_to_target",
+        "prevalence_imputed",
+        "trend",
+        "trend_known",
+        "log_burden",
+        "underdeveloped",
+        "log_remoteness_km",
+        "nonprofit_gap",
+        "company_gap",
+    ),
     "focus": ("area_need_fit", "uncovered_share", "log_active_partners"),
-    "track_record": ("log_track_n", "track_share", "log_recent_activity",
-                     "log_province_track", "log_total", "province_share"),
-    "capacity": ("log_budget", "budget_known", "capacity", "commitment_months", "log_n_sites",
-                 "scope_national", "scope_local"),
-    "kind": (*(f"kind_{k}" for k in KINDS), "natural_resource_company",
-             "natural_resource_on_site"),
+    "track_record": (
+        "log_track_n",
+        "track_share",
+        "log_recent_activity",
+        "log_province_track",
+        "log_total",
+        "province_share",
+    ),
+    "capacity": (
+        "log_budget",
+        "budget_known",
+        "capacity",
+        "commitment_months",
+        "log_n_sites",
+        "scope_national",
+        "scope_local",
+    ),
+    "kind": (*(f"kind_{k}" for k in KINDS), "natural_resource_company", "natural_resource_on_site"),
     "continuity": ("worked_before", "active_now", "log_district_track"),
     "quota": ("quota_gap",),
 }
@@ -102,11 +135,17 @@ def sentence(state: FeatureState, p: int, d: int, factor: str, lang: str = "en")
         if s.site[p, d]:
             if k <= 1:
                 return f"Operates in {dname}" if en else f"Beroperasi di {dname}"
-            return (f"Operates in {dname} and {_plural(k - 1, 'other district')} of {pname}"
-                    if en else f"Beroperasi di {dname} dan {k - 1} kabupaten/kota lain di {pname}")
+            return (
+                f"Operates in {dname} and {_plural(k - 1, 'other district')} of {pname}"
+                if en
+                else f"Beroperasi di {dname} dan {k - 1} kabupaten/kota lain di {pname}"
+            )
         if k:
-            return (f"Operates in {_plural(k, 'district')} of {pname}" if en
-                    else f"Beroperasi di {k} kabupaten/kota di {pname}")
+            return (
+                f"Operates in {_plural(k, 'district')} of {pname}"
+                if en
+                else f"Beroperasi di {k} kabupaten/kota di {pname}"
+            )
         if s.inprov[p, d]:
             return f"Works across {pname}" if en else f"Bekerja di seluruh {pname}"
         sites = np.flatnonzero(s.site[p])
@@ -114,53 +153,81 @@ def sentence(state: FeatureState, p: int, d: int, factor: str, lang: str = "en")
             near = sites[np.argmin(s.dist[sites, d])]
             near_name = str(_col(dd, "name", int(near), s.d_codes[near]))
             km = _num(float(s.dist[near, d]), 0, lang)
-            return (f"Nearest operating site, {near_name}, is {km} km away" if en
-                    else f"Lokasi operasi terdekat, {near_name}, berjarak {km} km")
-        return (f"No known presence near {dname}" if en
-                else f"Tidak diketahui hadir di dekat {dname}")
+            return (
+                f"Nearest operating site, {near_name}, is {km} km away"
+                if en
+                else f"Lokasi operasi terdekat, {near_name}, berjarak {km} km"
+            )
+        return (
+            f"No known presence near {dname}" if en else f"Tidak diketahui hadir di dekat {dname}"
+        )
     if factor == "need":
         pr = s.profile
         prev = _num(float(pr["prevalence"].iloc[d]), 1, lang)
         survey = str(_col(dd, "prevalence_survey", d, "SSGI 2022"))
         if pr["prevalence_imputed"].iloc[d]:
-            text = (f"{dname} has no published district figure; its province's stunting "
-                    f"prevalence is {prev}% ({survey})" if en else
-                    f"{dname} belum memiliki angka kabupaten/kota yang dipublikasikan; "
-                    f"prevalensi stunting provinsinya {prev}% ({survey})")
+            text = (
+                f"{dname} has no published district figure; its province's stunting "
+                f"prevalence is {prev}% ({survey})"
+                if en
+                else f"{dname} belum memiliki angka kabupaten/kota yang dipublikasikan; "
+                f"prevalensi stunting provinsinya {prev}% ({survey})"
+            )
         else:
-            text = (f"This district's stunting prevalence is {prev}% ({survey})" if en
-                    else f"Prevalensi stunting kabupaten/kota ini {prev}% ({survey})")
+            text = (
+                f"This district's stunting prevalence is {prev}% ({survey})"
+                if en
+                else f"Prevalensi stunting kabupaten/kota ini {prev}% ({survey})"
+            )
         gap = float(pr["gap_to_target"].iloc[d])
         if gap > 0:
             points = _num(gap, 1, lang)
-            text += (f", {points} points above the 14% target" if en
-                     else f", {points} poin di atas target 14%")
+            text += (
+                f", {points} points above the 14% target"
+                if en
+                else f", {points} poin di atas target 14%"
+            )
         else:
             text += ", already within the 14% target" if en else ", sudah memenuhi target 14%"
         if pr["underdeveloped"].iloc[d]:
-            text += ("; it is a designated underdeveloped district" if en
-                     else "; termasuk daerah tertinggal")
+            text += (
+                "; it is a designated underdeveloped district"
+                if en
+                else "; termasuk daerah tertinggal"
+            )
         return text
     if factor == "focus":
         own = np.flatnonzero(s.areas[p])
         if not len(own):
-            return ("No intervention areas on record" if en
-                    else "Belum ada bidang intervensi yang tercatat")
+            return (
+                "No intervention areas on record"
+                if en
+                else "Belum ada bidang intervensi yang tercatat"
+            )
         cov = state.coverage[d, own]
         best = own[np.argmax(s.need[d, own] - 0.5 * np.log1p(cov))]
         n = int(state.coverage[d, best])
         if en:
-            here = ("no active partner covers it here" if n == 0
-                    else f"{_plural(n, 'active partnership')} already cover it here")
+            here = (
+                "no active partner covers it here"
+                if n == 0
+                else f"{_plural(n, 'active partnership')} already cover it here"
+            )
             return f"Focuses on {AREA_LABELS[AREAS[best]]}; {here}"
-        here = ("belum ada mitra aktif di bidang ini di sini" if n == 0
-                else f"{n} kemitraan aktif sudah menanganinya di sini")
+        here = (
+            "belum ada mitra aktif di bidang ini di sini"
+            if n == 0
+            else f"{n} kemitraan aktif sudah menanganinya di sini"
+        )
         return f"Berfokus pada {AREA_LABELS_ID[AREAS[best]]}; {here}"
     if factor == "track_record":
         n, ok = int(state.track_n[p]), int(round(state.track_succ[p]))
         if n == 0:
-            return ("No past partnerships with a known outcome" if en
-                    else "Belum ada kemitraan sebelumnya dengan hasil yang diketahui")
+            return (
+                "No past partnerships with a known outcome"
+                if en
+                else "Belum ada kemitraan sebelumnya dengan hasil yang diketahui"
+            )
         k = int(state.prov_track[p, prov])
         if en:
             text = f"{ok} of {_plural(n, 'past partnership')} lasted at least 6 months"
@@ -171,13 +238,19 @@ def sentence(state: FeatureState, p: int, d: int, factor: str, lang: str = "en")
         budget = _col(pp, "annual_budget_idr", p)
         burden = _num(float(s.profile["burden"].iloc[d]), 0, lang)
         if budget is None or budget != budget:
-            return (f"Budget not on record; burden index here is {burden}" if en
-                    else f"Anggaran tidak tercatat; indeks beban di sini {burden}")
+            return (
+                f"Budget not on record; burden index here is {burden}"
+                if en
+                else f"Anggaran tidak tercatat; indeks beban di sini {burden}"
+            )
         bn = _num(float(budget) / 1e9, 1, lang)  # type: ignore[arg-type]
-        return (f"Annual budget IDR {bn} bn against a burden index of {burden} "
-                "(prevalence × population)" if en else
-                f"Anggaran tahunan Rp{bn} miliar dibanding indeks beban {burden} "
-                "(prevalensi × penduduk)")
+        return (
+            f"Annual budget IDR {bn} bn against a burden index of {burden} "
+            "(prevalence × population)"
+            if en
+            else f"Anggaran tahunan Rp{bn} miliar dibanding indeks beban {burden} "
+            "(prevalensi × penduduk)"
+        )
     if factor == "kind":
         kind = KIND_LABELS[lang][KINDS[s.kind[p]]]
         scope = SCOPE_LABELS[lang].get(str(s.scope[p]), str(s.scope[p]))
@@ -188,17 +261,19 @@ def sentence(state: FeatureState, p: int, d: int, factor: str, lang: str = "en")
         sector = sector.replace("_", " ")
         if not s.natural_resource[p]:
             return f"{base} ({sector})"
-        return (f"{base} in a natural-resource sector ({sector}): social and environmental "
-                "responsibility is a legal duty (UU 40/2007 art. 74)" if en
-                else f"{base} di sektor sumber daya alam ({sector}): wajib melaksanakan "
-                "tanggung jawab sosial dan lingkungan (UU 40/2007 pasal 74)")
+        return (
+            f"{base} in a natural-resource sector ({sector}): social and environmental "
+            "responsibility is a legal duty (UU 40/2007 art. 74)"
+            if en
+            else f"{base} di sektor sumber daya alam ({sector}): wajib melaksanakan "
+            "tanggung jawab sosial dan lingkungan (UU 40/2007 pasal 74)"
+        )
     if factor == "continuity":
         if state.active_pd[p, d]:
             return f"Already works with {dname}" if en else f"Sudah bermitra dengan {dname}"
         if state.worked[p, d]:
             return f"Worked with {dname} before" if en else f"Pernah bermitra dengan {dname}"
-        return (f"Has not worked with {dname} yet" if en
-                else f"Belum pernah bermitra dengan {dname}")
+        return f"Has not worked with {dname} yet" if en else f"Belum pernah bermitra dengan {dname}"
     if factor == "quota":
         q = QUOTAS[s.quota[p]]
         target = QUOTA_TARGETS[q]
@@ -207,23 +282,36 @@ def sentence(state: FeatureState, p: int, d: int, factor: str, lang: str = "en")
         filled = int(state.quota_filled[prov, s.quota[p]])
         label = QUOTA_LABELS[q] if en else QUOTA_LABELS_ID[q]
         if filled >= target:
-            return (f"{pname} already has {filled} {label} committed for 6 months or more "
-                    f"(campaign target {target})" if en
-                    else f"{pname} sudah punya {filled} {label} yang berkomitmen 6 bulan atau "
-                    f"lebih (target kampanye {target})")
-        return (f"{pname} has only {filled} {label} committed for 6 months or more so far "
-                f"(campaign target {target})" if en
-                else f"{pname} baru punya {filled} {label} yang berkomitmen 6 bulan atau lebih "
-                f"(target kampanye {target})")
+            return (
+                f"{pname} already has {filled} {label} committed for 6 months or more "
+                f"(campaign target {target})"
+                if en
+                else f"{pname} sudah punya {filled} {label} yang berkomitmen 6 bulan atau "
+                f"lebih (target kampanye {target})"
+            )
+        return (
+            f"{pname} has only {filled} {label} committed for 6 months or more so far "
+            f"(campaign target {target})"
+            if en
+            else f"{pname} baru punya {filled} {label} yang berkomitmen 6 bulan atau lebih "
+            f"(target kampanye {target})"
+        )
     raise ValueError(f"unknown factor {factor!r}")
 
 
-def linear_reasons(state: FeatureState, p: int, d: int, weights: np.ndarray,
-                   reference: np.ndarray) -> list[Reason]:
+def linear_reasons(
+    state: FeatureState, p: int, d: int, weights: np.ndarray, reference: np.ndarray
+) -> list[Reason]:
     """Reasons of a linear score ``x @ weights``: per factor ``sum w (x - reference)``."""
     x = state.pair_features(np.array([p]), np.array([d]))[0].astype(float)
     delta = weights * (x - reference)
-    out = [Reason(f, float(delta[idx].sum()), sentence(state, p, d, f, "en"),
-                  sentence(state, p, d, f, "id"))
-           for f, idx in FACTOR_INDEX.items()]
+    out = [
+        Reason(
+            f,
+            float(delta[idx].sum()),
+            sentence(state, p, d, f, "en"),
+            sentence(state, p, d, f, "id"),
+        )
+        for f, idx in FACTOR_INDEX.items()
+    ]
     return sorted(out, key=lambda r: -r.contribution)

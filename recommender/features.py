@@ -44,23 +44,59 @@ PRIOR_SUCCESS = 0.6  # prior share of partnerships lasting >= 6 months (smoothin
 PRIOR_WEIGHT = 2.0
 
 DISTRICT_FEATURES = (
-    "prevalence", "gap_to_target", "prevalence_imputed", "trend", "trend_known",
-    "log_burden", "underdeveloped", "log_remoteness_km", "log_active_partners",
+    "prevalence",
+    "gap_to_target",
+    "prevalence_imputed",
+    "trend",
+    "trend_known",
+    "log_burden",
+    "underdeveloped",
+    "log_remoteness_km",
+    "log_active_partners",
 )
 PARTNER_FEATURES = (
-    *(f"kind_{k}" for k in KINDS), "scope_national", "scope_local", "log_budget",
-    "budget_known", "commitment_months", "log_track_n", "track_share", "log_recent_activity",
-    "log_total", "log_n_sites", "log_reach", "natural_resource_company",
+    *(f"kind_{k}" for k in KINDS),
+    "scope_national",
+    "scope_local",
+    "log_budget",
+    "budget_known",
+    "commitment_months",
+    "log_track_n",
+    "track_share",
+    "log_recent_activity",
+    "log_total",
+    "log_n_sites",
+    "log_reach",
+    "natural_resource_company",
 )
 PAIR_FEATURES = (
-    "on_site", "in_province", "same_island", "log_near_km", "log_sites_in_province",
-    "area_need_fit", "uncovered_share", "capacity", "worked_before", "active_now",
-    "quota_gap", "log_province_track",
+    "on_site",
+    "in_province",
+    "same_island",
+    "log_near_km",
+    "log_sites_in_province",
+    "area_need_fit",
+    "uncovered_share",
+    "capacity",
+    "worked_before",
+    "active_now",
+    "quota_gap",
+    "log_province_track",
     # interactions a linear model cannot form by itself
-    "company_on_site", "company_in_province", "media_in_province", "local_log_near_km",
-    "national_log_near_km", "nonprofit_gap", "company_gap",
-    "near_100km", "company_near_100km", "local_near_100km", "national_near_100km",
-    "province_share", "log_district_track", "natural_resource_on_site",
+    "company_on_site",
+    "company_in_province",
+    "media_in_province",
+    "local_log_near_km",
+    "national_log_near_km",
+    "nonprofit_gap",
+    "company_gap",
+    "near_100km",
+    "company_near_100km",
+    "local_near_100km",
+    "national_near_100km",
+    "province_share",
+    "log_district_track",
+    "natural_resource_on_site",
 )
 # Bump when a feature's meaning changes without its name changing: a model trained on an
 # older version is refused at load (recommender.registry) and retrained by ``mitra setup``.
@@ -73,12 +109,15 @@ FEATURES: tuple[str, ...] = (*DISTRICT_FEATURES, *PARTNER_FEATURES, *PAIR_FEATUR
 COL = {f: i for i, f in enumerate(FEATURES)}
 
 
-def haversine_km(lat1: np.ndarray, lon1: np.ndarray, lat2: np.ndarray,
-                 lon2: np.ndarray) -> np.ndarray:
+def haversine_km(
+    lat1: np.ndarray, lon1: np.ndarray, lat2: np.ndarray, lon2: np.ndarray
+) -> np.ndarray:
     """Great-circle distance in km between broadcastable arrays of degrees."""
     p1, p2 = np.radians(lat1), np.radians(lat2)
-    h = (np.sin((p2 - p1) / 2) ** 2
-         + np.cos(p1) * np.cos(p2) * np.sin((np.radians(lon2) - np.radians(lon1)) / 2) ** 2)
+    h = (
+        np.sin((p2 - p1) / 2) ** 2
+        + np.cos(p1) * np.cos(p2) * np.sin((np.radians(lon2) - np.radians(lon1)) / 2) ** 2
+    )
     return 2 * 6371.0 * np.arcsin(np.sqrt(np.clip(h, 0.0, 1.0)))
 
 
@@ -101,8 +140,13 @@ def lasted(history: pd.DataFrame) -> pd.Series:
     return out
 
 
-def commitments_known(status: np.ndarray, duration_months: np.ndarray, start: np.ndarray,
-                      end: np.ndarray, cut: np.datetime64) -> np.ndarray:
+def commitments_known(
+    status: np.ndarray,
+    duration_months: np.ndarray,
+    start: np.ndarray,
+    end: np.ndarray,
+    cut: np.datetime64,
+) -> np.ndarray:
     """Which partnerships were campaign commitments as far as was known at ``cut``.
 
     The campaign (``service.domain.campaign``) counts active, completed and reported
@@ -126,8 +170,11 @@ def commitments_known(status: np.ndarray, duration_months: np.ndarray, start: np
     ended = np.where(np.isnat(end), finished, end <= cut)
     ran_six = start + np.timedelta64(183, "D") <= cut
     running = np.where(status == "active", long, finished & ran_six)
-    known = np.where(status == "reported", long,
-                     np.where(ended, np.isin(status, ["active", "completed"]) & long, running))
+    known = np.where(
+        status == "reported",
+        long,
+        np.where(ended, np.isin(status, ["active", "completed"]) & long, running),
+    )
     return known & ((start < cut) | (status == "reported"))
 
 
@@ -151,23 +198,28 @@ def district_need_profile(districts: pd.DataFrame) -> pd.DataFrame:
         idx = np.flatnonzero(prov == p)
         c = idx[np.argmax(pop[idx])]
         remote[idx] = haversine_km(lat[idx], lon[idx], lat[c], lon[c])
-    p21 = (d["prevalence_2021"].astype(float).to_numpy() if "prevalence_2021" in d
-           else np.full(len(d), np.nan))
+    p21 = (
+        d["prevalence_2021"].astype(float).to_numpy()
+        if "prevalence_2021" in d
+        else np.full(len(d), np.nan)
+    )
     imputed = d["prevalence_imputed"].fillna(True).to_numpy(bool)
     trend_known = ~np.isnan(p21) & ~imputed
     area = d["area_km2"].astype(float).fillna(d["area_km2"].median()).to_numpy()
-    return pd.DataFrame({
-        "code": d["code"].astype(str),
-        "prevalence": prev,
-        "gap_to_target": np.maximum(prev - STUNTING_TARGET_PCT, 0.0),
-        "prevalence_imputed": imputed,
-        "trend": np.where(trend_known, prev - np.nan_to_num(p21), 0.0),
-        "trend_known": trend_known,
-        "burden": prev / 100.0 * pop,
-        "underdeveloped": d["underdeveloped"].fillna(False).to_numpy(bool),
-        "remoteness_km": remote,
-        "log_density": np.log(pop / np.maximum(area, 1.0)),
-    })
+    return pd.DataFrame(
+        {
+            "code": d["code"].astype(str),
+            "prevalence": prev,
+            "gap_to_target": np.maximum(prev - STUNTING_TARGET_PCT, 0.0),
+            "prevalence_imputed": imputed,
+            "trend": np.where(trend_known, prev - np.nan_to_num(p21), 0.0),
+            "trend_known": trend_known,
+            "burden": prev / 100.0 * pop,
+            "underdeveloped": d["underdeveloped"].fillna(False).to_numpy(bool),
+            "remoteness_km": remote,
+            "log_density": np.log(pop / np.maximum(area, 1.0)),
+        }
+    )
 
 
 def area_needs(profile: pd.DataFrame) -> np.ndarray:
@@ -230,7 +282,8 @@ class FeatureSpace:
         self.isl_codes, self.d_isl = np.unique(isl, return_inverse=True)
         lat, lon = d["latitude"].to_numpy(float), d["longitude"].to_numpy(float)
         self.dist = haversine_km(lat[:, None], lon[:, None], lat[None], lon[None]).astype(
-            np.float32)
+            np.float32
+        )
         n_p, n_d = len(p), len(d)
         self.kind = np.array([KINDS.index(k) for k in p["kind"]])
         self.quota = np.array([QUOTAS.index(quota_category(k)) for k in p["kind"]])
@@ -238,12 +291,14 @@ class FeatureSpace:
         self.sector = (p["sector"] if "sector" in p else pd.Series([None] * len(p))).to_numpy()
         company = self.quota == QUOTAS.index("company")  # companies and state-owned ones
         self.natural_resource = company & np.array(
-            [natural_resource_sector(x) for x in self.sector], bool)
+            [natural_resource_sector(x) for x in self.sector], bool
+        )
         budget = pd.to_numeric(p["annual_budget_idr"], errors="coerce").to_numpy(float)
         self.budget_known = ~np.isnan(budget)
         log_b = np.log(np.where(self.budget_known, np.maximum(budget, 1.0), np.nan))
-        self.log_budget = np.where(self.budget_known, log_b,
-                                   np.nanmedian(log_b) if self.budget_known.any() else 20.0)
+        self.log_budget = np.where(
+            self.budget_known, log_b, np.nanmedian(log_b) if self.budget_known.any() else 20.0
+        )
         commit = pd.to_numeric(p["typical_commitment_months"], errors="coerce").to_numpy(float)
         self.commitment = np.where(np.isnan(commit), 12.0, commit)
         self.areas = np.zeros((n_p, len(AREAS)), np.float32)
@@ -251,8 +306,9 @@ class FeatureSpace:
         site_d: list[int] = []
         prov_p: list[int] = []
         prov_i: list[int] = []
-        for i, (ar, dcs, pcs) in enumerate(zip(p["areas"], p["district_codes"],
-                                               p["province_codes"], strict=True)):
+        for i, (ar, dcs, pcs) in enumerate(
+            zip(p["areas"], p["district_codes"], p["province_codes"], strict=True)
+        ):
             self.areas[i, [AREAS.index(a) for a in (ar if ar is not None else ())]] = 1.0
             for c in dcs if dcs is not None else ():
                 if c in self.d_pos:
@@ -271,9 +327,10 @@ class FeatureSpace:
         np.add.at(self.sites_in_prov, (np.array(site_p, int), self.d_prov[site_d]), 1)
         self.inprov = in_prov[:, self.d_prov]
         isl_p = np.zeros((n_p, len(self.isl_codes)), bool)
-        isl_p[:, :] = (in_prov.astype(np.int16) @ (
-            self.prov_isl()[:, None] == np.arange(len(self.isl_codes))[None]).astype(
-            np.int16)) > 0
+        isl_p[:, :] = (
+            in_prov.astype(np.int16)
+            @ (self.prov_isl()[:, None] == np.arange(len(self.isl_codes))[None]).astype(np.int16)
+        ) > 0
         self.island = isl_p[:, self.d_isl]
         self.n_sites = self.site.sum(axis=1)
         self.near_km = self._near_km(np.array(site_p, int), np.array(site_d, int), in_prov)
@@ -286,8 +343,7 @@ class FeatureSpace:
         out[self.d_prov] = self.d_isl
         return out
 
-    def _near_km(self, site_p: np.ndarray, site_d: np.ndarray,
-                 in_prov: np.ndarray) -> np.ndarray:
+    def _near_km(self, site_p: np.ndarray, site_d: np.ndarray, in_prov: np.ndarray) -> np.ndarray:
         """Distance from each district to the partner's nearest site (P x D, float32).
 
         Partners without district sites are measured from all districts of their
@@ -306,9 +362,9 @@ class FeatureSpace:
         sp, sd = site_p[order], site_d[order]
         starts = np.flatnonzero(np.r_[True, sp[1:] != sp[:-1]])
         for lo in range(0, len(starts), 2000):  # chunks keep memory bounded
-            st = starts[lo: lo + 2000]
+            st = starts[lo : lo + 2000]
             end = starts[lo + 2000] if lo + 2000 < len(starts) else len(sp)
-            rows = self.dist[sd[st[0]: end]]
+            rows = self.dist[sd[st[0] : end]]
             out[sp[st]] = np.minimum.reduceat(rows, st - st[0], axis=0)
         return out
 
@@ -325,15 +381,26 @@ class FeatureState:
     run for 6 months).
     """
 
-    def __init__(self, space: FeatureSpace, history: pd.DataFrame | None,
-                 as_of: dt.date) -> None:
+    def __init__(self, space: FeatureSpace, history: pd.DataFrame | None, as_of: dt.date) -> None:
         self.space = s = space
         self.as_of = as_of
         n_p, n_d = len(s.p_names), len(s.d_codes)
         cut = np.datetime64(as_of, "D")
-        h = history if history is not None else pd.DataFrame(
-            columns=["partner_name", "district_code", "areas", "start_date", "end_date",
-                     "duration_months", "status"])
+        h = (
+            history
+            if history is not None
+            else pd.DataFrame(
+                columns=[
+                    "partner_name",
+                    "district_code",
+                    "areas",
+                    "start_date",
+                    "end_date",
+                    "duration_months",
+                    "status",
+                ]
+            )
+        )
         pi = h["partner_name"].map(s.p_pos).to_numpy(float)
         di = h["district_code"].astype(str).map(s.d_pos).to_numpy(float)
         start, end = _dates(h["start_date"]), _dates(h["end_date"])
@@ -350,8 +417,9 @@ class FeatureState:
         known = ~np.isnan(label) & ((~np.isnat(end) & (end <= cut)) | (six <= cut))
         self.track_n = np.bincount(pi[known], minlength=n_p).astype(float)
         self.track_succ = np.bincount(pi[known], weights=label[known], minlength=n_p)
-        self.track_share = ((self.track_succ + PRIOR_SUCCESS * PRIOR_WEIGHT)
-                            / (self.track_n + PRIOR_WEIGHT))
+        self.track_share = (self.track_succ + PRIOR_SUCCESS * PRIOR_WEIGHT) / (
+            self.track_n + PRIOR_WEIGHT
+        )
         recent = start >= cut - np.timedelta64(730, "D")
         self.recent = np.bincount(pi[recent], minlength=n_p).astype(float)
         self.total = np.bincount(pi, minlength=n_p).astype(float)
@@ -372,8 +440,9 @@ class FeatureState:
         self.n_active_d = np.bincount(di[active], minlength=n_d).astype(float)
         # campaign quota: distinct partners with a commitment in the province, per quota
         # category (service.domain.campaign), as far as it was known at ``as_of``
-        committed = commitments_known(status, h["duration_months"].to_numpy()[keep], start,
-                                      end, cut)
+        committed = commitments_known(
+            status, h["duration_months"].to_numpy()[keep], start, end, cut
+        )
         filled = np.zeros((len(s.prov_codes), len(QUOTAS)))
         ap = np.unique(np.column_stack([pi[committed], s.d_prov[di[committed]]]), axis=0)
         if len(ap):
@@ -386,20 +455,40 @@ class FeatureState:
 
     def _district_columns(self) -> np.ndarray:
         pr = self.space.profile
-        return np.column_stack([
-            pr["prevalence"], pr["gap_to_target"], pr["prevalence_imputed"], pr["trend"],
-            pr["trend_known"], np.log(pr["burden"]), pr["underdeveloped"],
-            np.log1p(pr["remoteness_km"]), np.log1p(self.n_active_d),
-        ]).astype(np.float32)
+        return np.column_stack(
+            [
+                pr["prevalence"],
+                pr["gap_to_target"],
+                pr["prevalence_imputed"],
+                pr["trend"],
+                pr["trend_known"],
+                np.log(pr["burden"]),
+                pr["underdeveloped"],
+                np.log1p(pr["remoteness_km"]),
+                np.log1p(self.n_active_d),
+            ]
+        ).astype(np.float32)
 
     def _partner_columns(self) -> np.ndarray:
         s = self.space
         onehot = (s.kind[:, None] == np.arange(len(KINDS))[None]).astype(float)
-        return np.column_stack([
-            onehot, s.scope == "national", s.scope == "local", s.log_budget, s.budget_known,
-            s.commitment, np.log1p(self.track_n), self.track_share, np.log1p(self.recent),
-            np.log1p(self.total), np.log1p(s.n_sites), s.log_reach, s.natural_resource,
-        ]).astype(np.float32)
+        return np.column_stack(
+            [
+                onehot,
+                s.scope == "national",
+                s.scope == "local",
+                s.log_budget,
+                s.budget_known,
+                s.commitment,
+                np.log1p(self.track_n),
+                self.track_share,
+                np.log1p(self.recent),
+                np.log1p(self.total),
+                np.log1p(s.n_sites),
+                s.log_reach,
+                s.natural_resource,
+            ]
+        ).astype(np.float32)
 
     def pair_features(self, p_idx: np.ndarray, d_idx: np.ndarray) -> np.ndarray:
         """Feature matrix (n, len(FEATURES)) for pairs ``(p_idx[i], d_idx[i])``.
@@ -429,7 +518,7 @@ class FeatureState:
         x = np.empty((o.n, len(FEATURES)), np.float32, order="F")  # filled by column
         nd, npf = len(DISTRICT_FEATURES), len(PARTNER_FEATURES)
         x[:, :nd] = o.d(self._district_block)
-        x[:, nd: nd + npf] = o.p(self._partner_block)
+        x[:, nd : nd + npf] = o.p(self._partner_block)
         j = nd + npf
         on_site = o.pd(s.site)
         in_prov = o.pd(s.inprov)
@@ -447,14 +536,31 @@ class FeatureState:
         prov_track = o.pprov(self.prov_track)
         near = np.minimum(near_km, 1500.0) / 100.0
         cols = (
-            on_site, in_prov, o.pd(s.island), log_near, np.log1p(o.pprov(s.sites_in_prov)),
-            need_fit, uncovered, o.p(s.log_budget) - x[:, COL["log_burden"]],
-            o.pd(self.worked), o.pd(self.active_pd), o.quota(self.quota_gap),
+            on_site,
+            in_prov,
+            o.pd(s.island),
+            log_near,
+            np.log1p(o.pprov(s.sites_in_prov)),
+            need_fit,
+            uncovered,
+            o.p(s.log_budget) - x[:, COL["log_burden"]],
+            o.pd(self.worked),
+            o.pd(self.active_pd),
+            o.quota(self.quota_gap),
             np.log1p(prov_track),
-            company & on_site, company & in_prov, media & in_prov,
-            local * log_near, national * log_near, ~company * gap, company * gap,
-            near, company * near, local * near, national * near,
-            prov_track / np.maximum(o.p(self.total), 1.0), np.log1p(o.pd(self.pd_count)),
+            company & on_site,
+            company & in_prov,
+            media & in_prov,
+            local * log_near,
+            national * log_near,
+            ~company * gap,
+            company * gap,
+            near,
+            company * near,
+            local * near,
+            national * near,
+            prov_track / np.maximum(o.p(self.total), 1.0),
+            np.log1p(o.pd(self.pd_count)),
             o.p(s.natural_resource) & on_site,
         )
         for k, c in enumerate(cols):

@@ -30,35 +30,64 @@ from recommender.features import COL, FEATURE_VERSION, FEATURES, FeatureSpace, F
 if TYPE_CHECKING:
     import pandas as pd
 
-BINARY = tuple(f for f in FEATURES if f.startswith(("kind_", "scope_")) or f in (
-    "prevalence_imputed", "trend_known", "underdeveloped", "budget_known", "on_site",
-    "in_province", "same_island", "worked_before", "active_now", "company_on_site",
-    "company_in_province", "media_in_province", "natural_resource_company",
-    "natural_resource_on_site"))
+BINARY = tuple(
+    f
+    for f in FEATURES
+    if f.startswith(("kind_", "scope_"))
+    or f
+    in (
+        "prevalence_imputed",
+        "trend_known",
+        "underdeveloped",
+        "budget_known",
+        "on_site",
+        "in_province",
+        "same_island",
+        "worked_before",
+        "active_now",
+        "company_on_site",
+        "company_in_province",
+        "media_in_province",
+        "natural_resource_company",
+        "natural_resource_on_site",
+    )
+)
 NUMERIC = tuple(f for f in FEATURES if f not in BINARY)
 
 TRANSPARENT_WEIGHTS: dict[str, float] = {
     # presence: where the partner already is
-    "on_site": 2.0, "in_province": 1.2, "same_island": 0.4, "log_near_km": -0.5,
+    "on_site": 2.0,
+    "in_province": 1.2,
+    "same_island": 0.4,
+    "log_near_km": -0.5,
     "log_sites_in_province": 0.3,
     # need: the gap to the 14 % target, underdevelopment
-    "gap_to_target": 0.06, "underdeveloped": 0.4,
+    "gap_to_target": 0.06,
+    "underdeveloped": 0.4,
     # focus: the partner's areas where the district needs them and nobody covers them
-    "area_need_fit": 0.8, "uncovered_share": 0.4,
+    "area_need_fit": 0.8,
+    "uncovered_share": 0.4,
     # track record, capacity, continuity, the province's campaign quota
-    "track_share": 1.5, "capacity": 0.15, "worked_before": 0.8, "quota_gap": 0.5,
+    "track_share": 1.5,
+    "capacity": 0.15,
+    "worked_before": 0.8,
+    "quota_gap": 0.5,
 }
 
 
 class _Scorer(BaseEstimator):  # type: ignore[misc]
     name = "scorer"
 
-    def fit(self, space: FeatureSpace, history: pd.DataFrame | None = None, *,
-            until: dt.date | None = None) -> _Scorer:
+    def fit(
+        self,
+        space: FeatureSpace,
+        history: pd.DataFrame | None = None,
+        *,
+        until: dt.date | None = None,
+    ) -> _Scorer:
         return self
 
-    def score_pairs(self, state: FeatureState, p_idx: np.ndarray,
-                    d_idx: np.ndarray) -> np.ndarray:
+    def score_pairs(self, state: FeatureState, p_idx: np.ndarray, d_idx: np.ndarray) -> np.ndarray:
         raise NotImplementedError
 
     def score_district(self, state: FeatureState, d: int) -> np.ndarray:
@@ -75,13 +104,13 @@ class _Scorer(BaseEstimator):  # type: ignore[misc]
 class _LinearScorer(_Scorer):
     """Score = features @ weights_ + intercept_; explanations are exact decompositions."""
 
-    def score_pairs(self, state: FeatureState, p_idx: np.ndarray,
-                    d_idx: np.ndarray) -> np.ndarray:
+    def score_pairs(self, state: FeatureState, p_idx: np.ndarray, d_idx: np.ndarray) -> np.ndarray:
         check_is_fitted(self, "weights_")
         return state.pair_features(p_idx, d_idx) @ self.weights_ + self.intercept_
 
-    def score_matrix(self, state: FeatureState, d_idx: np.ndarray | None = None,
-                     chunk: int = 100_000) -> np.ndarray:
+    def score_matrix(
+        self, state: FeatureState, d_idx: np.ndarray | None = None, chunk: int = 100_000
+    ) -> np.ndarray:
         """Scores of every partner for every district in ``d_idx`` (districts x partners)."""
         s = state.space
         d_idx = np.arange(len(s.d_codes)) if d_idx is None else np.asarray(d_idx)
@@ -89,9 +118,9 @@ class _LinearScorer(_Scorer):
         out = np.empty((len(d_idx), n_p), np.float32)
         per = max(chunk // max(n_p, 1), 1)
         for lo in range(0, len(d_idx), per):
-            dd = d_idx[lo: lo + per]
+            dd = d_idx[lo : lo + per]
             x = state.block_features(dd)
-            out[lo: lo + per] = (x @ self.weights_ + self.intercept_).reshape(len(dd), n_p)
+            out[lo : lo + per] = (x @ self.weights_ + self.intercept_).reshape(len(dd), n_p)
         return out
 
     def explain(self, state: FeatureState, p: int, d: int) -> list[Reason]:
@@ -106,8 +135,9 @@ class _LinearScorer(_Scorer):
 def _reference(state: FeatureState, n: int = 4000, seed: int = 0) -> np.ndarray:
     rng = np.random.default_rng(seed)
     s = state.space
-    x = state.pair_features(rng.integers(len(s.p_names), size=n),
-                            rng.integers(len(s.d_codes), size=n))
+    x = state.pair_features(
+        rng.integers(len(s.p_names), size=n), rng.integers(len(s.d_codes), size=n)
+    )
     return x.mean(axis=0).astype(float)
 
 
@@ -125,8 +155,13 @@ class TransparentScorer(_LinearScorer):
     def __init__(self, weights: dict[str, float] | None = None) -> None:
         self.weights = weights
 
-    def fit(self, space: FeatureSpace, history: pd.DataFrame | None = None, *,
-            until: dt.date | None = None) -> TransparentScorer:
+    def fit(
+        self,
+        space: FeatureSpace,
+        history: pd.DataFrame | None = None,
+        *,
+        until: dt.date | None = None,
+    ) -> TransparentScorer:
         w = np.zeros(len(FEATURES))
         for f, v in (self.weights or TRANSPARENT_WEIGHTS).items():
             w[COL[f]] = v
@@ -142,8 +177,12 @@ class GeographyScorer(TransparentScorer):
     name = "geography"
 
     def __init__(self, weights: dict[str, float] | None = None) -> None:
-        self.weights = weights or {"on_site": 3.0, "in_province": 2.0, "same_island": 1.0,
-                                   "log_near_km": -0.5}
+        self.weights = weights or {
+            "on_site": 3.0,
+            "in_province": 2.0,
+            "same_island": 1.0,
+            "log_near_km": -0.5,
+        }
 
 
 class LearnedRanker(_LinearScorer):
@@ -174,16 +213,24 @@ class LearnedRanker(_LinearScorer):
 
     def make_pipeline(self) -> Pipeline:
         """The unfitted preprocessing + classifier pipeline."""
-        pre = ColumnTransformer([
-            ("numeric", StandardScaler(), [COL[f] for f in NUMERIC]),
-            ("binary", "passthrough", [COL[f] for f in BINARY]),
-        ])
-        return Pipeline([("features", pre),
-                         ("classifier", LogisticRegression(C=self.C, max_iter=5000))])
+        pre = ColumnTransformer(
+            [
+                ("numeric", StandardScaler(), [COL[f] for f in NUMERIC]),
+                ("binary", "passthrough", [COL[f] for f in BINARY]),
+            ]
+        )
+        return Pipeline(
+            [("features", pre), ("classifier", LogisticRegression(C=self.C, max_iter=5000))]
+        )
 
-    def fit(self, space: FeatureSpace, history: pd.DataFrame | None = None, *,
-            until: dt.date | None = None,
-            feedback: pd.DataFrame | None = None) -> LearnedRanker:
+    def fit(
+        self,
+        space: FeatureSpace,
+        history: pd.DataFrame | None = None,
+        *,
+        until: dt.date | None = None,
+        feedback: pd.DataFrame | None = None,
+    ) -> LearnedRanker:
         """Fit on ``history`` (and planners' verdicts in ``feedback``, if given).
 
         ``feedback`` has ``partner_name, district_code, verdict, created_at``: each
@@ -194,8 +241,9 @@ class LearnedRanker(_LinearScorer):
 
         if history is None:
             raise ValueError("LearnedRanker needs a history")
-        x, y = training_pairs(space, history, until=until, negatives=self.negatives,
-                              seed=self.seed, feedback=feedback)
+        x, y = training_pairs(
+            space, history, until=until, negatives=self.negatives, seed=self.seed, feedback=feedback
+        )
         self.pipeline_ = self.make_pipeline().fit(x, y)
         self.features_ = list(FEATURES)
         self.feature_version_ = FEATURE_VERSION
@@ -210,8 +258,10 @@ class LearnedRanker(_LinearScorer):
         w[num_idx] = coef[:k] / scaler.scale_
         w[[COL[f] for f in BINARY]] = coef[k:]
         self.weights_ = w.astype(np.float32)
-        self.intercept_ = float(self.pipeline_.named_steps["classifier"].intercept_[0]
-                                - (coef[:k] * scaler.mean_ / scaler.scale_).sum())
+        self.intercept_ = float(
+            self.pipeline_.named_steps["classifier"].intercept_[0]
+            - (coef[:k] * scaler.mean_ / scaler.scale_).sum()
+        )
         self.reference_ = x.mean(axis=0).astype(float)
         return self
 
@@ -232,8 +282,7 @@ class PopularityScorer(_Scorer):
     def name(self) -> str:  # type: ignore[override]
         return f"popularity_{self.level}"
 
-    def score_pairs(self, state: FeatureState, p_idx: np.ndarray,
-                    d_idx: np.ndarray) -> np.ndarray:
+    def score_pairs(self, state: FeatureState, p_idx: np.ndarray, d_idx: np.ndarray) -> np.ndarray:
         base = np.log1p(state.total[p_idx]) + np.log1p(state.d_total[d_idx])
         if self.level == "province":
             base = base + 10.0 * np.log1p(state.prov_track[p_idx, state.space.d_prov[d_idx]])
@@ -254,8 +303,10 @@ class RandomScorer(_Scorer):
     def __init__(self, seed: int = 0) -> None:
         self.seed = seed
 
-    def score_pairs(self, state: FeatureState, p_idx: np.ndarray,
-                    d_idx: np.ndarray) -> np.ndarray:
-        key = (p_idx.astype(np.uint64) * np.uint64(2654435761)
-               + d_idx.astype(np.uint64) * np.uint64(40503) + np.uint64(self.seed))
+    def score_pairs(self, state: FeatureState, p_idx: np.ndarray, d_idx: np.ndarray) -> np.ndarray:
+        key = (
+            p_idx.astype(np.uint64) * np.uint64(2654435761)
+            + d_idx.astype(np.uint64) * np.uint64(40503)
+            + np.uint64(self.seed)
+        )
         return ((key * np.uint64(0x9E3779B97F4A7C15)) >> np.uint64(11)).astype(float)

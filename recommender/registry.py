@@ -39,18 +39,27 @@ def data_hash(*frames: pd.DataFrame) -> str:
 
 def library_versions() -> dict[str, str]:
     """Versions of the libraries a saved model depends on."""
-    return {"python": platform.python_version(), "numpy": np.__version__,
-            "pandas": pd.__version__, "scikit-learn": sklearn.__version__,
-            "skops": skops.__version__}
+    return {
+        "python": platform.python_version(),
+        "numpy": np.__version__,
+        "pandas": pd.__version__,
+        "scikit-learn": sklearn.__version__,
+        "skops": skops.__version__,
+    }
 
 
 def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def save_ranker(ranker: LearnedRanker, path: Path | str, *, training_frames: tuple[
-        pd.DataFrame, ...], training_window: str, metrics: dict[str, Any] | None = None,
-        ) -> dict[str, Any]:
+def save_ranker(
+    ranker: LearnedRanker,
+    path: Path | str,
+    *,
+    training_frames: tuple[pd.DataFrame, ...],
+    training_window: str,
+    metrics: dict[str, Any] | None = None,
+) -> dict[str, Any]:
     """Write ``ranker`` to ``path`` with skops and return its metadata.
 
     Parameters
@@ -109,6 +118,8 @@ def load_ranker(path: Path | str, *, expected_sha256: str | None = None) -> Lear
         raise ValueError(f"{path}: not a LearnedRanker")
     version = getattr(obj, "feature_version_", 1)
     if version != FEATURE_VERSION or list(getattr(obj, "features_", FEATURES)) != list(FEATURES):
-        raise ValueError(f"{path}: trained on feature version {version}, this code computes "
-                         f"version {FEATURE_VERSION}; train a new model (mitra train)")
+        raise ValueError(
+            f"{path}: trained on feature version {version}, this code computes "
+            f"version {FEATURE_VERSION}; train a new model (mitra train)"
+        )
     return obj

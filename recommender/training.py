@@ -26,8 +26,9 @@ def label_known(history: pd.DataFrame, at: dt.date) -> np.ndarray:
     return ended | six
 
 
-def latest_verdicts(feedback: pd.DataFrame | None, space: FeatureSpace, *,
-                    until: dt.date | None = None) -> pd.DataFrame:
+def latest_verdicts(
+    feedback: pd.DataFrame | None, space: FeatureSpace, *, until: dt.date | None = None
+) -> pd.DataFrame:
     """Each partner-district pair's latest verdict given on or before ``until``.
 
     Rows whose partner or district is not in ``space`` (e.g. archived partners) or whose
@@ -49,9 +50,13 @@ def latest_verdicts(feedback: pd.DataFrame | None, space: FeatureSpace, *,
     return f.drop_duplicates(["_p", "_d"], keep="last").drop(columns="_at")
 
 
-def feedback_pairs(space: FeatureSpace, history: pd.DataFrame,
-                   feedback: pd.DataFrame | None, *,
-                   until: dt.date | None = None) -> tuple[np.ndarray, np.ndarray]:
+def feedback_pairs(
+    space: FeatureSpace,
+    history: pd.DataFrame,
+    feedback: pd.DataFrame | None,
+    *,
+    until: dt.date | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
     """Planners' verdicts as labelled pairs: accepted 1, rejected 0.
 
     Features are computed as of the day of the verdict (so a pair never sees a
@@ -85,10 +90,15 @@ def feedback_pairs(space: FeatureSpace, history: pd.DataFrame,
     return np.concatenate(xs).astype(np.float32), np.concatenate(ys).astype(int)
 
 
-def training_pairs(space: FeatureSpace, history: pd.DataFrame, *,
-                   until: dt.date | None = None, negatives: int = 6,
-                   seed: int = 0, feedback: pd.DataFrame | None = None,
-                   ) -> tuple[np.ndarray, np.ndarray]:
+def training_pairs(
+    space: FeatureSpace,
+    history: pd.DataFrame,
+    *,
+    until: dt.date | None = None,
+    negatives: int = 6,
+    seed: int = 0,
+    feedback: pd.DataFrame | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
     """Feature matrix and labels for partnerships started before ``until``.
 
     For every year, features are computed as of 1 January of that year (so a pair never
@@ -129,17 +139,22 @@ def training_pairs(space: FeatureSpace, history: pd.DataFrame, *,
         # same partner, another district: near its sites or anywhere
         pn = np.repeat(p, k)
         near_w = np.exp(-space.near_km[pn] / 300.0)
-        near = (near_w.cumsum(axis=1) / near_w.sum(axis=1, keepdims=True)
-                > rng.random(len(pn))[:, None]).argmax(axis=1)
+        near = (
+            near_w.cumsum(axis=1) / near_w.sum(axis=1, keepdims=True) > rng.random(len(pn))[:, None]
+        ).argmax(axis=1)
         dn = np.where(rng.random(len(pn)) < 0.5, near, rng.integers(n_d, size=len(pn)))
         # same district, another partner: active ones or anyone
         dm = np.repeat(d, negatives - k)
         act = state.recent + 1.0
-        pm = np.where(rng.random(len(dm)) < 0.5, rng.choice(n_p, len(dm), p=act / act.sum()),
-                      rng.integers(n_p, size=len(dm)))
+        pm = np.where(
+            rng.random(len(dm)) < 0.5,
+            rng.choice(n_p, len(dm), p=act / act.sum()),
+            rng.integers(n_p, size=len(dm)),
+        )
         neg_p, neg_d = np.concatenate([pn, pm]), np.concatenate([dn, dm])
-        keep = np.array([(a, b) not in taken for a, b in zip(neg_p.tolist(), neg_d.tolist(),
-                                                            strict=True)], bool)
+        keep = np.array(
+            [(a, b) not in taken for a, b in zip(neg_p.tolist(), neg_d.tolist(), strict=True)], bool
+        )
         all_p = np.concatenate([p, neg_p[keep]])
         all_d = np.concatenate([d, neg_d[keep]])
         xs.append(state.pair_features(all_p, all_d))

@@ -7,9 +7,16 @@ enums (phase-3 wiring).
 from __future__ import annotations
 
 AREAS: tuple[str, ...] = (
-    "food_supplementation", "wash", "parenting_early_childhood", "behaviour_change_campaign",
-    "health_services", "foster_parent_sponsorship", "economic_empowerment",
-    "food_security_agriculture", "capacity_building_data", "funding",
+    "food_supplementation",
+    "wash",
+    "parenting_early_childhood",
+    "behaviour_change_campaign",
+    "health_services",
+    "foster_parent_sponsorship",
+    "economic_empowerment",
+    "food_security_agriculture",
+    "capacity_building_data",
+    "funding",
 )
 AREA_LABELS: dict[str, str] = {
     "food_supplementation": "food supplementation",
@@ -37,21 +44,37 @@ AREA_LABELS_ID: dict[str, str] = {
     "funding": "pendanaan",
 }
 KINDS: tuple[str, ...] = (
-    "company", "state_owned_company", "foundation", "media", "ngo", "zakat_org",
-    "academia", "international_org", "government_body",
+    "company",
+    "state_owned_company",
+    "foundation",
+    "media",
+    "ngo",
+    "zakat_org",
+    "academia",
+    "international_org",
+    "government_body",
 )
 KIND_LABELS: dict[str, dict[str, str]] = {
     "en": {
-        "company": "company", "state_owned_company": "state-owned company",
-        "foundation": "foundation", "media": "media organisation", "ngo": "NGO",
-        "zakat_org": "zakat organisation", "academia": "academic institution",
+        "company": "company",
+        "state_owned_company": "state-owned company",
+        "foundation": "foundation",
+        "media": "media organisation",
+        "ngo": "NGO",
+        "zakat_org": "zakat organisation",
+        "academia": "academic institution",
         "international_org": "international organisation",
         "government_body": "government body",
     },
     "id": {
-        "company": "perusahaan", "state_owned_company": "BUMN", "foundation": "yayasan",
-        "media": "media", "ngo": "LSM", "zakat_org": "lembaga zakat",
-        "academia": "perguruan tinggi", "international_org": "organisasi internasional",
+        "company": "perusahaan",
+        "state_owned_company": "BUMN",
+        "foundation": "yayasan",
+        "media": "media",
+        "ngo": "LSM",
+        "zakat_org": "lembaga zakat",
+        "academia": "perguruan tinggi",
+        "international_org": "organisasi internasional",
         "government_body": "lembaga pemerintah",
     },
 }
@@ -62,14 +85,20 @@ SCOPE_LABELS: dict[str, dict[str, str]] = {
 }
 # BKKBN campaign quota per province: 5 companies, 10 regional partners, 4 local media.
 QUOTA_OF_KIND: dict[str, str] = {
-    "company": "company", "state_owned_company": "company", "media": "local_media",
+    "company": "company",
+    "state_owned_company": "company",
+    "media": "local_media",
 }
 QUOTA_TARGETS: dict[str, int] = {"company": 5, "regional_partner": 10, "local_media": 4}
 QUOTA_LABELS: dict[str, str] = {
-    "company": "companies", "regional_partner": "regional partners", "local_media": "local media",
+    "company": "companies",
+    "regional_partner": "regional partners",
+    "local_media": "local media",
 }
 QUOTA_LABELS_ID: dict[str, str] = {
-    "company": "perusahaan", "regional_partner": "mitra daerah", "local_media": "media lokal",
+    "company": "perusahaan",
+    "regional_partner": "mitra daerah",
+    "local_media": "media lokal",
 }
 MIN_COMMITMENT_MONTHS = 6
 
@@ -77,9 +106,26 @@ MIN_COMMITMENT_MONTHS = 6
 # out social and environmental responsibility (UU 40/2007 on limited liability companies,
 # art. 74). Matched as words of the free-text sector (e.g. "palm_oil", "mining_nickel").
 NATURAL_RESOURCE_WORDS: tuple[str, ...] = (
-    "mining", "coal", "nickel", "tin", "gold", "copper", "aluminium", "bauxite", "smelter",
-    "oil", "gas", "lng", "palm", "plantation", "pulp", "paper", "timber", "forestry",
-    "sugar", "rubber",
+    "mining",
+    "coal",
+    "nickel",
+    "tin",
+    "gold",
+    "copper",
+    "aluminium",
+    "bauxite",
+    "smelter",
+    "oil",
+    "gas",
+    "lng",
+    "palm",
+    "plantation",
+    "pulp",
+    "paper",
+    "timber",
+    "forestry",
+    "sugar",
+    "rubber",
 )
 
 
@@ -89,6 +135,8 @@ def natural_resource_sector(sector: object) -> bool:
         return False
     words = set(sector.lower().replace("-", "_").replace(" ", "_").split("_"))
     return bool(words & set(NATURAL_RESOURCE_WORDS))
+
+
 STUNTING_TARGET_PCT = 14.0
 
 

@@ -73,7 +73,11 @@ class IndicatorMeasurement(Base):
     __tablename__ = "indicator_measurement"
     __table_args__ = (
         UniqueConstraint(
-            "level", "province_code", "district_code", "indicator", "survey",
+            "level",
+            "province_code",
+            "district_code",
+            "indicator",
+            "survey",
             name="uq_indicator_measurement_key",
         ),
         Index("ix_measurement_district_indicator", "district_code", "indicator", "year"),
@@ -248,9 +252,7 @@ class ApiToken(Base):
     """A bearer token. Only the SHA-256 of the token is stored; the token is shown once."""
 
     __tablename__ = "api_token"
-    __table_args__ = (
-        CheckConstraint("role IN ('viewer', 'planner', 'admin')", name="role"),
-    )
+    __table_args__ = (CheckConstraint("role IN ('viewer', 'planner', 'admin')", name="role"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     owner: Mapped[str] = mapped_column(String(100))

@@ -339,8 +339,11 @@ def ensure_active_model(engine: Engine, settings: Settings) -> ModelVersion:
             if not loaded.fallback:
                 log.info("active model: %s", row.version)
                 return row
-            log.warning("active model %s cannot be served (%s): training a new one",
-                        row.version, loaded.reason)
+            log.warning(
+                "active model %s cannot be served (%s): training a new one",
+                row.version,
+                loaded.reason,
+            )
         else:
             log.info("no active model: training one")
         return train_model(session, settings, activate=True)

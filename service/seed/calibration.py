@@ -68,16 +68,28 @@ class _Districts:
                 continue
             a, b = np.triu_indices(len(ix), 1)
             same.append((self.prov[ix[a]] == self.prov[ix[b]]).mean())
-            km.append(np.median(haversine_km(self.lat[ix[a]], self.lon[ix[a]],
-                                             self.lat[ix[b]], self.lon[ix[b]])))
-        return {"mean_prevalence": float(self.prev[d].mean()),
-                "top_tertile_share": float(self.top[d].mean()),
-                "same_province_share": float(np.mean(same)),
-                "median_pair_km": float(np.median(km))}
+            km.append(
+                np.median(
+                    haversine_km(self.lat[ix[a]], self.lon[ix[a]], self.lat[ix[b]], self.lon[ix[b]])
+                )
+            )
+        return {
+            "mean_prevalence": float(self.prev[d].mean()),
+            "top_tertile_share": float(self.top[d].mean()),
+            "same_province_share": float(np.mean(same)),
+            "median_pair_km": float(np.median(km)),
+        }
 
 
-def compare(districts: pd.DataFrame, real: pd.DataFrame, synthetic: pd.DataFrame, *,
-            n_boot: int = 500, n_draws: int = 20, seed: int = 0) -> pd.DataFrame:
+def compare(
+    districts: pd.DataFrame,
+    real: pd.DataFrame,
+    synthetic: pd.DataFrame,
+    *,
+    n_boot: int = 500,
+    n_draws: int = 20,
+    seed: int = 0,
+) -> pd.DataFrame:
     """The calibration statistics of the real pairs (with intervals) and of ``synthetic``.
 
     Parameters
@@ -113,12 +125,16 @@ def compare(districts: pd.DataFrame, real: pd.DataFrame, synthetic: pd.DataFrame
     syn_sets = g.sets(synthetic.drop_duplicates(["partner_name", "district_code"]))
     draws = []
     for _ in range(n_draws):
-        cut = [rng.choice(s, min(int(rng.choice(sizes)), len(s)), replace=False)
-               for s in syn_sets if len(s) >= 2]
+        cut = [
+            rng.choice(s, min(int(rng.choice(sizes)), len(s)), replace=False)
+            for s in syn_sets
+            if len(s) >= 2
+        ]
         draws.append(g.statistics(syn_sets, cut))
     syn = pd.DataFrame(draws).mean()
-    out = pd.DataFrame({"real": pd.Series(point), "real_lo": lo, "real_hi": hi,
-                        "synthetic": syn}).loc[list(STATISTICS)]
+    out = pd.DataFrame(
+        {"real": pd.Series(point), "real_lo": lo, "real_hi": hi, "synthetic": syn}
+    ).loc[list(STATISTICS)]
     out["inside"] = (out["synthetic"] >= out["real_lo"]) & (out["synthetic"] <= out["real_hi"])
     return out
 
@@ -130,8 +146,9 @@ def main() -> None:  # pragma: no cover - a report for docs/synthetic-data.md
     real = real_pairs(data)
     with pd.option_context("display.width", 120):
         for scale in (1.0, Rules().choice_need_scale):
-            history = generate_history(districts, catalogue, seed=20221,
-                                       rules=Rules(choice_need_scale=scale))
+            history = generate_history(
+                districts, catalogue, seed=20221, rules=Rules(choice_need_scale=scale)
+            )
             print(f"choice_need_scale={scale}")
             print(compare(districts, real, history).round(3).to_string(), end="\n\n")
 

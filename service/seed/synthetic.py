@@ -31,14 +31,28 @@ MIN_MONTHS = 6  # service.db.enums.MIN_COMMITMENT_MONTHS, repeated to keep this 
 STUNTING_TARGET = 14.0
 
 AREAS = (
-    "food_supplementation", "wash", "parenting_early_childhood", "behaviour_change_campaign",
-    "health_services", "foster_parent_sponsorship", "economic_empowerment",
-    "food_security_agriculture", "capacity_building_data", "funding",
+    "food_supplementation",
+    "wash",
+    "parenting_early_childhood",
+    "behaviour_change_campaign",
+    "health_services",
+    "foster_parent_sponsorship",
+    "economic_empowerment",
+    "food_security_agriculture",
+    "capacity_building_data",
+    "funding",
 )
 A = {a: i for i, a in enumerate(AREAS)}
 KINDS = (
-    "company", "state_owned_company", "foundation", "media", "ngo", "zakat_org",
-    "academia", "international_org", "government_body",
+    "company",
+    "state_owned_company",
+    "foundation",
+    "media",
+    "ngo",
+    "zakat_org",
+    "academia",
+    "international_org",
+    "government_body",
 )
 SCOPES = ("national", "provincial", "local")
 
@@ -59,56 +73,193 @@ class KindProfile:
 
 PROFILES: dict[str, KindProfile] = {
     "company": KindProfile(
-        92, (0.25, 0.40, 0.35),
-        ("mining_coal", "mining_nickel", "mining_copper_gold", "palm_oil", "oil_gas",
-         "pulp_paper", "fmcg_food_beverage", "retail", "banking", "telecom", "cement",
-         "poultry_breeding", "power_energy"),
-        {"wash": 3, "food_supplementation": 3, "funding": 2, "economic_empowerment": 2,
-         "foster_parent_sponsorship": 2, "health_services": 1, "food_security_agriculture": 1},
-        9.4, (6, 24), 3.0, 0.4, 0.2, 1.0),
+        92,
+        (0.25, 0.40, 0.35),
+        (
+            "mining_coal",
+            "mining_nickel",
+            "mining_copper_gold",
+            "palm_oil",
+            "oil_gas",
+            "pulp_paper",
+            "fmcg_food_beverage",
+            "retail",
+            "banking",
+            "telecom",
+            "cement",
+            "poultry_breeding",
+            "power_energy",
+        ),
+        {
+            "wash": 3,
+            "food_supplementation": 3,
+            "funding": 2,
+            "economic_empowerment": 2,
+            "foster_parent_sponsorship": 2,
+            "health_services": 1,
+            "food_security_agriculture": 1,
+        },
+        9.4,
+        (6, 24),
+        3.0,
+        0.4,
+        0.2,
+        1.0,
+    ),
     "state_owned_company": KindProfile(
-        40, (0.50, 0.40, 0.10),
-        ("banking", "electricity", "oil_gas", "fertilizer_petrochemical",
-         "plantation_agriculture", "mining_tin", "cement", "telecom", "ports_logistics"),
-        {"foster_parent_sponsorship": 3, "food_supplementation": 3, "funding": 2, "wash": 2,
-         "economic_empowerment": 1, "food_security_agriculture": 1},
-        9.6, (6, 24), 2.5, 0.6, 0.3, 1.2),
+        40,
+        (0.50, 0.40, 0.10),
+        (
+            "banking",
+            "electricity",
+            "oil_gas",
+            "fertilizer_petrochemical",
+            "plantation_agriculture",
+            "mining_tin",
+            "cement",
+            "telecom",
+            "ports_logistics",
+        ),
+        {
+            "foster_parent_sponsorship": 3,
+            "food_supplementation": 3,
+            "funding": 2,
+            "wash": 2,
+            "economic_empowerment": 1,
+            "food_security_agriculture": 1,
+        },
+        9.6,
+        (6, 24),
+        2.5,
+        0.6,
+        0.3,
+        1.2,
+    ),
     "foundation": KindProfile(
-        40, (0.30, 0.40, 0.30), ("philanthropy", "corporate_foundation", "religious_foundation"),
-        {"food_supplementation": 3, "parenting_early_childhood": 2, "funding": 2,
-         "foster_parent_sponsorship": 2, "health_services": 1, "wash": 1},
-        9.0, (6, 24), 1.5, 1.0, 0.3, 1.0),
+        40,
+        (0.30, 0.40, 0.30),
+        ("philanthropy", "corporate_foundation", "religious_foundation"),
+        {
+            "food_supplementation": 3,
+            "parenting_early_childhood": 2,
+            "funding": 2,
+            "foster_parent_sponsorship": 2,
+            "health_services": 1,
+            "wash": 1,
+        },
+        9.0,
+        (6, 24),
+        1.5,
+        1.0,
+        0.3,
+        1.0,
+    ),
     "media": KindProfile(
-        60, (0.10, 0.30, 0.60), ("media_news", "media_broadcast", "media_radio", "media_online"),
-        {"behaviour_change_campaign": 6, "parenting_early_childhood": 1,
-         "capacity_building_data": 1},
-        8.0, (3, 12), 1.5, 0.6, -0.8, 0.8),
+        60,
+        (0.10, 0.30, 0.60),
+        ("media_news", "media_broadcast", "media_radio", "media_online"),
+        {
+            "behaviour_change_campaign": 6,
+            "parenting_early_childhood": 1,
+            "capacity_building_data": 1,
+        },
+        8.0,
+        (3, 12),
+        1.5,
+        0.6,
+        -0.8,
+        0.8,
+    ),
     "ngo": KindProfile(
-        50, (0.15, 0.35, 0.50),
+        50,
+        (0.15, 0.35, 0.50),
         ("development_ngo", "health_ngo", "child_development_ngo", "religious_womens_org"),
-        {"parenting_early_childhood": 3, "behaviour_change_campaign": 3, "health_services": 2,
-         "wash": 2, "capacity_building_data": 2, "economic_empowerment": 1},
-        8.6, (6, 24), 1.5, 1.0, 0.2, 1.0),
+        {
+            "parenting_early_childhood": 3,
+            "behaviour_change_campaign": 3,
+            "health_services": 2,
+            "wash": 2,
+            "capacity_building_data": 2,
+            "economic_empowerment": 1,
+        },
+        8.6,
+        (6, 24),
+        1.5,
+        1.0,
+        0.2,
+        1.0,
+    ),
     "zakat_org": KindProfile(
-        30, (0.15, 0.30, 0.55), ("zakat",),
-        {"food_supplementation": 4, "foster_parent_sponsorship": 3, "economic_empowerment": 2,
-         "funding": 2},
-        8.7, (3, 12), 1.5, 1.0, -0.3, 1.0),
+        30,
+        (0.15, 0.30, 0.55),
+        ("zakat",),
+        {
+            "food_supplementation": 4,
+            "foster_parent_sponsorship": 3,
+            "economic_empowerment": 2,
+            "funding": 2,
+        },
+        8.7,
+        (3, 12),
+        1.5,
+        1.0,
+        -0.3,
+        1.0,
+    ),
     "academia": KindProfile(
-        30, (0.05, 0.45, 0.50), ("university", "polytechnic"),
-        {"capacity_building_data": 4, "health_services": 2, "parenting_early_childhood": 2,
-         "food_security_agriculture": 2, "behaviour_change_campaign": 1},
-        8.3, (4, 12), 1.5, 0.8, 0.0, 0.8),
+        30,
+        (0.05, 0.45, 0.50),
+        ("university", "polytechnic"),
+        {
+            "capacity_building_data": 4,
+            "health_services": 2,
+            "parenting_early_childhood": 2,
+            "food_security_agriculture": 2,
+            "behaviour_change_campaign": 1,
+        },
+        8.3,
+        (4, 12),
+        1.5,
+        0.8,
+        0.0,
+        0.8,
+    ),
     "international_org": KindProfile(
-        10, (1.0, 0.0, 0.0), ("un_agency", "bilateral_donor", "international_ngo"),
-        {"health_services": 3, "wash": 3, "capacity_building_data": 3,
-         "food_security_agriculture": 2, "food_supplementation": 2, "funding": 1},
-        10.0, (12, 36), 1.5, 1.3, 0.6, 1.4),
+        10,
+        (1.0, 0.0, 0.0),
+        ("un_agency", "bilateral_donor", "international_ngo"),
+        {
+            "health_services": 3,
+            "wash": 3,
+            "capacity_building_data": 3,
+            "food_security_agriculture": 2,
+            "food_supplementation": 2,
+            "funding": 1,
+        },
+        10.0,
+        (12, 36),
+        1.5,
+        1.3,
+        0.6,
+        1.4,
+    ),
     "government_body": KindProfile(
-        10, (0.40, 0.60, 0.0), ("development_agency", "regional_development_bank"),
-        {"capacity_building_data": 3, "funding": 3, "health_services": 2,
-         "economic_empowerment": 1},
-        9.5, (12, 24), 1.5, 1.0, 0.1, 1.0),
+        10,
+        (0.40, 0.60, 0.0),
+        ("development_agency", "regional_development_bank"),
+        {
+            "capacity_building_data": 3,
+            "funding": 3,
+            "health_services": 2,
+            "economic_empowerment": 1,
+        },
+        9.5,
+        (12, 24),
+        1.5,
+        1.0,
+        0.1,
+        1.0,
+    ),
 }
 
 # Where a company of a sector has its sites: preferred provinces (empty = anywhere),
@@ -133,15 +284,87 @@ SECTOR_SITES: dict[str, tuple[tuple[str, ...], str]] = {
 # The stems of fictional names avoid these (brands, real organisations, and the common
 # words that real Indonesian organisation names are built from).
 BLOCKED_WORDS = (
-    "mandiri", "pertamina", "telkom", "astra", "sinar", "bumi", "jaya", "adaro", "wilmar",
-    "danone", "aqua", "indofood", "unilever", "nestle", "garuda", "semen", "pupuk", "bank",
-    "bakti", "rakyat", "negara", "nusa", "indo", "sampoerna", "djarum", "tanoto", "freeport",
-    "vale", "antam", "timah", "medco", "chevron", "unicef", "care", "plan", "wahana",
-    "dompet", "rumah", "baznas", "lazis", "muhammad", "aisyiyah", "nahdl", "mitra", "kasih",
-    "peduli", "sehat", "bina", "karya", "tunas", "harapan", "cahaya", "mulia", "abadi",
-    "sentosa", "lestari", "mekar", "dharma", "amanah", "surya", "putra", "putri", "tani",
-    "rama", "sari", "mas", "kota", "dana", "gizi", "anak", "ibu", "bapak", "kuda", "babi",
-    "tai", "pantat", "kontol", "memek", "anjing", "bego", "tolol",
+    "mandiri",
+    "pertamina",
+    "telkom",
+    "astra",
+    "sinar",
+    "bumi",
+    "jaya",
+    "adaro",
+    "wilmar",
+    "danone",
+    "aqua",
+    "indofood",
+    "unilever",
+    "nestle",
+    "garuda",
+    "semen",
+    "pupuk",
+    "bank",
+    "bakti",
+    "rakyat",
+    "negara",
+    "nusa",
+    "indo",
+    "sampoerna",
+    "djarum",
+    "tanoto",
+    "freeport",
+    "vale",
+    "antam",
+    "timah",
+    "medco",
+    "chevron",
+    "unicef",
+    "care",
+    "plan",
+    "wahana",
+    "dompet",
+    "rumah",
+    "baznas",
+    "lazis",
+    "muhammad",
+    "aisyiyah",
+    "nahdl",
+    "mitra",
+    "kasih",
+    "peduli",
+    "sehat",
+    "bina",
+    "karya",
+    "tunas",
+    "harapan",
+    "cahaya",
+    "mulia",
+    "abadi",
+    "sentosa",
+    "lestari",
+    "mekar",
+    "dharma",
+    "amanah",
+    "surya",
+    "putra",
+    "putri",
+    "tani",
+    "rama",
+    "sari",
+    "mas",
+    "kota",
+    "dana",
+    "gizi",
+    "anak",
+    "ibu",
+    "bapak",
+    "kuda",
+    "babi",
+    "tai",
+    "pantat",
+    "kontol",
+    "memek",
+    "anjing",
+    "bego",
+    "tolol",
 )
 _ONSETS = ("b", "d", "g", "k", "l", "m", "n", "p", "r", "s", "t", "w", "j", "h", "v", "z")
 _VOWELS = ("a", "i", "u", "e", "o")
@@ -158,12 +381,24 @@ _NAME_PATTERNS: dict[str, tuple[str, ...]] = {
     "government_body": ("{s} Regional Development Fund", "Badan Pembangunan {s}"),
 }
 _SECTOR_WORDS: dict[str, str] = {
-    "mining_coal": "Batubara", "mining_nickel": "Nikel", "mining_copper_gold": "Mineral",
-    "mining_tin": "Stannum", "palm_oil": "Agro Sawit", "plantation_agriculture": "Perkebunan",
-    "pulp_paper": "Pulp", "oil_gas": "Petro", "fertilizer_petrochemical": "Kimia",
-    "cement": "Beton", "fmcg_food_beverage": "Pangan", "retail": "Retail",
-    "banking": "Finansial", "telecom": "Telekomunikasi", "poultry_breeding": "Unggas",
-    "power_energy": "Energi", "electricity": "Listrik", "ports_logistics": "Logistik",
+    "mining_coal": "Batubara",
+    "mining_nickel": "Nikel",
+    "mining_copper_gold": "Mineral",
+    "mining_tin": "Stannum",
+    "palm_oil": "Agro Sawit",
+    "plantation_agriculture": "Perkebunan",
+    "pulp_paper": "Pulp",
+    "oil_gas": "Petro",
+    "fertilizer_petrochemical": "Kimia",
+    "cement": "Beton",
+    "fmcg_food_beverage": "Pangan",
+    "retail": "Retail",
+    "banking": "Finansial",
+    "telecom": "Telekomunikasi",
+    "poultry_breeding": "Unggas",
+    "power_energy": "Energi",
+    "electricity": "Listrik",
+    "ports_logistics": "Logistik",
 }
 
 
@@ -212,8 +447,9 @@ class Rules:
 # Geography helpers
 
 
-def haversine_km(lat1: np.ndarray, lon1: np.ndarray, lat2: np.ndarray,
-                 lon2: np.ndarray) -> np.ndarray:
+def haversine_km(
+    lat1: np.ndarray, lon1: np.ndarray, lat2: np.ndarray, lon2: np.ndarray
+) -> np.ndarray:
     """Great-circle distance in km between broadcastable arrays of degrees."""
     p1, p2 = np.radians(lat1), np.radians(lat2)
     dp, dl = p2 - p1, np.radians(lon2) - np.radians(lon1)
@@ -264,8 +500,12 @@ def _geo(districts: pd.DataFrame) -> _Geo:
         remote[idx] = dist[idx, centre]
     log_density = np.log(pop / np.maximum(area, 1.0))
     log_burden = np.log(prev / 100.0 * pop)
-    zp, zb, zd, zr = _zscore(prev), _zscore(log_burden), _zscore(log_density), _zscore(
-        np.log1p(remote))
+    zp, zb, zd, zr = (
+        _zscore(prev),
+        _zscore(log_burden),
+        _zscore(log_density),
+        _zscore(np.log1p(remote)),
+    )
     need = 1.0 * zp + 0.5 * under + 0.3 * zb
     an = np.zeros((len(d), len(AREAS)))
     an[:, A["food_supplementation"]] = 0.9 * zp
@@ -292,7 +532,8 @@ def _stems(rng: np.random.Generator, n: int, banned: set[str]) -> list[str]:
     while len(out) < n:
         k = int(rng.integers(2, 4))
         s = "".join(
-            _ONSETS[rng.integers(len(_ONSETS))] + _VOWELS[rng.integers(len(_VOWELS))]
+            _ONSETS[rng.integers(len(_ONSETS))]
+            + _VOWELS[rng.integers(len(_VOWELS))]
             + (_CODAS[rng.integers(len(_CODAS))] if i == k - 1 else "")
             for i in range(k)
         )
@@ -318,7 +559,7 @@ def _site_weights(g: _Geo, sector: str) -> np.ndarray:
     if style == EXTRACTIVE:
         w = np.sqrt(g.area) * np.where(g.is_kota, 0.05, 1.0)
     else:
-        w = g.pop ** 0.8 * np.where(g.is_kota, 2.0, 1.0)
+        w = g.pop**0.8 * np.where(g.is_kota, 2.0, 1.0)
     if provs:
         w = w * np.where(np.isin(g.prov, provs), 1.0, 0.02 if style == EXTRACTIVE else 0.15)
     return w / w.sum()
@@ -350,11 +591,10 @@ def generate_catalogue(districts: pd.DataFrame, *, seed: int) -> pd.DataFrame:
     """
     rng = np.random.default_rng([seed, 1])
     g = _geo(districts)
-    short = (districts["short_name"].astype(str).to_numpy() if "short_name" in districts
-             else g.codes)
+    short = districts["short_name"].astype(str).to_numpy() if "short_name" in districts else g.codes
     n_total = sum(p.count for p in PROFILES.values())
     stems = _stems(rng, n_total, _real_name_tokens())
-    pop_w = g.pop ** 0.7
+    pop_w = g.pop**0.7
     prov_codes = np.unique(g.prov)
     prov_pop = np.array([g.pop[g.prov == p].sum() for p in prov_codes])
     big_city = np.where(g.is_kota, g.pop, g.pop * 0.2) ** 1.5
@@ -362,6 +602,7 @@ def generate_catalogue(districts: pd.DataFrame, *, seed: int) -> pd.DataFrame:
 
     def jakarta() -> int:
         return int(rng.choice(len(in_jakarta), p=in_jakarta / in_jakarta.sum()))
+
     rows: list[dict[str, object]] = []
     names: set[str] = set()
     for kind, prof in PROFILES.items():
@@ -378,15 +619,20 @@ def generate_catalogue(districts: pd.DataFrame, *, seed: int) -> pd.DataFrame:
                 else:
                     home = g.prov[rng.choice(len(w), p=w)]
                     wp = np.where(g.prov == home, w, 0.0)
-                    k = int(rng.integers(1, 5)) if scope == "provincial" else int(
-                        rng.integers(1, 3))
+                    k = (
+                        int(rng.integers(1, 5))
+                        if scope == "provincial"
+                        else int(rng.integers(1, 3))
+                    )
                     sites = _choose(rng, wp, k)
-                hq = (jakarta() if scope == "national" and rng.random() < 0.7
-                      else sites[0])
+                hq = jakarta() if scope == "national" and rng.random() < 0.7 else sites[0]
             else:
                 if scope == "national":
-                    hq = (jakarta() if rng.random() < 0.7
-                          else rng.choice(len(g.pop), p=big_city / big_city.sum()))
+                    hq = (
+                        jakarta()
+                        if rng.random() < 0.7
+                        else rng.choice(len(g.pop), p=big_city / big_city.sum())
+                    )
                     # field offices where stunting is high
                     w = np.exp(0.8 * g.need) * pop_w
                     sites = np.concatenate([[hq], _choose(rng, w, int(rng.integers(2, 9)))])
@@ -399,7 +645,7 @@ def generate_catalogue(districts: pd.DataFrame, *, seed: int) -> pd.DataFrame:
                 else:
                     hq = rng.choice(len(pop_w), p=pop_w / pop_w.sum())
                     near = np.argsort(np.where(g.prov == g.prov[hq], g.dist[hq], np.inf))
-                    sites = np.concatenate([[hq], near[1: 1 + int(rng.integers(0, 3))]])
+                    sites = np.concatenate([[hq], near[1 : 1 + int(rng.integers(0, 3))]])
             sites = np.unique(sites)
             provs = sorted(set(g.prov[sites]))
             if scope == "provincial" and not is_company and rng.random() < 0.2:
@@ -415,17 +661,24 @@ def generate_catalogue(districts: pd.DataFrame, *, seed: int) -> pd.DataFrame:
             name = re.sub(r"\s+", " ", name) + SYNTHETIC_SUFFIX
             assert name not in names
             names.add(name)
-            rows.append({
-                "name": name, "kind": kind, "sector": sector, "scope": scope,
-                "headquarters": str(short[hq]),
-                "annual_budget_idr": int(round(budget, -6)),
-                "typical_commitment_months": int(rng.integers(lo, hi + 1)),
-                "description": f"{DESCRIPTION_PREFIX} A {scope} {kind.replace('_', ' ')} "
-                               f"({sector.replace('_', ' ')}) working on "
-                               f"{', '.join(a.replace('_', ' ') for a in areas)}.",
-                "website": None, "areas": areas, "province_codes": provs,
-                "district_codes": [str(c) for c in g.codes[sites]],
-            })
+            rows.append(
+                {
+                    "name": name,
+                    "kind": kind,
+                    "sector": sector,
+                    "scope": scope,
+                    "headquarters": str(short[hq]),
+                    "annual_budget_idr": int(round(budget, -6)),
+                    "typical_commitment_months": int(rng.integers(lo, hi + 1)),
+                    "description": f"{DESCRIPTION_PREFIX} A {scope} {kind.replace('_', ' ')} "
+                    f"({sector.replace('_', ' ')}) working on "
+                    f"{', '.join(a.replace('_', ' ') for a in areas)}.",
+                    "website": None,
+                    "areas": areas,
+                    "province_codes": provs,
+                    "district_codes": [str(c) for c in g.codes[sites]],
+                }
+            )
     return pd.DataFrame(rows)
 
 
@@ -433,9 +686,11 @@ def generate_catalogue(districts: pd.DataFrame, *, seed: int) -> pd.DataFrame:
 # History
 
 _CANCEL_REASONS = (
-    "funding withdrawn by the partner", "partner capacity stretched across too many sites",
-    "local coordination with the district team broke down", "activity not aligned with "
-    "the district's stunting plan", "partner's priorities changed",
+    "funding withdrawn by the partner",
+    "partner capacity stretched across too many sites",
+    "local coordination with the district team broke down",
+    "activity not aligned with the district's stunting plan",
+    "partner's priorities changed",
 )
 _SCOPE_RATE = {"national": 2.0, "provincial": 1.0, "local": 0.6}
 _SCOPE_KM = {"national": 700.0, "provincial": 200.0, "local": 80.0}
@@ -456,8 +711,7 @@ def _partner_arrays(g: _Geo, cat: pd.DataFrame) -> dict[str, np.ndarray]:
         island[i] = np.isin(g.island, g.island[idx])
         near_km[i] = g.dist[idx].min(axis=0) if idx else 3000.0
         areas[i, [A[a] for a in row.areas]] = 1.0
-    return {"site": site, "inprov": inprov, "island": island, "near_km": near_km,
-            "areas": areas}
+    return {"site": site, "inprov": inprov, "island": island, "near_km": near_km, "areas": areas}
 
 
 def _add_months(start: np.ndarray, months: np.ndarray) -> np.ndarray:
@@ -466,13 +720,13 @@ def _add_months(start: np.ndarray, months: np.ndarray) -> np.ndarray:
     m = start.astype("datetime64[M]").astype(int) % 12
     d = (start - start.astype("datetime64[M]")).astype(int)
     tot = m + months
-    first = ((y + tot // 12 - 1970) * 12 + tot % 12).astype("datetime64[M]").astype(
-        "datetime64[D]")
+    first = ((y + tot // 12 - 1970) * 12 + tot % 12).astype("datetime64[M]").astype("datetime64[D]")
     return first + np.minimum(d, 27)
 
 
-def generate_history(districts: pd.DataFrame, catalogue: pd.DataFrame, *, seed: int,
-                     rules: Rules | None = None) -> pd.DataFrame:
+def generate_history(
+    districts: pd.DataFrame, catalogue: pd.DataFrame, *, seed: int, rules: Rules | None = None
+) -> pd.DataFrame:
     """Simulate 2019–2024 partnerships between synthetic partners and real districts.
 
     Parameters
@@ -506,20 +760,28 @@ def generate_history(districts: pd.DataFrame, catalogue: pd.DataFrame, *, seed: 
     log_budget = np.log(cat["annual_budget_idr"].to_numpy(float))
     commit = cat["typical_commitment_months"].to_numpy(float)
     reliability = rng.normal(0.0, rules.reliability_sd, n_p)
-    rate = (np.array([p.rate for p in prof]) * np.array([_SCOPE_RATE[s] for s in scope])
-            * np.exp(0.3 * (log_budget - np.median(log_budget)))
-            * rng.lognormal(0.0, 0.4, n_p))
+    rate = (
+        np.array([p.rate for p in prof])
+        * np.array([_SCOPE_RATE[s] for s in scope])
+        * np.exp(0.3 * (log_budget - np.median(log_budget)))
+        * rng.lognormal(0.0, 0.4, n_p)
+    )
     # how many partnerships each partner starts each year
     cells = rate[:, None] * YEAR_WEIGHTS[None, :]
     counts = rng.multinomial(rules.n_partnerships, (cells / cells.sum()).ravel()).reshape(
-        cells.shape)
+        cells.shape
+    )
     counts = np.minimum(counts, n_d)
 
     km = np.where(is_company, 150.0, np.array([_SCOPE_KM[s] for s in scope]))
     site_bonus = np.array([p.site_bonus for p in prof])
     prov_bonus = np.where(kind == "media", 3.0, 1.5)
-    geo_u = (site_bonus[:, None] * pa["site"] + prov_bonus[:, None] * pa["inprov"]
-             + 0.5 * pa["island"] - np.minimum(pa["near_km"] / km[:, None], 6.0))
+    geo_u = (
+        site_bonus[:, None] * pa["site"]
+        + prov_bonus[:, None] * pa["inprov"]
+        + 0.5 * pa["island"]
+        - np.minimum(pa["near_km"] / km[:, None], 6.0)
+    )
     local_media = (kind == "media") & (scope != "national")
     geo_u[local_media] -= 3.0 * ~pa["inprov"][local_media]
     need_u = np.array([p.need_weight for p in prof])[:, None] * g.need[None, :]
@@ -536,8 +798,9 @@ def generate_history(districts: pd.DataFrame, catalogue: pd.DataFrame, *, seed: 
     for yi, year in enumerate(HISTORY_YEARS):
         need_now = hidden - 0.5 * np.log1p(coverage)
         fit_u = 0.8 * (pa["areas"] @ need_now.T) / n_areas_p[:, None]
-        util = (geo_u + rules.choice_need_scale * (need_u + fit_u)
-                + 1.0 * worked) / rules.choice_temperature
+        util = (
+            geo_u + rules.choice_need_scale * (need_u + fit_u) + 1.0 * worked
+        ) / rules.choice_temperature
         ps = np.flatnonzero(counts[:, yi])
         gumbel = rng.gumbel(size=(len(ps), n_d))
         score = util[ps] + gumbel
@@ -575,14 +838,21 @@ def generate_history(districts: pd.DataFrame, catalogue: pd.DataFrame, *, seed: 
 
     on_site = pa["site"][p_idx, d_idx]
     in_prov = pa["inprov"][p_idx, d_idx]
-    geo = np.where(on_site, 1.0, np.where(in_prov, 0.5, -0.5 * np.minimum(
-        pa["near_km"][p_idx, d_idx] / 500.0, 2.0)))
+    geo = np.where(
+        on_site,
+        1.0,
+        np.where(in_prov, 0.5, -0.5 * np.minimum(pa["near_km"][p_idx, d_idx] / 500.0, 2.0)),
+    )
     cap = _zscore(log_budget[p_idx] - g.log_burden[d_idx])
-    kind_eff = (np.array([p.success_effect for p in prof])[p_idx]
-                + 0.04 * (commit[p_idx] - 12.0))
-    logit = (rules.intercept + rules.fit_weight * fit + rules.geo_weight * geo
-             + rules.capacity_weight * cap + rules.kind_weight * kind_eff
-             + reliability[p_idx])
+    kind_eff = np.array([p.success_effect for p in prof])[p_idx] + 0.04 * (commit[p_idx] - 12.0)
+    logit = (
+        rules.intercept
+        + rules.fit_weight * fit
+        + rules.geo_weight * geo
+        + rules.capacity_weight * cap
+        + rules.kind_weight * kind_eff
+        + reliability[p_idx]
+    )
     success = rng.random(n) < 1.0 / (1.0 + np.exp(-logit))
 
     jan1 = np.array([f"{y}-01-01" for y in years], dtype="datetime64[D]")
@@ -598,8 +868,13 @@ def generate_history(districts: pd.DataFrame, catalogue: pd.DataFrame, *, seed: 
     status = np.where(proposed, "proposed", status)
 
     per_year = np.maximum(rate / YEAR_WEIGHTS.mean() / len(HISTORY_YEARS), 1.0)
-    budget = (np.exp(log_budget[p_idx]) / per_year[p_idx] * rng.lognormal(0.0, 0.4, n)
-              * np.maximum(duration, 3) / 12.0)
+    budget = (
+        np.exp(log_budget[p_idx])
+        / per_year[p_idx]
+        * rng.lognormal(0.0, 0.4, n)
+        * np.maximum(duration, 3)
+        / 12.0
+    )
     budget = np.maximum(np.round(budget, -6), 1_000_000).astype(np.int64)
     unit_cost = rng.lognormal(np.log(2_500_000), 0.5, n)
     benef = np.clip(budget / unit_cost, 20, np.maximum(g.pop[d_idx] * 0.1, 20)).astype(int)
@@ -610,8 +885,9 @@ def generate_history(districts: pd.DataFrame, catalogue: pd.DataFrame, *, seed: 
         if status[i] == "cancelled":
             outcome[i] = f"Cancelled after {duration[i]} months: {_CANCEL_REASONS[reason[i]]}."
         elif status[i] == "completed" and success[i]:
-            outcome[i] = (f"Completed after {duration[i]} months; about {benef[i]:,} "
-                          "beneficiaries reached.")
+            outcome[i] = (
+                f"Completed after {duration[i]} months; about {benef[i]:,} beneficiaries reached."
+            )
         elif status[i] == "completed":
             outcome[i] = f"One-off activity, ended after {duration[i]} months."
         elif status[i] == "active":
@@ -619,18 +895,20 @@ def generate_history(districts: pd.DataFrame, catalogue: pd.DataFrame, *, seed: 
         else:
             outcome[i] = None
     open_ended = np.isin(status, ["active", "proposed"])
-    out = pd.DataFrame({
-        "partner_name": cat["name"].to_numpy()[p_idx],
-        "district_code": g.codes[d_idx],
-        "areas": areas_col,
-        "start_date": [d.item() for d in start],
-        "end_date": [None if o else e.item() for o, e in zip(open_ended, end, strict=True)],
-        "duration_months": duration,
-        "budget_idr": budget,
-        "target_beneficiaries": benef,
-        "status": status,
-        "outcome": outcome,
-    })
+    out = pd.DataFrame(
+        {
+            "partner_name": cat["name"].to_numpy()[p_idx],
+            "district_code": g.codes[d_idx],
+            "areas": areas_col,
+            "start_date": [d.item() for d in start],
+            "end_date": [None if o else e.item() for o, e in zip(open_ended, end, strict=True)],
+            "duration_months": duration,
+            "budget_idr": budget,
+            "target_beneficiaries": benef,
+            "status": status,
+            "outcome": outcome,
+        }
+    )
     out = out.sort_values(["start_date", "partner_name"], kind="stable").reset_index(drop=True)
     return out
 
@@ -647,25 +925,32 @@ def load_reference_districts(data_dir: Path | str) -> pd.DataFrame:
     value where published (NaN otherwise).
     """
     data_dir = Path(data_dir)
-    d = pd.read_csv(data_dir / "districts.csv", dtype={"district_code": str,
-                                                       "province_code": str,
-                                                       "pre_2022_province_code": str})
-    st = pd.read_csv(data_dir / "stunting_prevalence_district.csv",
-                     dtype={"district_code": str})
-    pr = pd.read_csv(data_dir / "stunting_prevalence_province.csv",
-                     dtype={"province_code": str})
-    und = pd.read_csv(data_dir / "underdeveloped_districts_2020_2024.csv",
-                      dtype={"district_code": str})
+    d = pd.read_csv(
+        data_dir / "districts.csv",
+        dtype={"district_code": str, "province_code": str, "pre_2022_province_code": str},
+    )
+    st = pd.read_csv(data_dir / "stunting_prevalence_district.csv", dtype={"district_code": str})
+    pr = pd.read_csv(data_dir / "stunting_prevalence_province.csv", dtype={"province_code": str})
+    und = pd.read_csv(
+        data_dir / "underdeveloped_districts_2020_2024.csv", dtype={"district_code": str}
+    )
     v22 = st[st["survey"] == "SSGI 2022"].set_index("district_code")["prevalence_pct"]
     v21 = st[st["survey"] == "SSGI 2021"].set_index("district_code")["prevalence_pct"]
     p22 = pr[pr["survey"] == "SSGI 2022"].set_index("province_code")["prevalence_pct"]
-    out = pd.DataFrame({
-        "code": d["district_code"], "province_code": d["province_code"], "name": d["name"],
-        "short_name": d["short_name"], "type": d["type"],
-        "latitude": d["latitude"], "longitude": d["longitude"],
-        "population": d["population_total"], "area_km2": d["area_km2"],
-        "underdeveloped": d["district_code"].isin(und["district_code"]),
-    })
+    out = pd.DataFrame(
+        {
+            "code": d["district_code"],
+            "province_code": d["province_code"],
+            "name": d["name"],
+            "short_name": d["short_name"],
+            "type": d["type"],
+            "latitude": d["latitude"],
+            "longitude": d["longitude"],
+            "population": d["population_total"],
+            "area_km2": d["area_km2"],
+            "underdeveloped": d["district_code"].isin(und["district_code"]),
+        }
+    )
     real = out["code"].map(v22)
     out["prevalence_imputed"] = real.isna()
     out["prevalence"] = real.fillna(d["pre_2022_province_code"].map(p22)).astype(float)

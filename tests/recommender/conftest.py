@@ -19,7 +19,8 @@ def rec_districts() -> pd.DataFrame:
     prov = pd.read_csv(DATA / "provinces.csv", dtype={"province_code": str})
     d["province_name"] = d["province_code"].map(prov.set_index("province_code")["name"])
     d["prevalence_survey"] = d["prevalence_imputed"].map(
-        {True: "SSGI 2022, province", False: "SSGI 2022"})
+        {True: "SSGI 2022, province", False: "SSGI 2022"}
+    )
     return d
 
 
@@ -36,27 +37,38 @@ def rec_history(rec_districts: pd.DataFrame, rec_catalogue: pd.DataFrame) -> pd.
 @pytest.fixture(scope="session")
 def real_frames() -> tuple[pd.DataFrame, pd.DataFrame]:
     """Real partners and their reported partnerships, as the service would pass them."""
-    r = pd.read_csv(DATA / "real_partnerships.csv", dtype={"district_code": str,
-                                                          "province_code": str})
+    r = pd.read_csv(
+        DATA / "real_partnerships.csv", dtype={"district_code": str, "province_code": str}
+    )
     r = r.dropna(subset=["district_code"])
-    r["areas"] = r["intervention_areas"].fillna("").map(lambda s: [a for a in s.split(";")
-                                                                   if a])
+    r["areas"] = r["intervention_areas"].fillna("").map(lambda s: [a for a in s.split(";") if a])
     g = r.groupby("partner_name")
-    partners = pd.DataFrame({
-        "name": list(g.groups),
-        "kind": g["partner_kind"].first().to_numpy(),
-        "scope": ["national" if n > 1 else "provincial"
-                  for n in g["province_code"].nunique().to_numpy()],
-        "annual_budget_idr": None, "typical_commitment_months": None,
-        "areas": g["areas"].agg(lambda s: sorted({a for x in s for a in x})).to_numpy(),
-        "district_codes": g["district_code"].agg(lambda s: sorted(set(s))).to_numpy(),
-        "province_codes": g["province_code"].agg(lambda s: sorted(set(s))).to_numpy(),
-    })
-    history = pd.DataFrame({
-        "partner_name": r["partner_name"], "district_code": r["district_code"],
-        "areas": r["areas"],
-        "start_date": pd.to_datetime(r["year"].astype("Int64").astype(str) + "-01-01",
-                                     errors="coerce").dt.date,
-        "end_date": None, "duration_months": r["duration_months"], "status": "reported",
-    })
+    partners = pd.DataFrame(
+        {
+            "name": list(g.groups),
+            "kind": g["partner_kind"].first().to_numpy(),
+            "scope": [
+                "national" if n > 1 else "provincial"
+                for n in g["province_code"].nunique().to_numpy()
+            ],
+            "annual_budget_idr": None,
+            "typical_commitment_months": None,
+            "areas": g["areas"].agg(lambda s: sorted({a for x in s for a in x})).to_numpy(),
+            "district_codes": g["district_code"].agg(lambda s: sorted(set(s))).to_numpy(),
+            "province_codes": g["province_code"].agg(lambda s: sorted(set(s))).to_numpy(),
+        }
+    )
+    history = pd.DataFrame(
+        {
+            "partner_name": r["partner_name"],
+            "district_code": r["district_code"],
+            "areas": r["areas"],
+            "start_date": pd.to_datetime(
+                r["year"].astype("Int64").astype(str) + "-01-01", errors="coerce"
+            ).dt.date,
+            "end_date": None,
+            "duration_months": r["duration_months"],
+            "status": "reported",
+        }
+    )
     return partners, history

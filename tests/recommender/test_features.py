@@ -20,15 +20,23 @@ PKG = Path(__file__).resolve().parents[2] / "recommender"
 def test_recommender_never_imports_service_or_schema() -> None:
     for f in PKG.glob("*.py"):
         for node in ast.walk(ast.parse(f.read_text())):
-            names = ([a.name for a in node.names] if isinstance(node, ast.Import)
-                     else [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+            names = (
+                [a.name for a in node.names]
+                if isinstance(node, ast.Import)
+                else [node.module or ""]
+                if isinstance(node, ast.ImportFrom)
+                else []
+            )
             assert not any(n.split(".")[0] in ("service", "schema") for n in names), f
 
 
 def test_lasted_label() -> None:
-    h = pd.DataFrame({"duration_months": [8, 3, 12, 9, None],
-                      "status": ["completed", "completed", "cancelled", "proposed",
-                                 "reported"]})
+    h = pd.DataFrame(
+        {
+            "duration_months": [8, 3, 12, 9, None],
+            "status": ["completed", "completed", "cancelled", "proposed", "reported"],
+        }
+    )
     assert lasted(h).tolist()[:3] == [1.0, 0.0, 0.0]
     assert lasted(h).iloc[3:].isna().all()
 
@@ -65,8 +73,7 @@ def test_state_ignores_the_future(rec_districts, rec_catalogue, rec_history) -> 
     np.testing.assert_array_equal(a, b)
 
 
-def test_track_record_counts_only_known_outcomes(rec_districts, rec_catalogue,
-                                                 rec_history) -> None:
+def test_track_record_counts_only_known_outcomes(rec_districts, rec_catalogue, rec_history) -> None:
     space = FeatureSpace(rec_districts, rec_catalogue)
     st = space.at(rec_history, dt.date(2024, 1, 1))
     assert (st.track_succ <= st.track_n).all()
@@ -76,10 +83,12 @@ def test_track_record_counts_only_known_outcomes(rec_districts, rec_catalogue,
 def _commit(rows: list[tuple[str, float | None, str, str | None]], cut: str) -> list[bool]:
     status, dur, start, end = zip(*rows, strict=True)
     return commitments_known(
-        np.array(status), np.array(dur, dtype=object),
+        np.array(status),
+        np.array(dur, dtype=object),
         np.array(start, dtype="datetime64[D]"),
         np.array([e or "NaT" for e in end], dtype="datetime64[D]"),
-        np.datetime64(cut, "D")).tolist()
+        np.datetime64(cut, "D"),
+    ).tolist()
 
 
 def test_commitments_known_never_look_ahead() -> None:
@@ -94,16 +103,19 @@ def test_commitments_known_never_look_ahead() -> None:
     assert _commit(rows, "2023-08-01") == [True, True, False, False]
     # after they ended, the final status is known: a cancellation no longer counts
     assert _commit(rows, "2024-06-01") == [True, False, False, True]
-    assert _commit([("reported", 12.0, "2000-01-01", None), ("reported", None, "2000-01-01",
-                                                            None)], "2024-01-01") == [True,
-                                                                                      False]
+    assert _commit(
+        [("reported", 12.0, "2000-01-01", None), ("reported", None, "2000-01-01", None)],
+        "2024-01-01",
+    ) == [True, False]
     assert _commit([("active", 3.0, "2024-01-01", None)], "2025-01-01") == [False]
 
 
-@given(status=st.sampled_from(["proposed", "active", "completed", "cancelled", "reported"]),
-       duration=st.one_of(st.none(), st.integers(0, 48)),
-       start=st.dates(dt.date(2015, 1, 1), dt.date(2025, 12, 31)),
-       days=st.one_of(st.none(), st.integers(0, 1500)))
+@given(
+    status=st.sampled_from(["proposed", "active", "completed", "cancelled", "reported"]),
+    duration=st.one_of(st.none(), st.integers(0, 48)),
+    start=st.dates(dt.date(2015, 1, 1), dt.date(2025, 12, 31)),
+    days=st.one_of(st.none(), st.integers(0, 1500)),
+)
 def test_commitments_known_today_is_the_campaign_rule(status, duration, start, days) -> None:
     """Once every date is in the past, the feature's rule is the campaign's rule."""
     end = None if days is None else start + dt.timedelta(days=days)
@@ -114,6 +126,15 @@ def test_commitments_known_today_is_the_campaign_rule(status, duration, start, d
         # (service.domain.feedback_data.effective_durations), as the campaign does
         duration = months_between(start, end)
     expected = is_commitment(status, duration, start, end)
-    got = _commit([(status, None if duration is None else float(duration), start.isoformat(),
-                    None if end is None else end.isoformat())], "2030-01-01")
+    got = _commit(
+        [
+            (
+                status,
+                None if duration is None else float(duration),
+                start.isoformat(),
+                None if end is None else end.isoformat(),
+            )
+        ],
+        "2030-01-01",
+    )
     assert got == [expected]

@@ -41,8 +41,9 @@ def test_transparent_works_without_history(space) -> None:
 def test_compiled_weights_match_pipeline(space, rec_history, ranker) -> None:
     st = space.at(rec_history, AS_OF)
     x = st.district_rows(5)
-    np.testing.assert_allclose(ranker.pipeline_.decision_function(x),
-                               ranker.score_district(st, 5), rtol=1e-4, atol=1e-4)
+    np.testing.assert_allclose(
+        ranker.pipeline_.decision_function(x), ranker.score_district(st, 5), rtol=1e-4, atol=1e-4
+    )
     m = ranker.score_matrix(st, np.array([5, 6]))
     np.testing.assert_allclose(m[0], ranker.score_district(st, 5), rtol=1e-5, atol=1e-5)
 
@@ -54,8 +55,7 @@ def test_learned_uses_presence(ranker) -> None:
     assert ranker.weights_[COL["log_near_km"]] + ranker.weights_[COL["near_100km"]] < 0
 
 
-def test_explanations_are_sentences_with_names(space, rec_history, ranker,
-                                               rec_districts) -> None:
+def test_explanations_are_sentences_with_names(space, rec_history, ranker, rec_districts) -> None:
     st = space.at(rec_history, AS_OF)
     d = int(np.flatnonzero(rec_districts["province_code"] == "53")[0])  # NTT
     p = int(np.argmax(ranker.score_district(st, d)))
@@ -65,10 +65,11 @@ def test_explanations_are_sentences_with_names(space, rec_history, ranker,
     text = " ".join(r.sentence for r in reasons)
     assert "Nusa Tenggara Timur" in text or "km away" in text
     assert "stunting prevalence is" in text and "SSGI 2022" in text
-    assert np.isclose(sum(r.contribution for r in reasons),
-                      ranker.score_district(st, d)[p]
-                      - (ranker.reference_ @ ranker.weights_ + ranker.intercept_),
-                      atol=1e-3)
+    assert np.isclose(
+        sum(r.contribution for r in reasons),
+        ranker.score_district(st, d)[p] - (ranker.reference_ @ ranker.weights_ + ranker.intercept_),
+        atol=1e-3,
+    )
 
 
 def test_explanations_in_bahasa_indonesia(space, rec_history, ranker, rec_districts) -> None:
@@ -89,13 +90,25 @@ def test_explanations_in_bahasa_indonesia(space, rec_history, ranker, rec_distri
         assert sentence(st, p, d, factor, "id") != sentence(st, p, d, factor, "en")
 
 
-def test_registry_round_trip(ranker, tmp_path: Path, rec_districts, rec_catalogue,
-                             rec_history) -> None:
-    meta = save_ranker(ranker, tmp_path / "m.skops", training_window="2019/2024",
-                       training_frames=(rec_districts, rec_catalogue, rec_history),
-                       metrics={"ndcg@10": 0.6})
-    assert set(meta) >= {"created_at", "training_window", "data_hash", "params", "metrics",
-                         "library_versions", "artifact_sha256"}
+def test_registry_round_trip(
+    ranker, tmp_path: Path, rec_districts, rec_catalogue, rec_history
+) -> None:
+    meta = save_ranker(
+        ranker,
+        tmp_path / "m.skops",
+        training_window="2019/2024",
+        training_frames=(rec_districts, rec_catalogue, rec_history),
+        metrics={"ndcg@10": 0.6},
+    )
+    assert set(meta) >= {
+        "created_at",
+        "training_window",
+        "data_hash",
+        "params",
+        "metrics",
+        "library_versions",
+        "artifact_sha256",
+    }
     back = load_ranker(tmp_path / "m.skops", expected_sha256=meta["artifact_sha256"])
     np.testing.assert_array_equal(back.weights_, ranker.weights_)
     with pytest.raises(ValueError):
@@ -130,8 +143,9 @@ def test_learned_beats_baselines(evaluation, direction: str) -> None:
 def test_real_leave_one_out(rec_districts, real_frames, ranker) -> None:
     partners, history = real_frames
     geo = TransparentScorer().fit(FeatureSpace(rec_districts, partners), None, until=AS_OF)
-    ev = real_leave_one_out(rec_districts, partners, history, [geo, ranker],
-                            as_of=dt.date(2026, 1, 1))
+    ev = real_leave_one_out(
+        rec_districts, partners, history, [geo, ranker], as_of=dt.date(2026, 1, 1)
+    )
     assert ev.table["holds"].min() > 50
     assert (ev.table["median_rank"] < 150).all()  # far better than random (~250)
 
@@ -143,14 +157,15 @@ def test_bench_runs_small(tmp_path: Path) -> None:
     assert r["rank_one_district_ms"] < 50 and r["score_all_ms"] < 5000
 
 
-def test_registry_refuses_a_model_of_another_feature_version(ranker, tmp_path: Path,
-                                                            rec_districts, rec_catalogue,
-                                                            rec_history) -> None:
+def test_registry_refuses_a_model_of_another_feature_version(
+    ranker, tmp_path: Path, rec_districts, rec_catalogue, rec_history
+) -> None:
     frames = (rec_districts, rec_catalogue, rec_history)
     older = copy.deepcopy(ranker)
     older.feature_version_ = FEATURE_VERSION - 1
-    meta = save_ranker(older, tmp_path / "old.skops", training_window="2019/2024",
-                       training_frames=frames)
+    meta = save_ranker(
+        older, tmp_path / "old.skops", training_window="2019/2024", training_frames=frames
+    )
     with pytest.raises(ValueError, match="feature version"):
         load_ranker(tmp_path / "old.skops", expected_sha256=meta["artifact_sha256"])
     unversioned = copy.deepcopy(ranker)  # saved before the version existed
@@ -161,11 +176,22 @@ def test_registry_refuses_a_model_of_another_feature_version(ranker, tmp_path: P
     assert ranker.feature_version_ == FEATURE_VERSION and ranker.features_ == list(FEATURES)
 
 
-@pytest.mark.parametrize(("sector", "expected"), [
-    ("palm_oil", True), ("mining_nickel", True), ("oil_gas_lng", True), ("pulp_paper", True),
-    ("Sugar Plantation", True), ("banking", False), ("telecom_infrastructure", False),
-    ("cement", False), ("fmcg_food_beverage", False), (None, False), (float("nan"), False),
-])
+@pytest.mark.parametrize(
+    ("sector", "expected"),
+    [
+        ("palm_oil", True),
+        ("mining_nickel", True),
+        ("oil_gas_lng", True),
+        ("pulp_paper", True),
+        ("Sugar Plantation", True),
+        ("banking", False),
+        ("telecom_infrastructure", False),
+        ("cement", False),
+        ("fmcg_food_beverage", False),
+        (None, False),
+        (float("nan"), False),
+    ],
+)
 def test_natural_resource_sectors(sector, expected) -> None:
     assert natural_resource_sector(sector) is expected
 
@@ -175,14 +201,24 @@ def test_sector_is_part_of_the_partner_profile_and_its_reason(space, rec_history
     kinds = space.partners["kind"].to_numpy()
     sectors = space.partners["sector"].to_numpy()
     flag = st.pair_features(np.arange(len(kinds)), np.zeros(len(kinds), int))[
-        :, FEATURES.index("natural_resource_company")]
-    expected = np.array([k in ("company", "state_owned_company") and natural_resource_sector(s)
-                         for k, s in zip(kinds, sectors, strict=True)])
+        :, FEATURES.index("natural_resource_company")
+    ]
+    expected = np.array(
+        [
+            k in ("company", "state_owned_company") and natural_resource_sector(s)
+            for k, s in zip(kinds, sectors, strict=True)
+        ]
+    )
     np.testing.assert_array_equal(flag == 1, expected)
     assert 0 < expected.sum() < (kinds == "company").sum() + (kinds == "state_owned_company").sum()
     resource = int(np.flatnonzero(expected)[0])
-    other = int(next(i for i, (k, s) in enumerate(zip(kinds, sectors, strict=True))
-                     if k == "company" and not natural_resource_sector(s)))
+    other = int(
+        next(
+            i
+            for i, (k, s) in enumerate(zip(kinds, sectors, strict=True))
+            if k == "company" and not natural_resource_sector(s)
+        )
+    )
     en = sentence(st, resource, 0, "kind", "en")
     assert sectors[resource].replace("_", " ") in en and "UU 40/2007 art. 74" in en
     assert "UU 40/2007 pasal 74" in sentence(st, resource, 0, "kind", "id")

@@ -22,22 +22,39 @@ def space(rec_districts, rec_catalogue) -> FeatureSpace:
 
 def _feedback(space: FeatureSpace, rows: list[tuple[int, int, str, str]]) -> pd.DataFrame:
     return pd.DataFrame(
-        [{"partner_name": space.p_names[p], "district_code": space.d_codes[d], "verdict": v,
-          "created_at": pd.Timestamp(at, tz="UTC")} for p, d, v, at in rows])
+        [
+            {
+                "partner_name": space.p_names[p],
+                "district_code": space.d_codes[d],
+                "verdict": v,
+                "created_at": pd.Timestamp(at, tz="UTC"),
+            }
+            for p, d, v, at in rows
+        ]
+    )
 
 
 def test_latest_verdict_per_pair_and_only_up_to_until(space) -> None:
-    fb = _feedback(space, [
-        (0, 0, "accepted", "2023-05-01"), (0, 0, "rejected", "2023-06-01"),  # rejected wins
-        (1, 2, "accepted", "2023-12-31"),
-        (2, 3, "accepted", "2024-01-01"),  # the same day as until: known
-        (3, 4, "accepted", "2024-01-02"),  # after until: ignored
-    ])
-    fb.loc[len(fb)] = {"partner_name": "nobody", "district_code": space.d_codes[0],
-                       "verdict": "accepted", "created_at": pd.Timestamp("2023-01-01", tz="UTC")}
+    fb = _feedback(
+        space,
+        [
+            (0, 0, "accepted", "2023-05-01"),
+            (0, 0, "rejected", "2023-06-01"),  # rejected wins
+            (1, 2, "accepted", "2023-12-31"),
+            (2, 3, "accepted", "2024-01-01"),  # the same day as until: known
+            (3, 4, "accepted", "2024-01-02"),  # after until: ignored
+        ],
+    )
+    fb.loc[len(fb)] = {
+        "partner_name": "nobody",
+        "district_code": space.d_codes[0],
+        "verdict": "accepted",
+        "created_at": pd.Timestamp("2023-01-01", tz="UTC"),
+    }
     v = latest_verdicts(fb, space, until=UNTIL)
-    assert sorted(zip(v["_p"].astype(int), v["_d"].astype(int), v["_y"].astype(int),
-                      strict=True)) == [(0, 0, 0), (1, 2, 1), (2, 3, 1)]
+    assert sorted(
+        zip(v["_p"].astype(int), v["_d"].astype(int), v["_y"].astype(int), strict=True)
+    ) == [(0, 0, 0), (1, 2, 1), (2, 3, 1)]
 
 
 def test_feedback_pairs_shapes_and_empty(space, rec_history) -> None:

@@ -135,8 +135,11 @@ def test_recommender_quota_feature_counts_the_same_commitments(engine: Engine):
         frames = load_frames(session)
     state = FeatureSpace(frames.districts, frames.partners).at(frames.history, dt.date.today())
     prov = {code: i for i, code in enumerate(state.space.prov_codes)}
-    categories = {"COMPANY": "company", "REGIONAL_PARTNER": "regional_partner",
-                  "LOCAL_MEDIA": "local_media"}
+    categories = {
+        "COMPANY": "company",
+        "REGIONAL_PARTNER": "regional_partner",
+        "LOCAL_MEDIA": "local_media",
+    }
     compared = 0
     for code in codes:
         for category_name, quota in categories.items():

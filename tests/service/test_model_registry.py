@@ -174,9 +174,7 @@ def test_ensure_active_model_retrains_a_model_of_an_older_feature_version(
         assert fresh.card["feature_version"] == FEATURE_VERSION
         assert not model_registry.model_for(fresh).fallback
         with Session(engine) as session:
-            kept = session.scalar(
-                select(ModelVersion).where(ModelVersion.version == stale.version)
-            )
+            kept = session.scalar(select(ModelVersion).where(ModelVersion.version == stale.version))
             assert kept is not None and not kept.active  # kept in the registry, inactive
     finally:
         with Session(engine) as session, session.begin():
