@@ -30,6 +30,7 @@ from schema.model_admin import ModelAdminMutation
 from schema.mutations import WriteMutation
 from schema.permissions import ReadAccess
 from schema.queries import ReadQuery
+from schema.ratelimit import RateLimit
 from schema.recommendations import RecommendationQuery
 from schema.scalars import SCALAR_MAP
 from schema.types.audit import AuditQuery
@@ -82,6 +83,12 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
         RejectUnstorableText,
         lambda: MaxResultSize(
             max_objects=settings.max_result_objects, max_page=settings.max_page_size
+        ),
+        # last: an operation refused above is not charged
+        lambda: RateLimit(
+            per_token=settings.rate_limit_per_minute,
+            per_address=settings.anonymous_rate_limit_per_minute,
+            max_page=settings.max_page_size,
         ),
     ]
     if not settings.introspection:

@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from starlette.responses import Response
 
     from service.auth import Principal
+    from service.ratelimit import RateLimiter
     from service.settings import Settings
 
 
@@ -32,6 +33,8 @@ class Context:
     # a token was sent but is unknown or revoked, so even open reads refuse it.
     principal: Principal | None = None
     token_rejected: bool = False
+    # Where the per-client budgets live (schema/ratelimit.py); None: no limits.
+    rate_limiter: RateLimiter | None = None
 
 
 def build_context(
@@ -43,6 +46,7 @@ def build_context(
     response: Response | None = None,
     principal: Principal | None = None,
     token_rejected: bool = False,
+    rate_limiter: RateLimiter | None = None,
 ) -> Context:
     """A fresh context with fresh loaders: call once per request (and per test query)."""
     return Context(
@@ -54,6 +58,7 @@ def build_context(
         response=response,
         principal=principal,
         token_rejected=token_rejected,
+        rate_limiter=rate_limiter,
     )
 
 

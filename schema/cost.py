@@ -12,14 +12,12 @@ with ``QUERY_TOO_LARGE`` before any resolver runs.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from graphql import (
-    ExecutionResult,
     FieldNode,
     FragmentDefinitionNode,
     FragmentSpreadNode,
-    GraphQLError,
     GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
@@ -33,7 +31,10 @@ from graphql import (
 from graphql.type import GraphQLInterfaceType, GraphQLOutputType
 from strawberry.extensions import SchemaExtension
 
-from schema.errors import MitraError
+from schema.errors import MitraError, refusal
+
+if TYPE_CHECKING:
+    from strawberry.types import ExecutionContext
 
 # Lists that take no ``first`` argument, and how long they can reasonably be.
 # Lists of scalars or enums count as one object; only lists of objects multiply.
@@ -154,6 +155,31 @@ def estimate(
     )
 
 
+def operation_cost(context: ExecutionContext, *, max_page: int) -> int:
+    """The estimate for the operation ``context`` executes (0 before it is parsed)."""
+    document = context.graphql_document
+    if document is None:
+        return 0
+    schema = context.schema._schema
+    fragments = {
+        d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
+    }
+    operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+    if context.operation_name:
+        operations = [
+            op
+            for op in operations
+            if op.name is not None and op.name.value == context.operation_name
+        ]
+    return max(
+        (
+            estimate(schema, op, fragments, context.variables, max_page=max_page)
+            for op in operations
+        ),
+        default=0,
+    )
+
+
 class MaxResultSize(SchemaExtension):
     """Refuse operations estimated to return more than ``max_objects`` objects."""
 
@@ -163,28 +189,8 @@ class MaxResultSize(SchemaExtension):
 
     def on_execute(self) -> Iterator[None]:
         context = self.execution_context
-        document = context.graphql_document
-        if document is not None:
-            schema = context.schema._schema
-            fragments = {
-                d.name.value: d
-                for d in document.definitions
-                if isinstance(d, FragmentDefinitionNode)
-            }
-            operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
-            if context.operation_name:
-                operations = [
-                    op
-                    for op in operations
-                    if op.name is not None and op.name.value == context.operation_name
-                ]
-            size = max(
-                (
-                    estimate(schema, op, fragments, context.variables, max_page=self.max_page)
-                    for op in operations
-                ),
-                default=0,
-            )
+        if context.graphql_document is not None:
+            size = operation_cost(context, max_page=self.max_page)
             if size > self.max_objects:
                 error = QueryTooLargeError(
                     f"query would return about {size:,} objects; the limit is "
@@ -192,12 +198,5 @@ class MaxResultSize(SchemaExtension):
                     estimate=size,
                     max=self.max_objects,
                 )
-                context.result = ExecutionResult(
-                    data=None,
-                    errors=[
-                        GraphQLError(
-                            error.message, extensions=error.extensions, original_error=error
-                        )
-                    ],
-                )
+                context.result = refusal(error)
         yield

@@ -17,15 +17,17 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import text
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from strawberry.asgi import GraphQL
 
 from schema import build_schema
 from schema.context import Context, build_context
 from schema.permissions import principal_from_authorization
+from schema.ratelimit import RATE_LIMITED
 from service.db.session import make_async_engine, make_async_sessionmaker
 from service.domain.recommending import Recommender
+from service.ratelimit import make_rate_limiter
 from service.settings import Settings
 from service.web import routes as console_routes
 
@@ -114,7 +116,28 @@ class MitraGraphQL(GraphQL[Context, None]):
             response=response,
             principal=principal,
             token_rejected=rejected,
+            rate_limiter=state.rate_limiter,
         )
+
+    def create_response(self, response_data: Any, sub_response: Response) -> Response:
+        """Status 429 with ``Retry-After`` for an operation refused by the rate limit."""
+        response = super().create_response(response_data, sub_response)
+        retry_after = _rate_limited(response_data)
+        if retry_after is not None:
+            response.status_code = 429
+            response.headers["Retry-After"] = str(retry_after)
+        return response
+
+
+def _rate_limited(response_data: Any) -> int | None:
+    """The ``retryAfter`` of a RATE_LIMITED error in a GraphQL response, if there is one."""
+    if not isinstance(response_data, dict):
+        return None
+    for error in response_data.get("errors") or ():
+        extensions = error.get("extensions") or {}
+        if extensions.get("code") == RATE_LIMITED:
+            return int(extensions.get("retryAfter", 1))
+    return None
 
 
 async def healthz(request: Request) -> JSONResponse:
@@ -163,9 +186,13 @@ def create_app(settings: Settings) -> Starlette:
         # The runtime recommender: loads the active model (or the transparent fallback)
         # on first use and picks up newly activated versions and data changes.
         app.state.scorer = Recommender(app.state.session_factory, settings)
+        app.state.rate_limiter = make_rate_limiter(
+            settings.redis_url, database_url=settings.database_url
+        )
         try:
             yield
         finally:
+            await app.state.rate_limiter.close()
             await engine.dispose()
 
     graphql = MitraGraphQL(

@@ -84,6 +84,9 @@ WRITES = {
         "{ partner { databaseId } userErrors { field code } } }"
     ),
 }
+# The load test measures capacity: one planner token sends far more than a person would,
+# so the per-client budgets are off (tests/schema/test_rate_limit_http.py covers them).
+UNLIMITED = {"MITRA_RATE_LIMIT_PER_MINUTE": "0", "MITRA_ANONYMOUS_RATE_LIMIT_PER_MINUTE": "0"}
 # Relative frequencies: mostly reads, as a planning console would do.
 WEIGHTS = {
     "districts": 14,
@@ -198,8 +201,13 @@ def free_port() -> int:
 
 
 @contextmanager
-def uvicorn_server(url: str, *, workers: int, model_dir: Path) -> Iterator[str]:
-    """uvicorn with ``workers`` processes on a free loopback port; the base URL."""
+def uvicorn_server(
+    url: str, *, workers: int, model_dir: Path, env: dict[str, str] | None = None
+) -> Iterator[str]:
+    """uvicorn with ``workers`` processes on a free loopback port; the base URL.
+
+    ``env`` adds to (or overrides) the environment the server is started with.
+    """
     port = free_port()
     env = {
         **os.environ,
@@ -207,6 +215,7 @@ def uvicorn_server(url: str, *, workers: int, model_dir: Path) -> Iterator[str]:
         "MITRA_DATABASE_URL": url,
         "MITRA_ENV": "production",
         "MITRA_MODEL_DIR": str(model_dir),
+        **(env or {}),
     }
     cmd = [
         sys.executable, "-m", "uvicorn", "--factory", "service.app:create_app_from_env",
@@ -479,7 +488,7 @@ def run_load(
     with throwaway_database(server_url) as url, tempfile.TemporaryDirectory() as models:
         prepare(url)
         token = asyncio.run(planner_token(url))
-        with uvicorn_server(url, workers=workers, model_dir=Path(models)) as base:
+        with uvicorn_server(url, workers=workers, model_dir=Path(models), env=UNLIMITED) as base:
             driver, elapsed = asyncio.run(
                 drive(base, token, seconds=seconds, concurrency=concurrency, kinds=kinds)
             )

@@ -58,6 +58,19 @@ def async_url(url: str) -> str:
     return url
 
 
+def _as_count(name: str, env: Mapping[str, str], default: int) -> int:
+    raw = env.get(name)
+    if raw is None or not raw.strip():
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ValueError(f"{name} must be a whole number, not {raw!r}") from None
+    if value < 0:
+        raise ValueError(f"{name} must be 0 (no limit) or more, not {value}")
+    return value
+
+
 @dataclass(frozen=True)
 class Settings:
     database_url: str = DEFAULT_DATABASE_URL
@@ -73,6 +86,11 @@ class Settings:
     # estimated objects one query may return (schema/cost.py)
     max_result_objects: int = 50_000
     reads_require_token: bool = False  # True: queries need a viewer token too
+    # Budgets in query-cost units (schema/cost.py) per minute; 0 turns a limit off.
+    rate_limit_per_minute: int = 60_000  # per token
+    anonymous_rate_limit_per_minute: int = 20_000  # per client address, without a token
+    # Set: the budgets live in this Redis, shared by every worker and host; else per process.
+    redis_url: str | None = None
     model_dir: Path = DEFAULT_MODEL_DIR
     seed: int = 20221
     extra: Mapping[str, str] = field(default_factory=dict)
@@ -111,6 +129,15 @@ class Settings:
             environment=environment,
             introspection=_as_bool(env.get("MITRA_INTROSPECTION", introspection_default)),
             reads_require_token=_as_bool(env.get("MITRA_READS_REQUIRE_TOKEN", "false")),
+            rate_limit_per_minute=_as_count(
+                "MITRA_RATE_LIMIT_PER_MINUTE", env, defaults.rate_limit_per_minute
+            ),
+            anonymous_rate_limit_per_minute=_as_count(
+                "MITRA_ANONYMOUS_RATE_LIMIT_PER_MINUTE",
+                env,
+                defaults.anonymous_rate_limit_per_minute,
+            ),
+            redis_url=env.get("MITRA_REDIS_URL") or None,
             model_dir=Path(env.get("MITRA_MODEL_DIR", str(defaults.model_dir))),
             seed=int(env.get("MITRA_SEED", defaults.seed)),
         )

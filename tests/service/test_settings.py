@@ -31,8 +31,30 @@ def test_production_turns_introspection_off_unless_asked(tmp_path: Path) -> None
     assert on.introspection is True and on.production
 
 
+def test_rate_limit_settings(tmp_path: Path) -> None:
+    none = tmp_path / "none.env"
+    s = Settings.from_env(
+        {
+            "MITRA_RATE_LIMIT_PER_MINUTE": "100",
+            "MITRA_ANONYMOUS_RATE_LIMIT_PER_MINUTE": "0",
+            "MITRA_REDIS_URL": "redis://127.0.0.1:6379/2",
+        },
+        dotenv=none,
+    )
+    assert (s.rate_limit_per_minute, s.anonymous_rate_limit_per_minute) == (100, 0)
+    assert s.redis_url == "redis://127.0.0.1:6379/2"
+    assert Settings.from_env({}, dotenv=none).redis_url is None
+
+
 @pytest.mark.parametrize(
-    "env", [{"MITRA_ENV": "staging"}, {"PORT": "eighty"}, {"MITRA_INTROSPECTION": "maybe"}]
+    "env",
+    [
+        {"MITRA_ENV": "staging"},
+        {"PORT": "eighty"},
+        {"MITRA_INTROSPECTION": "maybe"},
+        {"MITRA_RATE_LIMIT_PER_MINUTE": "-1"},
+        {"MITRA_ANONYMOUS_RATE_LIMIT_PER_MINUTE": "lots"},
+    ],
 )
 def test_bad_values_are_refused(env: dict[str, str], tmp_path: Path) -> None:
     with pytest.raises(ValueError):
