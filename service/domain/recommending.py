@@ -264,10 +264,16 @@ class Recommender:
             data_changed = self._snap is None or self._key is None or key[1:] != self._key[1:]
             frames = await session.run_sync(load_frames) if data_changed else self._snap.frames  # type: ignore[union-attr]
             mv = await session.run_sync(model_registry.active_version) if model_changed else None
+            # The database holds the artifact; this host's model directory is its cache.
+            path = (
+                await session.run_sync(model_registry.cached_artifact, mv, self.settings.model_dir)
+                if mv is not None
+                else None
+            )
         old = self._snap
         as_of = dt.date.today()
         if model_changed:
-            model = await anyio.to_thread.run_sync(model_registry.model_for, mv)
+            model = await anyio.to_thread.run_sync(model_registry.model_for, mv, path)
         else:
             assert old is not None
             model = old.model

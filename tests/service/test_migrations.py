@@ -46,7 +46,7 @@ def _open_pair_index(engine: Engine) -> bool:
 
 def test_head_matches_the_models(scratch_engine: Engine) -> None:
     upgrade(scratch_engine)
-    assert _revision(scratch_engine) == "0002"
+    assert _revision(scratch_engine) == "0004"
     with scratch_engine.connect() as conn:
         diff = compare_metadata(
             MigrationContext.configure(conn, opts={"compare_type": True}), Base.metadata
@@ -61,10 +61,11 @@ def test_0002_up_down_up(scratch_engine: Engine) -> None:
     assert current_tables(scratch_engine) >= WRITE_TABLES and _open_pair_index(scratch_engine)
     downgrade(scratch_engine, "0001")
     assert _revision(scratch_engine) == "0001"
+    assert "model_artifact" not in current_tables(scratch_engine)
     assert not WRITE_TABLES & current_tables(scratch_engine)
     assert not _open_pair_index(scratch_engine)
     upgrade(scratch_engine)
-    assert _revision(scratch_engine) == "0002"
+    assert _revision(scratch_engine) == "0004"
     downgrade(scratch_engine, "base")
     assert current_tables(scratch_engine) <= {"alembic_version"}
 
