@@ -6,6 +6,7 @@ import argparse
 import logging
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from service.settings import Settings
 
@@ -106,6 +107,30 @@ def cmd_activate(settings: Settings, args: argparse.Namespace) -> int:
     return models_cli.activate(settings, version=args.version)
 
 
+def cmd_backup(settings: Settings, args: argparse.Namespace) -> int:
+    from service.db.backup import BackupError, backup
+
+    try:
+        done = backup(settings.sync_database_url, args.file)
+    except BackupError as exc:
+        print(f"mitra backup: {exc}", file=sys.stderr)
+        return 1
+    print(f"backed up the {done.backend} database to {done.path} ({done.size_bytes:,} bytes)")
+    return 0
+
+
+def cmd_restore(settings: Settings, args: argparse.Namespace) -> int:
+    from service.db.backup import BackupError, restore
+
+    try:
+        done = restore(settings.sync_database_url, args.file)
+    except BackupError as exc:
+        print(f"mitra restore: {exc}", file=sys.stderr)
+        return 1
+    print(f"restored {done.path} into the {done.backend} database")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="mitra", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -141,6 +166,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("activate", help="make a model version the active one")
     p.add_argument("version")
     p.set_defaults(func=cmd_activate)
+    p = sub.add_parser("backup", help="back up the database to FILE (pg_dump or SQLite backup)")
+    p.add_argument("file", type=Path)
+    p.set_defaults(func=cmd_backup)
+    p = sub.add_parser("restore", help="restore a backup FILE into an empty database")
+    p.add_argument("file", type=Path)
+    p.set_defaults(func=cmd_restore)
     p = sub.add_parser("export-schema", help="print or write the GraphQL SDL")
     p.add_argument("--output", default="schema/schema.graphql")
     p.set_defaults(func=cmd_export_schema)
