@@ -24,6 +24,7 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
 from schema.cost import MaxResultSize
+from schema.database_errors import DatabaseErrors
 from schema.errors import is_expected, should_mask_error
 from schema.hardening import RejectUnstorableText
 from schema.model_admin import ModelAdminMutation
@@ -95,6 +96,9 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
         extensions.append(DisableIntrospection)
     if settings.production:
         extensions.append(lambda: MaskErrors(should_mask_error=should_mask_error))
+    # Last, so it sees the errors first on the way out: database errors get their code
+    # here, in every environment, before MaskErrors would blur them into "Unexpected".
+    extensions.append(DatabaseErrors)
     query, mutation = _root_types()
     kwargs: dict[str, Any] = {}
     if mutation is not None:

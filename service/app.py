@@ -10,19 +10,26 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
+from cross_web import HTTPException
+from graphql import GraphQLError, OperationType, get_operation_ast, parse
 from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from strawberry.asgi import GraphQL
+from strawberry.http import GraphQLRequestData
+from strawberry.types import ExecutionResult
 
 from schema import build_schema
 from schema.context import Context, build_context
+from schema.database_errors import DATABASE_UNAVAILABLE, is_disconnect
+from schema.dataloaders import make_loaders
 from schema.permissions import principal_from_authorization
 from schema.ratelimit import RATE_LIMITED
 from service.db.session import make_async_engine, make_async_sessionmaker
@@ -37,6 +44,7 @@ if TYPE_CHECKING:
     from strawberry.schema import BaseSchema
 
 log = logging.getLogger("mitra.app")
+T = TypeVar("T")
 
 
 class BodySizeLimit:
@@ -105,9 +113,16 @@ class MitraGraphQL(GraphQL[Context, None]):
 
     async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
         state = request.app.state
-        principal, rejected = await principal_from_authorization(
-            state.session_factory, request.headers.get("authorization")
-        )
+        header = request.headers.get("authorization")
+        try:
+            principal, rejected = await _read_with_retry(
+                lambda: principal_from_authorization(state.session_factory, header)
+            )
+        except DBAPIError as exc:
+            if not is_disconnect(exc):
+                raise
+            # Lost twice: said without the driver's words.
+            raise HTTPException(503, "the database is unavailable; retry") from None
         return build_context(
             state.session_factory,
             self.settings,
@@ -119,6 +134,32 @@ class MitraGraphQL(GraphQL[Context, None]):
             rate_limiter=state.rate_limiter,
         )
 
+    async def execute_single(
+        self,
+        request: Any,
+        request_adapter: Any,
+        sub_response: Any,
+        context: Context,
+        root_value: Any,
+        request_data: GraphQLRequestData,
+    ) -> ExecutionResult:
+        """Run the operation; a query that lost its database connection runs once more.
+
+        Reads are idempotent, so a connection the server ended (restart, failover,
+        ``pg_terminate_backend``) costs the client nothing. Mutations are never re-run:
+        the first attempt may have committed before the connection dropped.
+        """
+        result = await super().execute_single(
+            request, request_adapter, sub_response, context, root_value, request_data
+        )
+        if _lost_connection(result) and _is_query(request_data):
+            log.warning("database connection lost during a query: running it once more")
+            context.loaders = make_loaders(context.session_factory)  # none of their failures
+            result = await super().execute_single(
+                request, request_adapter, sub_response, context, root_value, request_data
+            )
+        return result
+
     def create_response(self, response_data: Any, sub_response: Response) -> Response:
         """Status 429 with ``Retry-After`` for an operation refused by the rate limit."""
         response = super().create_response(response_data, sub_response)
@@ -127,6 +168,40 @@ class MitraGraphQL(GraphQL[Context, None]):
             response.status_code = 429
             response.headers["Retry-After"] = str(retry_after)
         return response
+
+
+async def _read_with_retry(read: Callable[[], Awaitable[T]]) -> T:
+    """A read that lost its database connection, run once more (the pool replaces it)."""
+    try:
+        return await read()
+    except DBAPIError as exc:
+        if not is_disconnect(exc):
+            raise
+        log.warning("database connection lost during a read: running it once more")
+    return await read()
+
+
+def _lost_connection(result: ExecutionResult) -> bool:
+    return any(
+        (error.extensions or {}).get("code") == DATABASE_UNAVAILABLE
+        for error in result.errors or ()
+    )
+
+
+def _is_query(request_data: GraphQLRequestData) -> bool:
+    try:
+        document = parse(request_data.query or "")
+    except GraphQLError:
+        return False
+    operation = get_operation_ast(document, request_data.operation_name)
+    return operation is not None and operation.operation == OperationType.QUERY
+
+
+def statement_timeout_args(url: str, timeout_ms: int) -> dict[str, Any]:
+    """``connect_args`` making PostgreSQL cancel the service's statements after ``timeout_ms``."""
+    if timeout_ms <= 0 or not url.startswith("postgresql"):
+        return {}
+    return {"connect_args": {"options": f"-c statement_timeout={timeout_ms}"}}
 
 
 def _rate_limited(response_data: Any) -> int | None:
@@ -175,11 +250,20 @@ class WorkerHeader:
 
 
 def create_app(settings: Settings) -> Starlette:
-    """The Starlette application for ``settings``; the database opens in the lifespan."""
+    """The Starlette application for ``settings``; the database opens in the lifespan.
+
+    Raises ValueError for production settings that must not serve
+    (:meth:`Settings.check_production`).
+    """
+    settings.check_production()
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        engine = make_async_engine(settings.async_database_url, pool_pre_ping=True)
+        engine = make_async_engine(
+            settings.async_database_url,
+            pool_pre_ping=True,
+            **statement_timeout_args(settings.async_database_url, settings.statement_timeout_ms),
+        )
         app.state.settings = settings
         app.state.engine = engine
         app.state.session_factory = make_async_sessionmaker(engine)

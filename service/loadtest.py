@@ -1,4 +1,4 @@
-"""Load test: ``python -m service.loadtest --seconds 30 --workers 2``.
+"""Load test: ``python -m service.loadtest --seconds 30 --workers 2`` (``--soak``: 5 minutes).
 
 Creates a throwaway database (PostgreSQL by default; dropped afterwards), migrates and
 seeds it, creates a planner token, starts uvicorn with ``--workers`` processes on
@@ -9,7 +9,10 @@ schema has it) and writes (proposePartnership, updatePartnershipStatus,
 recordRecommendationFeedback, createPartner). It reports requests per second, p50/p99
 latency per operation, the error count (non-200 responses and GraphQL errors; userErrors
 such as DUPLICATE are counted as rejections, not errors) and a final consistency check:
-every acknowledged write must be in the database with its audit row (lost writes).
+every acknowledged write must be in the database with its audit row (lost writes), and
+no write may be half done (a row without its audit entry, or the reverse: partial rows).
+It also reports each worker's resident memory after the warm-up and at the end;
+``--soak`` (``make soak``) runs 5 minutes on 2 workers and fails on 10 % growth.
 """
 
 from __future__ import annotations
@@ -84,6 +87,9 @@ WRITES = {
         "{ partner { databaseId } userErrors { field code } } }"
     ),
 }
+SOAK_SECONDS = 300.0
+SOAK_WARMUP = 30.0
+MAX_SOAK_GROWTH = 0.10
 # The load test measures capacity: one planner token sends far more than a person would,
 # so the per-client budgets are off (tests/schema/test_rate_limit_http.py covers them).
 UNLIMITED = {"MITRA_RATE_LIMIT_PER_MINUTE": "0", "MITRA_ANONYMOUS_RATE_LIMIT_PER_MINUTE": "0"}
@@ -123,8 +129,20 @@ class LoadReport:
     rejected: int = 0
     acknowledged_writes: int = 0
     lost_writes: int = 0
+    partial_rows: int = 0
+    warmup_seconds: float = 0.0
+    # worker pid -> resident memory in MB after the warm-up and at the end
+    worker_memory_mb: dict[str, tuple[float, float]] = field(default_factory=dict)
     operations: dict[str, KindStats] = field(default_factory=dict)
     error_samples: list[str] = field(default_factory=list)
+
+    @property
+    def memory_growth(self) -> float:
+        """The largest relative growth of a worker's memory over the run (0.05 = 5 %)."""
+        return max(
+            ((end - start) / start for start, end in self.worker_memory_mb.values() if start),
+            default=0.0,
+        )
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -147,8 +165,17 @@ class LoadReport:
         lines += [
             f"requests: {self.requests} ({self.requests_per_second:.1f}/s), errors: "
             f"{self.errors}, rejected by validation: {self.rejected}",
-            f"acknowledged writes: {self.acknowledged_writes}, lost writes: {self.lost_writes}",
+            f"acknowledged writes: {self.acknowledged_writes}, lost writes: {self.lost_writes}, "
+            f"partial rows: {self.partial_rows}",
         ]
+        if self.worker_memory_mb:
+            lines.append(
+                f"worker memory (RSS after a {self.warmup_seconds:.0f} s warm-up -> at the end): "
+                + ", ".join(
+                    f"{pid}: {start:.0f} -> {end:.0f} MB ({(end - start) / start:+.1%})"
+                    for pid, (start, end) in sorted(self.worker_memory_mb.items())
+                )
+            )
         lines += [f"error sample: {e}" for e in self.error_samples]
         return "\n".join(lines)
 
@@ -257,6 +284,9 @@ class Acknowledged:
     partners: set[int] = field(default_factory=set)
     partnerships: dict[int, str] = field(default_factory=dict)  # id -> last confirmed status
     feedback: set[int] = field(default_factory=set)
+    # Status changes that failed without an answer (connection lost, worker killed): the
+    # database may hold either the confirmed status or this one.
+    unconfirmed: dict[int, str] = field(default_factory=dict)
 
     @property
     def count(self) -> int:
@@ -274,6 +304,8 @@ class Driver:
         self.proposed: list[int] = []  # confirmed PROPOSED, free to move on
         self.active: list[int] = []
         self.samples: list[str] = []
+        self.error_messages: list[str] = []  # every error the clients saw, for fault tests
+        self.answered_by: dict[str, int] = defaultdict(int)  # worker pid -> responses
 
     async def call(self, kind: str, query: str, variables: dict[str, Any]) -> dict[str, Any] | None:
         stats = self.stats[kind]
@@ -286,6 +318,8 @@ class Driver:
         except (httpx.HTTPError, ValueError) as exc:
             body, response = None, None
             self._error(kind, f"{type(exc).__name__}: {exc}")
+        if response is not None:
+            self.answered_by[response.headers.get("x-mitra-worker", "?")] += 1
         stats.latencies.append((time.perf_counter() - start) * 1000)
         stats.count += 1
         if response is not None and body is None:
@@ -298,6 +332,7 @@ class Driver:
 
     def _error(self, kind: str, message: str) -> None:
         self.stats[kind].errors += 1
+        self.error_messages.append(f"{kind}: {message}")
         if len(self.samples) < 5:
             self.samples.append(f"{kind}: {message}")
 
@@ -358,6 +393,8 @@ class Driver:
                 {"i": {"partnershipId": to_global_id("Partnership", pid), "status": new}},
             )
             row = self._payload(kind, data, "partnership")
+            if data is None:
+                self.acked.unconfirmed[pid] = new
             if row is not None:
                 self.acked.partnerships[pid] = row["status"]
                 if row["status"] == "ACTIVE":
@@ -408,8 +445,20 @@ async def catalogue_of(client: httpx.AsyncClient) -> dict[str, list[str]]:
     }
 
 
-async def drive(base: str, token: str, *, seconds: float, concurrency: int, kinds: list[str]):
-    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+async def drive(
+    base: str,
+    token: str,
+    *,
+    seconds: float,
+    concurrency: int,
+    kinds: list[str],
+    keepalive: bool = True,
+):
+    """Run the load; without ``keepalive`` every request opens a connection, so that
+    the requests spread over all workers (fault tests kill one)."""
+    limits = httpx.Limits(
+        max_connections=concurrency, max_keepalive_connections=concurrency if keepalive else 0
+    )
     async with httpx.AsyncClient(base_url=base, timeout=30, limits=limits) as client:
         driver = Driver(client, token, await catalogue_of(client))
         weights = [WEIGHTS[k] for k in kinds]
@@ -453,7 +502,8 @@ def lost_writes(url: str, acked: Acknowledged) -> int:
         [
             sid
             for sid, status in acked.partnerships.items()
-            if statuses.get(sid, "").upper() != status or ("Partnership", str(sid)) not in audited
+            if statuses.get(sid, "").upper() not in (status, acked.unconfirmed.get(sid))
+            or ("Partnership", str(sid)) not in audited
         ]
     )
     lost += len(
@@ -464,6 +514,64 @@ def lost_writes(url: str, acked: Acknowledged) -> int:
         ]
     )
     return lost
+
+
+# Tables written by the load, and the audit log's name for each.
+AUDITED = {"partner": "Partner", "partnership": "Partnership",
+           "recommendation_feedback": "RecommendationFeedback"}  # fmt: skip
+
+
+def high_water(url: str) -> dict[str, int]:
+    """The largest id of each audited table and of the audit log, before a run."""
+    from service.db.session import make_engine
+
+    engine = make_engine(url)
+    try:
+        with engine.connect() as conn:
+            return {
+                name: int(
+                    conn.execute(text(f"SELECT COALESCE(MAX(id), 0) FROM {name}")).scalar_one()
+                )
+                for name in (*AUDITED, "audit_log")
+            }
+    finally:
+        engine.dispose()
+
+
+def partial_rows(url: str, since: dict[str, int]) -> int:
+    """Half-done writes since ``since`` (see :func:`high_water`): a row without its audit
+    entry, or an audit entry whose row is missing. One transaction per write makes both 0.
+    """
+    from service.db.session import make_engine
+
+    engine = make_engine(url)
+    found = 0
+    try:
+        with engine.connect() as conn:
+            for name, entity in AUDITED.items():
+                found += int(
+                    conn.execute(
+                        text(
+                            f"SELECT COUNT(*) FROM {name} t WHERE t.id > :since AND NOT EXISTS "
+                            "(SELECT 1 FROM audit_log a WHERE a.entity_type = :entity "
+                            "AND a.entity_id = CAST(t.id AS VARCHAR(40)))"
+                        ),
+                        {"since": since[name], "entity": entity},
+                    ).scalar_one()
+                )
+                found += int(
+                    conn.execute(
+                        text(
+                            "SELECT COUNT(*) FROM audit_log a WHERE a.id > :since "
+                            f"AND a.entity_type = :entity AND NOT EXISTS (SELECT 1 FROM {name} t "
+                            "WHERE CAST(t.id AS VARCHAR(40)) = a.entity_id)"
+                        ),
+                        {"since": since["audit_log"], "entity": entity},
+                    ).scalar_one()
+                )
+    finally:
+        engine.dispose()
+    return found
 
 
 def _percentile(values: list[float], q: float) -> float:
@@ -479,21 +587,70 @@ def has_recommendations() -> bool:
     return "recommendPartners(" in build_schema().as_str()
 
 
+def worker_pids(base: str, workers: int, *, attempts: int = 200) -> list[int]:
+    """The process ids of the server's workers, from ``X-Mitra-Worker`` on fresh connections."""
+    seen: set[int] = set()
+    for _ in range(attempts):
+        response = httpx.get(f"{base}/healthz", timeout=10)
+        seen.add(int(response.headers["x-mitra-worker"]))
+        if len(seen) >= workers:
+            break
+    return sorted(seen)
+
+
+def rss_mb(pid: int) -> float | None:
+    """Resident memory of a process in MB (Linux ``/proc``); None where unavailable."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        return None
+    return None
+
+
 def run_load(
-    *, seconds: float, workers: int, concurrency: int, server_url: str = DEFAULT_SERVER
+    *,
+    seconds: float,
+    workers: int,
+    concurrency: int,
+    server_url: str = DEFAULT_SERVER,
+    warmup: float = 0.0,
 ) -> LoadReport:
-    """The whole run: database, server, load, consistency check. Drops what it made."""
+    """The whole run: database, server, load, consistency check. Drops what it made.
+
+    With ``warmup`` the same load runs that long first (its writes are checked too), so
+    that the workers' memory is measured after they have loaded the model and the data.
+    """
     kinds = [k for k in WEIGHTS if k != "recommendPartners" or has_recommendations()]
     backend = make_url(sync_url(server_url)).get_backend_name()
     with throwaway_database(server_url) as url, tempfile.TemporaryDirectory() as models:
         prepare(url)
         token = asyncio.run(planner_token(url))
+        since = high_water(url)
+        memory: dict[str, tuple[float, float]] = {}
         with uvicorn_server(url, workers=workers, model_dir=Path(models), env=UNLIMITED) as base:
+            warm = None
+            if warmup > 0:
+                warm, _ = asyncio.run(
+                    drive(base, token, seconds=warmup, concurrency=concurrency, kinds=kinds)
+                )
+            pids = worker_pids(base, workers)
+            start = {pid: rss_mb(pid) for pid in pids}
             driver, elapsed = asyncio.run(
                 drive(base, token, seconds=seconds, concurrency=concurrency, kinds=kinds)
             )
+            for pid in pids:
+                before, after = start[pid], rss_mb(pid)
+                if before is not None and after is not None:
+                    memory[str(pid)] = (round(before, 1), round(after, 1))
         report = LoadReport(
-            database=backend, seconds=elapsed, workers=workers, concurrency=concurrency
+            database=backend,
+            seconds=elapsed,
+            workers=workers,
+            concurrency=concurrency,
+            warmup_seconds=warmup,
+            worker_memory_mb=memory,
         )
         for kind, stats in driver.stats.items():
             stats.p50_ms = round(_percentile(stats.latencies, 0.50), 1)
@@ -506,6 +663,12 @@ def run_load(
         report.acknowledged_writes = driver.acked.count
         report.error_samples = driver.samples
         report.lost_writes = lost_writes(url, driver.acked)
+        if warm is not None:
+            report.errors += sum(s.errors for s in warm.stats.values())
+            report.error_samples += warm.samples
+            report.acknowledged_writes += warm.acked.count
+            report.lost_writes += lost_writes(url, warm.acked)
+        report.partial_rows = partial_rows(url, since)
     return report
 
 
@@ -520,16 +683,32 @@ def main(argv: list[str] | None = None) -> int:
         help="where to create the throwaway database (a PostgreSQL URL, or sqlite:// for a "
         "temporary SQLite file)",
     )
+    parser.add_argument(
+        "--warmup", type=float, default=0, help="seconds of load before memory is measured"
+    )
+    parser.add_argument(
+        "--soak",
+        action="store_true",
+        help=f"the soak test: {SOAK_SECONDS:.0f} s on 2 workers after a {SOAK_WARMUP:.0f} s "
+        f"warm-up; also fails when a worker's memory grows by {MAX_SOAK_GROWTH:.0%} or more",
+    )
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
     args = parser.parse_args(argv)
+    if args.soak:
+        args.seconds, args.workers, args.warmup = SOAK_SECONDS, 2, SOAK_WARMUP
     report = run_load(
         seconds=args.seconds,
         workers=args.workers,
         concurrency=args.concurrency,
         server_url=args.server_url,
+        warmup=args.warmup,
     )
     print(json.dumps(report.to_dict(), indent=2) if args.json else report.render())
-    return 0 if report.errors == 0 and report.lost_writes == 0 else 1
+    ok = report.errors == 0 and report.lost_writes == 0 and report.partial_rows == 0
+    if args.soak and report.memory_growth >= MAX_SOAK_GROWTH:
+        print(f"memory grew by {report.memory_growth:.1%}", file=sys.stderr)
+        ok = False
+    return 0 if ok else 1
 
 
 if __name__ == "__main__":
