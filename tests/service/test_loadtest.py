@@ -37,5 +37,5 @@ def test_short_load_run_has_no_errors_and_loses_no_writes() -> None:
     assert report.partial_rows == 0 and "partial rows: 0" in report.render()
     # The soak's memory report: one worker, measured after the warm-up and at the end.
     [(start, end)] = report.worker_memory_mb.values()
-    assert 0 < start and 0 < end
+    assert start > 0 and end > 0
     assert "worker memory" in report.render()
