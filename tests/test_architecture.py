@@ -1,4 +1,4 @@
-"""Dependencies point one way: recommender <- service.domain/db <- schema <- service.app/cli."""
+"""Dependencies point one way: recommender <- service.domain/db <- schema <- service.server."""
 
 from __future__ import annotations
 
@@ -11,9 +11,9 @@ ROOT = Path(__file__).resolve().parent.parent
 
 FORBIDDEN = {
     "recommender": ("service", "schema"),
-    "service/db": ("schema", "service.app", "service.cli"),
-    "service/domain": ("schema", "service.app", "service.cli"),
-    "schema": ("service.app", "service.cli"),
+    "service/db": ("schema", "service.server", "service.tools"),
+    "service/domain": ("schema", "service.server", "service.tools"),
+    "schema": ("service.server", "service.tools"),
 }
 
 
