@@ -48,6 +48,7 @@ schema: install
 lint: install
 	$(VENV)/bin/ruff check service schema recommender tests
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 
 typecheck: install
 	$(VENV)/bin/mypy service schema recommender
