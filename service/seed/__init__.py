@@ -6,7 +6,7 @@
 2. the published stunting figures (national, province, district) plus imputed district
    rows for the SSGI 2021/2022 gaps (see :mod:`service.seed.reference`),
 3. the publicly reported partners and partnerships (:mod:`service.seed.partners`),
-4. a synthetic catalogue and partnership history from :mod:`service.seed.synthetic`,
+4. a synthetic catalogue and partnership history from :mod:`recommender.simulation`,
    generated from the districts just loaded and marked ``synthetic``.
 
 Rows are matched on natural keys (province and district code; level, province,
@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
+from recommender.simulation import generate_catalogue, generate_history
 from service.db.models import (
     District,
     IndicatorMeasurement,
@@ -41,7 +42,6 @@ from service.db.models import (
     PartnershipArea,
     Province,
 )
-from service.seed import synthetic
 from service.seed.catalogue import write_partners, write_partnerships
 from service.seed.frames import district_frame
 from service.seed.generated import catalogue_rows, drop_second_open, history_rows
@@ -141,7 +141,7 @@ def _load_real_partners(session: Session, written: dict[str, Written]) -> list[s
 
 def _load_synthetic(session: Session, *, seed: int, written: dict[str, Written]) -> list[str]:
     districts = district_frame(session)
-    catalogue = synthetic.generate_catalogue(districts, seed=seed)
+    catalogue = generate_catalogue(districts, seed=seed)
     partners, areas, provinces, district_codes = catalogue_rows(catalogue)
     real_names = set(session.scalars(select(Partner.name).where(Partner.synthetic.is_(False))))
     clash = sorted(real_names & {p["name"] for p in partners})
@@ -156,7 +156,7 @@ def _load_synthetic(session: Session, *, seed: int, written: dict[str, Written])
         districts=district_codes,
         written=written,
     )
-    history = synthetic.generate_history(districts, catalogue, seed=seed)
+    history = generate_history(districts, catalogue, seed=seed)
     rows, row_areas, dropped = drop_second_open(*history_rows(history))
     write_partnerships(session, rows, row_areas, partner_ids=ids, synthetic=True, written=written)
     for line in dropped:
