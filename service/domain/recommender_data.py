@@ -67,30 +67,44 @@ class RecommenderFrames:
         return float(h["synthetic"].mean()) if len(h) else 0.0
 
 
-def _districts(session: Session) -> pd.DataFrame:
-    latest = latest_district_prevalence()
-    stmt = (
-        select(
-            District.code,
-            District.province_code,
-            Province.name,
-            District.name,
-            District.short_name,
-            District.type,
-            District.latitude,
-            District.longitude,
-            District.population,
-            District.area_km2,
-            District.underdeveloped,
-            M.value,
-            M.imputed,
-            M.survey,
+def district_frame(session: Session, *, survey: str | None = None) -> pd.DataFrame:
+    """One row per district, sorted by code, in the shape :mod:`recommender.features` and
+    the simulator (:mod:`recommender.simulation`) expect.
+
+    ``prevalence`` is the latest stunting figure (a published district figure wins over an
+    imputed one, then the latest year) or, given ``survey`` (the seed passes "SSGI 2022"),
+    that survey's figure; ``prevalence_imputed`` is True where no published figure exists.
+    Also ``province_name``, ``prevalence_survey`` and ``prevalence_2021`` (the published
+    2021 figure, for the trend feature).
+    """
+    stmt = select(
+        District.code,
+        District.province_code,
+        Province.name,
+        District.name,
+        District.short_name,
+        District.type,
+        District.latitude,
+        District.longitude,
+        District.population,
+        District.area_km2,
+        District.underdeveloped,
+        M.value,
+        M.imputed,
+        M.survey,
+    ).join(Province, Province.code == District.province_code)
+    if survey is None:
+        latest = latest_district_prevalence()
+        stmt = stmt.outerjoin(latest, latest.c.district_code == District.code)
+        figure = M.id == latest.c.id
+    else:
+        figure = (
+            (M.district_code == District.code)
+            & (M.level == MeasurementLevel.DISTRICT.value)
+            & (M.indicator == STUNTING_INDICATOR)
+            & (M.survey == survey)
         )
-        .join(Province, Province.code == District.province_code)
-        .outerjoin(latest, latest.c.district_code == District.code)
-        .outerjoin(M, M.id == latest.c.id)
-        .order_by(District.code)
-    )
+    stmt = stmt.outerjoin(M, figure).order_by(District.code)
     cols = [
         "code",
         "province_code",
@@ -243,7 +257,7 @@ def _history(session: Session, partners: pd.DataFrame) -> pd.DataFrame:
 def load_frames(session: Session) -> RecommenderFrames:
     """Districts, non-archived partners and their partnerships as frames."""
     partners = _partners(session)
-    return RecommenderFrames(_districts(session), partners, _history(session, partners))
+    return RecommenderFrames(district_frame(session), partners, _history(session, partners))
 
 
 async def load_frames_async(session: AsyncSession) -> RecommenderFrames:

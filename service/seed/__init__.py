@@ -7,7 +7,9 @@
    rows for the SSGI 2021/2022 gaps (see :mod:`service.seed.reference`),
 3. the publicly reported partners and partnerships (:mod:`service.seed.partners`),
 4. a synthetic catalogue and partnership history from :mod:`recommender.simulation`,
-   generated from the districts just loaded and marked ``synthetic``.
+   generated from the districts just loaded (their SSGI 2022 figures, in the frame
+   :func:`~service.domain.recommender_data.district_frame` builds) and marked
+   ``synthetic``.
 
 Rows are matched on natural keys (province and district code; level, province,
 district, indicator and survey of a measurement; partner name; partner, district,
@@ -42,8 +44,8 @@ from service.db.models import (
     PartnershipArea,
     Province,
 )
+from service.domain.recommender_data import district_frame
 from service.seed.catalogue import write_partners, write_partnerships
-from service.seed.frames import district_frame
 from service.seed.generated import catalogue_rows, drop_second_open, history_rows
 from service.seed.partners import real_partner_rows
 from service.seed.reference import reference_rows
@@ -55,7 +57,10 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-__all__ = ["SeedReport", "TableCount", "district_frame", "run_seed"]
+__all__ = ["PREVALENCE_SURVEY", "SeedReport", "TableCount", "run_seed"]
+
+# The simulated world is built on this survey, the latest with district figures.
+PREVALENCE_SURVEY = "SSGI 2022"
 
 MEASUREMENT_KEY = ("level", "province_code", "district_code", "indicator", "survey")
 TABLES = (
@@ -140,7 +145,7 @@ def _load_real_partners(session: Session, written: dict[str, Written]) -> list[s
 
 
 def _load_synthetic(session: Session, *, seed: int, written: dict[str, Written]) -> list[str]:
-    districts = district_frame(session)
+    districts = district_frame(session, survey=PREVALENCE_SURVEY)
     catalogue = generate_catalogue(districts, seed=seed)
     partners, areas, provinces, district_codes = catalogue_rows(catalogue)
     real_names = set(session.scalars(select(Partner.name).where(Partner.synthetic.is_(False))))

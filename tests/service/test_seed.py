@@ -40,7 +40,8 @@ from service.db.models import (
     Province,
 )
 from service.db.session import make_engine
-from service.seed import district_frame, run_seed
+from service.domain.recommender_data import district_frame
+from service.seed import PREVALENCE_SURVEY, run_seed
 from service.seed.generated import drop_second_open
 from service.seed.partners import parse_areas
 from service.seed.reference import source_host, source_label
@@ -355,7 +356,7 @@ def test_synthetic_catalogue_and_history(session: Session) -> None:
 
 
 def test_district_frame_matches_the_database(session: Session) -> None:
-    frame = district_frame(session)
+    frame = district_frame(session, survey=PREVALENCE_SURVEY)
     assert len(frame) == len(DISTRICTS)
     assert set(frame.columns) >= {
         "code",
