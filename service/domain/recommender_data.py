@@ -152,33 +152,20 @@ def _grouped(session: Session, stmt: object) -> dict[int, list[str]]:
 
 
 def _partners(session: Session) -> pd.DataFrame:
-    rows = session.execute(
-        select(
-            Partner.id,
-            Partner.name,
-            Partner.kind,
-            Partner.scope,
-            Partner.sector,
-            Partner.annual_budget_idr,
-            Partner.typical_commitment_months,
-            Partner.synthetic,
-        )
-        .where(Partner.archived_at.is_(None))
-        .order_by(Partner.id)
-    ).all()
-    p = pd.DataFrame(
-        rows,
-        columns=[
-            "id",
-            "name",
-            "kind",
-            "scope",
-            "sector",
-            "annual_budget_idr",
-            "typical_commitment_months",
-            "synthetic",
-        ],
+    columns = (
+        Partner.id,
+        Partner.name,
+        Partner.kind,
+        Partner.scope,
+        Partner.sector,
+        Partner.annual_budget_idr,
+        Partner.typical_commitment_months,
+        Partner.synthetic,
     )
+    rows = session.execute(
+        select(*columns).where(Partner.archived_at.is_(None)).order_by(Partner.id)
+    ).all()
+    p = pd.DataFrame(rows, columns=[c.key for c in columns])
     areas = _grouped(
         session,
         select(PartnerArea.partner_id, PartnerArea.area).order_by(
@@ -208,33 +195,19 @@ def _partners(session: Session) -> pd.DataFrame:
 
 
 def _history(session: Session, partners: pd.DataFrame) -> pd.DataFrame:
-    rows = session.execute(
-        select(
-            Partnership.id,
-            Partnership.partner_id,
-            Partnership.district_code,
-            Partnership.start_date,
-            Partnership.start_year,
-            Partnership.end_date,
-            Partnership.duration_months,
-            Partnership.status,
-            Partnership.synthetic,
-        ).order_by(Partnership.id)
-    ).all()
-    h = pd.DataFrame(
-        rows,
-        columns=[
-            "id",
-            "partner_id",
-            "district_code",
-            "start_date",
-            "start_year",
-            "end_date",
-            "duration_months",
-            "status",
-            "synthetic",
-        ],
+    columns = (
+        Partnership.id,
+        Partnership.partner_id,
+        Partnership.district_code,
+        Partnership.start_date,
+        Partnership.start_year,
+        Partnership.end_date,
+        Partnership.duration_months,
+        Partnership.status,
+        Partnership.synthetic,
     )
+    rows = session.execute(select(*columns).order_by(Partnership.id)).all()
+    h = pd.DataFrame(rows, columns=[c.key for c in columns])
     names = dict(zip(partners["id"], partners["name"], strict=True))
     h = h[h["partner_id"].isin(names)].reset_index(drop=True)
     h.insert(0, "partner_name", h["partner_id"].map(names))
