@@ -60,6 +60,9 @@ class QuotaCategory(enum.StrEnum):
     LOCAL_MEDIA = "local_media"
 
 
+# The kinds that fill the company quota.
+COMPANY_KINDS: tuple[str, ...] = (PartnerKind.COMPANY.value, PartnerKind.STATE_OWNED_COMPANY.value)
+
 # Plain-string tuples in definition order: the recommender's column order.
 AREAS: tuple[str, ...] = tuple(a.value for a in InterventionArea)
 KINDS: tuple[str, ...] = tuple(k.value for k in PartnerKind)
@@ -84,7 +87,7 @@ def quota_category(kind: PartnerKind | str) -> QuotaCategory:
     partner quota.
     """
     kind = PartnerKind(kind)
-    if kind in (PartnerKind.COMPANY, PartnerKind.STATE_OWNED_COMPANY):
+    if kind in COMPANY_KINDS:
         return QuotaCategory.COMPANY
     if kind is PartnerKind.MEDIA:
         return QuotaCategory.LOCAL_MEDIA

@@ -19,7 +19,7 @@ from recommender.simulation.world import (
     Geo,
     district_geo,
 )
-from recommender.vocab import AREAS, SCOPES
+from recommender.vocab import AREAS, COMPANY_KINDS, SCOPES
 
 
 @dataclass(frozen=True)
@@ -456,7 +456,7 @@ def generate_catalogue(districts: pd.DataFrame, *, seed: int) -> pd.DataFrame:
             stem = stems[len(rows)]
             scope = SCOPES[rng.choice(3, p=prof.scope_p)]
             sector = prof.sectors[rng.integers(len(prof.sectors))]
-            is_company = kind in ("company", "state_owned_company")
+            is_company = kind in COMPANY_KINDS
             if is_company:
                 w = _site_weights(g, sector)
                 if scope == "national":

@@ -22,7 +22,7 @@ from recommender.simulation.world import (
     district_geo,
     zscore,
 )
-from recommender.vocab import AREAS, MIN_COMMITMENT_MONTHS
+from recommender.vocab import AREAS, COMPANY_KINDS, MIN_COMMITMENT_MONTHS
 
 
 @dataclass(frozen=True)
@@ -140,7 +140,7 @@ def generate_history(
     kind = cat["kind"].to_numpy()
     scope = cat["scope"].to_numpy()
     prof = [PROFILES[k] for k in kind]
-    is_company = np.isin(kind, ["company", "state_owned_company"])
+    is_company = np.isin(kind, COMPANY_KINDS)
     log_budget = np.log(cat["annual_budget_idr"].to_numpy(float))
     commit = cat["typical_commitment_months"].to_numpy(float)
     reliability = rng.normal(0.0, rules.reliability_sd, n_p)
