@@ -35,12 +35,12 @@ bench: install
 
 ## make load: 30 s load test on a throwaway PostgreSQL database (uvicorn, 2 workers)
 load: install
-	$(PY) -m service.loadtest --seconds 30 --workers 2
+	$(PY) -m service.tools.loadtest --seconds 30 --workers 2
 
 ## make soak: 5 minutes of mixed load on 2 workers (after a 30 s warm-up) on a throwaway
 ## PostgreSQL database: requests, errors, lost writes, partial rows, each worker's memory
 soak: install
-	$(PY) -m service.loadtest --soak
+	$(PY) -m service.tools.loadtest --soak
 
 ## make notebooks: JupyterLab on notebooks/ (DATABASE_URL as for the service)
 notebooks: install
@@ -53,6 +53,7 @@ schema: install
 lint: install
 	$(VENV)/bin/ruff check service schema recommender tests
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 
 typecheck: install
 	$(VENV)/bin/mypy service schema recommender

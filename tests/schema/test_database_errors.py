@@ -13,7 +13,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from starlette.testclient import TestClient
 
 from schema.database_errors import client_error, is_disconnect
-from service.app import create_app
+from service.server.app import create_app
 from service.settings import Settings
 
 LEAKS = re.compile(r"sqlite|psycopg|sqlalchemy|no such table|SELECT |\[SQL", re.IGNORECASE)

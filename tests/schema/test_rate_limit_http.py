@@ -16,9 +16,9 @@ from starlette.testclient import TestClient
 
 from schema import build_schema
 from schema.cost import estimate
-from service.app import create_app
 from service.auth import Role, create_token
 from service.db.session import make_async_engine, make_async_sessionmaker
+from service.server.app import create_app
 from service.settings import Settings, async_url
 from tests.schema.api_support import (
     bearer,

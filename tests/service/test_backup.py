@@ -13,11 +13,11 @@ from sqlalchemy import func, inspect, select, table, text
 from sqlalchemy.engine import make_url
 from starlette.testclient import TestClient
 
-from service.app import create_app
 from service.auth import Role
-from service.cli import main
 from service.db.backup import BackupError, backup
 from service.db.session import make_engine
+from service.server.app import create_app
+from service.server.cli import main
 from service.settings import Settings
 from tests.schema.api_support import bearer, create_tokens_sync, seeded_database, settings_for
 from tests.schema.test_auth_http import CREATE, partner_input

@@ -27,7 +27,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from service.db.session import make_engine
-from service.loadtest import (
+from service.tools.loadtest import (
     READS,
     UNLIMITED,
     WEIGHTS,

@@ -19,11 +19,12 @@ from sqlalchemy import event, text
 from starlette.testclient import TestClient
 
 from schema import build_schema
-from service import auth, tokens_cli
-from service.app import create_app
+from service import auth
 from service.auth import Role, authenticate, hash_token
-from service.cli import main
 from service.db.session import make_async_engine, make_async_sessionmaker, make_engine
+from service.server import tokens_cli
+from service.server.app import create_app
+from service.server.cli import main
 from service.settings import Settings, async_url
 from tests.schema.api_support import bearer, create_tokens_sync, seeded_database, settings_for
 from tests.schema.test_auth_http import CREATE, partner_input
