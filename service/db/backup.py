@@ -97,6 +97,19 @@ def _tables(url: URL) -> list[str]:
         engine.dispose()
 
 
+def _sqlite_copy(source: Path, target: Path) -> None:
+    """Copy a SQLite database page by page (a consistent snapshot while others write)."""
+    src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
+    try:
+        dst = sqlite3.connect(target)
+        try:
+            src.backup(dst)
+        finally:
+            dst.close()
+    finally:
+        src.close()
+
+
 def backup(database_url: str, target: Path) -> BackupResult:
     """Write a backup of ``database_url`` to ``target`` (replaced only when complete)."""
     url = make_url(database_url)
@@ -111,13 +124,7 @@ def backup(database_url: str, target: Path) -> BackupResult:
             source = _sqlite_path(url)
             if not source.is_file():
                 raise BackupError(f"no SQLite database at {source}")
-            with (
-                sqlite3.connect(f"file:{source}?mode=ro", uri=True) as src,
-                sqlite3.connect(partial) as dst,
-            ):
-                src.backup(dst)
-            dst.close()
-            src.close()
+            _sqlite_copy(source, partial)
         elif backend == "postgresql":
             pg_dump = _check_client("pg_dump", url)
             done = subprocess.run(
@@ -158,13 +165,7 @@ def restore(database_url: str, source: Path) -> BackupResult:
         if target.exists() and _tables(url):
             raise BackupError(f"{target} already holds tables: restore into a new database")
         target.parent.mkdir(parents=True, exist_ok=True)
-        with (
-            sqlite3.connect(f"file:{source}?mode=ro", uri=True) as src,
-            sqlite3.connect(target) as dst,
-        ):
-            src.backup(dst)
-        dst.close()
-        src.close()
+        _sqlite_copy(source, target)
     else:
         pg_restore = _check_client("pg_restore", url)
         if _tables(url):

@@ -5,10 +5,14 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from service.settings import Settings
+
+if TYPE_CHECKING:
+    from service.db.backup import BackupResult
 
 log = logging.getLogger("mitra")
 
@@ -108,26 +112,31 @@ def cmd_activate(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_backup(settings: Settings, args: argparse.Namespace) -> int:
-    from service.db.backup import BackupError, backup
+    from service.db import backup
 
-    try:
-        done = backup(settings.sync_database_url, args.file)
-    except BackupError as exc:
-        print(f"mitra backup: {exc}", file=sys.stderr)
-        return 1
-    print(f"backed up the {done.backend} database to {done.path} ({done.size_bytes:,} bytes)")
-    return 0
+    return _backup_command(settings, "backup", backup.backup, args.file)
 
 
 def cmd_restore(settings: Settings, args: argparse.Namespace) -> int:
-    from service.db.backup import BackupError, restore
+    from service.db import backup
+
+    return _backup_command(settings, "restore", backup.restore, args.file)
+
+
+def _backup_command(
+    settings: Settings, name: str, action: Callable[[str, Path], BackupResult], file: Path
+) -> int:
+    from service.db.backup import BackupError
 
     try:
-        done = restore(settings.sync_database_url, args.file)
+        done = action(settings.sync_database_url, file)
     except BackupError as exc:
-        print(f"mitra restore: {exc}", file=sys.stderr)
+        print(f"mitra {name}: {exc}", file=sys.stderr)
         return 1
-    print(f"restored {done.path} into the {done.backend} database")
+    if name == "backup":
+        print(f"backed up the {done.backend} database to {done.path} ({done.size_bytes:,} bytes)")
+    else:
+        print(f"restored {done.path} into the {done.backend} database")
     return 0
 
 

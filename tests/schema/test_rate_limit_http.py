@@ -5,7 +5,6 @@ unaffected, a refused write changes nothing; in-process and with the budgets in 
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -16,10 +15,9 @@ from starlette.testclient import TestClient
 
 from schema import build_schema
 from schema.cost import estimate
-from service.auth import Role, create_token
-from service.db.session import make_async_engine, make_async_sessionmaker
+from service.auth import Role
 from service.server.app import create_app
-from service.settings import Settings, async_url
+from service.settings import Settings
 from tests.schema.api_support import (
     bearer,
     count_rows_sync,
@@ -41,21 +39,12 @@ def cost_of(query: str) -> int:
     return max(1, estimate(build_schema()._schema, operation, {}))
 
 
-async def _viewer(url: str) -> str:
-    engine = make_async_engine(async_url(url))
-    try:
-        async with make_async_sessionmaker(engine)() as session, session.begin():
-            _row, plaintext = await create_token(session, owner="second-viewer", role=Role.VIEWER)
-        return plaintext
-    finally:
-        await engine.dispose()
-
-
 @pytest.fixture(scope="module")
 def api(settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     with seeded_database(tmp_path_factory.mktemp("rate-limit"), seed=settings.seed) as url:
         tokens = create_tokens_sync(url)
-        yield url, tokens, asyncio.run(_viewer(url))
+        # A second set: its viewer token is "another token" of the same role.
+        yield url, tokens, create_tokens_sync(url)[Role.VIEWER]
 
 
 def _redis_available() -> str | None:
