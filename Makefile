@@ -37,7 +37,7 @@ bench: install
 load: install
 	$(PY) -m service.tools.loadtest --seconds 30 --workers 2
 
-## make soak: 5 minutes of mixed load on 2 workers (after a 30 s warm-up) on a throwaway
+## make soak: 5 minutes of mixed load on 2 workers (after a 60 s warm-up) on a throwaway
 ## PostgreSQL database: requests, errors, lost writes, partial rows, each worker's memory
 soak: install
 	$(PY) -m service.tools.loadtest --soak

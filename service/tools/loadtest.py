@@ -28,6 +28,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import uuid
 from collections import defaultdict
@@ -89,7 +90,7 @@ WRITES = {
     ),
 }
 SOAK_SECONDS = 300.0
-SOAK_WARMUP = 30.0
+SOAK_WARMUP = 60.0  # the workers load the model and frames, and their heaps settle
 MAX_SOAK_GROWTH = 0.10
 # The load test measures capacity: one planner token sends far more than a person would,
 # so the per-client budgets are off (tests/schema/test_rate_limit_http.py covers them).
@@ -134,6 +135,8 @@ class LoadReport:
     warmup_seconds: float = 0.0
     # worker pid -> resident memory in MB after the warm-up and at the end
     worker_memory_mb: dict[str, tuple[float, float]] = field(default_factory=dict)
+    # worker pid -> resident memory in MB at each whole minute of the run (the trend)
+    worker_memory_trend_mb: dict[str, list[float]] = field(default_factory=dict)
     operations: dict[str, KindStats] = field(default_factory=dict)
     error_samples: list[str] = field(default_factory=list)
 
@@ -177,6 +180,11 @@ class LoadReport:
                     for pid, (start, end) in sorted(self.worker_memory_mb.items())
                 )
             )
+        for pid, trend in sorted(self.worker_memory_trend_mb.items()):
+            if trend:
+                lines.append(
+                    f"worker {pid} memory each minute: " + " ".join(f"{v:.0f}" for v in trend)
+                )
         lines += [f"error sample: {e}" for e in self.error_samples]
         return "\n".join(lines)
 
@@ -638,9 +646,25 @@ def run_load(
                 )
             pids = worker_pids(base, workers)
             start = {pid: rss_mb(pid) for pid in pids}
-            driver, elapsed = asyncio.run(
-                drive(base, token, seconds=seconds, concurrency=concurrency, kinds=kinds)
-            )
+            trend: dict[str, list[float]] = {str(pid): [] for pid in pids}
+            stop = threading.Event()
+
+            def sample() -> None:
+                while not stop.wait(60):
+                    for pid in pids:
+                        value = rss_mb(pid)
+                        if value is not None:
+                            trend[str(pid)].append(round(value, 1))
+
+            sampler = threading.Thread(target=sample, daemon=True)
+            sampler.start()
+            try:
+                driver, elapsed = asyncio.run(
+                    drive(base, token, seconds=seconds, concurrency=concurrency, kinds=kinds)
+                )
+            finally:
+                stop.set()
+                sampler.join(timeout=5)
             for pid in pids:
                 before, after = start[pid], rss_mb(pid)
                 if before is not None and after is not None:
@@ -652,6 +676,7 @@ def run_load(
             concurrency=concurrency,
             warmup_seconds=warmup,
             worker_memory_mb=memory,
+            worker_memory_trend_mb=trend,
         )
         for kind, stats in driver.stats.items():
             stats.p50_ms = round(_percentile(stats.latencies, 0.50), 1)
