@@ -40,6 +40,8 @@ REQUIRED_ROLE: Mapping[str, Role] = {
     "proposePartnership": Role.PLANNER,
     "updatePartnershipStatus": Role.PLANNER,
     "recordRecommendationFeedback": Role.PLANNER,
+    "extendCommitment": Role.PLANNER,
+    "endCommitment": Role.PLANNER,
 }
 
 

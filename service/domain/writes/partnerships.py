@@ -166,7 +166,33 @@ async def update_partnership_status(
     (given date, else today); cancelling a proposal leaves the dates empty. The end
     date may not precede the start date.
     """
-    require(actor, REQUIRED_ROLE["updatePartnershipStatus"])
+    return await change_status(
+        session,
+        actor=actor,
+        action="updatePartnershipStatus",
+        partnership_id=partnership_id,
+        status=status,
+        start_date=start_date,
+        end_date=end_date,
+        outcome=outcome,
+        today=today,
+    )
+
+
+async def change_status(
+    session: AsyncSession,
+    *,
+    actor: Principal,
+    action: str,
+    partnership_id: int,
+    status: str,
+    start_date: dt.date | None = None,
+    end_date: dt.date | None = None,
+    outcome: str | None = None,
+    today: dt.date | None = None,
+) -> Result[Partnership]:
+    """:func:`update_partnership_status` for the write named ``action`` (role and audit)."""
+    require(actor, REQUIRED_ROLE[action])
     await _begin_write(session)
     today = today or dt.date.today()
     errors: list[UserError] = []
@@ -234,7 +260,7 @@ async def update_partnership_status(
     _audit(
         session,
         actor,
-        action="updatePartnershipStatus",
+        action=action,
         entity_type="Partnership",
         entity_id=row.id,
         summary=changes,
