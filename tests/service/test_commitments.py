@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from schema import build_schema
 from schema.context import build_context
 from schema.ids import to_global_id
-from service.auth import Principal, Role
+from service.auth import Forbidden, Principal, Role
 from service.db.models import AuditLog, District, Partner, Partnership
 from service.domain import writes as w
 from service.domain.commitments import ExpiringFilter, expiring_commitments
@@ -345,6 +345,11 @@ async def test_end_commitment(asession: AsyncSession) -> None:
     today = dt.date.today()
     world = await _world(asession, today)
     row = world["at_risk"]
+    viewer = Principal("viewer", Role.VIEWER)
+    with pytest.raises(Forbidden):
+        await w.end_commitment(asession, actor=viewer, partnership_id=row.id)
+    with pytest.raises(Forbidden):
+        await w.extend_commitment(asession, actor=viewer, partnership_id=row.id, end_date=today)
     future = await w.end_commitment(
         asession, actor=PLANNER, partnership_id=row.id, end_date=today + dt.timedelta(days=1)
     )
