@@ -126,6 +126,11 @@ class DistrictPartnerStats:
     active_partners_by_kind: dict[str, int]
     reported_real_partnerships: int
 
+    @property
+    def coverage(self) -> int:
+        """Partner coverage as the console maps it: active partners plus real reported rows."""
+        return sum(self.active_partners_by_kind.values()) + self.reported_real_partnerships
+
 
 async def partner_stats_by_district(
     session: AsyncSession, *, district_codes: Iterable[str]
