@@ -110,3 +110,13 @@ class District(Node):
     async def reported_real_partnership_count(self, info: Info) -> int:
         stats = await info.context.loaders.district_partner_stats.load(self.code)
         return 0 if stats is None else stats.reported_real_partnerships
+
+    @strawberry.field(
+        description=(
+            "Distinct partners with a campaign commitment here (active, completed or "
+            "reported, at least 6 months): the response the console maps against need."
+        )
+    )
+    async def committed_partner_count(self, info: Info) -> int:
+        stats = await info.context.loaders.district_partner_stats.load(self.code)
+        return 0 if stats is None else stats.committed_partners

@@ -15,6 +15,7 @@ from sqlalchemy.orm import InstrumentedAttribute
 from service.db.enums import DistrictType, PartnershipStatus
 from service.db.models import District, Partner, Partnership
 from service.domain.pagination import Page, fetch_page
+from service.domain.partnerships import COMMITTED_STATUSES, is_commitment
 from service.domain.prevalence import latest_district_prevalence
 
 
@@ -121,10 +122,13 @@ async def districts_by_province(
 
 @dataclass(frozen=True)
 class DistrictPartnerStats:
-    """Distinct partners with an active partnership, by kind; real reported partnerships."""
+    """Distinct partners with an active partnership, by kind; real reported partnerships;
+    distinct partners with a commitment."""
 
     active_partners_by_kind: dict[str, int]
     reported_real_partnerships: int
+    # Distinct partners with a campaign commitment here (partnerships.is_commitment).
+    committed_partners: int = 0
 
     @property
     def coverage(self) -> int:
@@ -158,10 +162,28 @@ async def partner_stats_by_district(
         .group_by(Partnership.district_code)
     )
     reported = dict((await session.execute(reported_stmt)).all())
+    committed_stmt = select(
+        Partnership.district_code,
+        Partnership.partner_id,
+        Partnership.status,
+        Partnership.duration_months,
+        Partnership.start_date,
+        Partnership.end_date,
+    ).where(
+        Partnership.district_code.in_(codes),
+        Partnership.status.in_([s.value for s in COMMITTED_STATUSES]),
+    )
+    committed: dict[str, set[int]] = defaultdict(set)
+    for code, partner_id, status, months, start, end in (
+        await session.execute(committed_stmt)
+    ).all():
+        if is_commitment(status, months, start, end):
+            committed[code].add(partner_id)
     return {
         code: DistrictPartnerStats(
             active_partners_by_kind=dict(sorted(active.get(code, {}).items())),
             reported_real_partnerships=reported.get(code, 0),
+            committed_partners=len(committed.get(code, ())),
         )
         for code in codes
     }

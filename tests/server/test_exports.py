@@ -34,7 +34,7 @@ query($first: Int, $after: String, $filter: DistrictFilter, $order: DistrictOrde
     nodes {
       code name type underdeveloped population province { code name }
       latestStuntingPrevalence { value year survey imputed sourceUrl }
-      activePartnerCounts { kind count } reportedRealPartnershipCount
+      activePartnerCounts { kind count } reportedRealPartnershipCount committedPartnerCount
     }
   }
 }"""
@@ -104,6 +104,7 @@ def expected_row(node: dict[str, Any]) -> dict[str, str]:
         "prevalence_imputed": as_csv(latest.get("imputed")),
         "prevalence_source_url": as_csv(latest.get("sourceUrl")),
         "coverage": str(coverage),
+        "committed_partners": str(node["committedPartnerCount"]),
         "reported_real_partnerships": str(node["reportedRealPartnershipCount"]),
     }
     for column in exports.KIND_COLUMNS:
