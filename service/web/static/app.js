@@ -541,7 +541,7 @@ function start() {
       if (provincePanel.code) provincePanel.load(provincePanel.code);
     },
   });
-  provincePanel = new ProvincePanel($("#province-view"));
+  provincePanel = new ProvincePanel($("#province-view"), { onChanged: () => loadNational() });
   nationalPanel = new NationalPanel($("#national-view"), { onProvince: showProvince });
   setupLanguage();
   setupToken();
