@@ -78,6 +78,8 @@ def test_every_district_is_a_polygon_from_the_boundary_file(
     attribution = page.inner_text("#attribution")
     assert "CC BY 3.0 IGO" in attribution and "OCHA" in attribution
     page.screenshot(path=str(artifacts / "console-choropleth.png"), full_page=False)
+    # The map and its legend alone (docs/img/map.png in the README is a copy of this one).
+    page.locator(".map-wrap").screenshot(path=str(artifacts / "map.png"))
 
 
 def test_colour_follows_the_chosen_measure(page: Page, live_server: LiveServer) -> None:

@@ -11,7 +11,9 @@ import csv
 import dataclasses
 import io
 import json
+import re
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -294,3 +296,11 @@ async def test_rows_stream_batch_by_batch(
         rest = [row async for row in rows]
     await aengine.dispose()
     assert len(rest) == 513 and calls == [0, 100, 200, 300, 400, 500]
+
+
+def test_every_export_url_in_the_readme_answers(client: TestClient) -> None:
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    urls = sorted(set(re.findall(r"`(/export/[^`\s]+\.(?:csv|xlsx|geojson)[^`\s]*)`", readme)))
+    assert len(urls) >= 10
+    for url in urls:
+        assert client.get(url).status_code == 200, url
