@@ -119,8 +119,7 @@ class District(Node):
         )
     )
     async def committed_partner_count(self, info: Info) -> int:
-        stats = await info.context.loaders.district_partner_stats.load(self.code)
-        return 0 if stats is None else stats.committed_partners
+        return await info.context.loaders.district_committed_partners.load(self.code)
 
     @strawberry.field(
         description="Situation analysis: prevalence, who works here, gaps, budgets, quotas."

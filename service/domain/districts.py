@@ -122,13 +122,10 @@ async def districts_by_province(
 
 @dataclass(frozen=True)
 class DistrictPartnerStats:
-    """Distinct partners with an active partnership, by kind; real reported partnerships;
-    distinct partners with a commitment."""
+    """Distinct partners with an active partnership, by kind; real reported partnerships."""
 
     active_partners_by_kind: dict[str, int]
     reported_real_partnerships: int
-    # Distinct partners with a campaign commitment here (partnerships.is_commitment).
-    committed_partners: int = 0
 
     @property
     def coverage(self) -> int:
@@ -162,7 +159,20 @@ async def partner_stats_by_district(
         .group_by(Partnership.district_code)
     )
     reported = dict((await session.execute(reported_stmt)).all())
-    committed_stmt = select(
+    return {
+        code: DistrictPartnerStats(
+            active_partners_by_kind=dict(sorted(active.get(code, {}).items())),
+            reported_real_partnerships=reported.get(code, 0),
+        )
+        for code in codes
+    }
+
+
+async def committed_partners_by_district(
+    session: AsyncSession, *, district_codes: Iterable[str]
+) -> dict[str, int]:
+    """Distinct partners with a campaign commitment (``is_commitment``) in each district."""
+    stmt = select(
         Partnership.district_code,
         Partnership.partner_id,
         Partnership.status,
@@ -170,20 +180,11 @@ async def partner_stats_by_district(
         Partnership.start_date,
         Partnership.end_date,
     ).where(
-        Partnership.district_code.in_(codes),
+        Partnership.district_code.in_(list(district_codes)),
         Partnership.status.in_([s.value for s in COMMITTED_STATUSES]),
     )
     committed: dict[str, set[int]] = defaultdict(set)
-    for code, partner_id, status, months, start, end in (
-        await session.execute(committed_stmt)
-    ).all():
+    for code, partner_id, status, months, start, end in (await session.execute(stmt)).all():
         if is_commitment(status, months, start, end):
             committed[code].add(partner_id)
-    return {
-        code: DistrictPartnerStats(
-            active_partners_by_kind=dict(sorted(active.get(code, {}).items())),
-            reported_real_partnerships=reported.get(code, 0),
-            committed_partners=len(committed.get(code, ())),
-        )
-        for code in codes
-    }
+    return {code: len(ids) for code, ids in committed.items()}

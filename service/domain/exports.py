@@ -226,6 +226,7 @@ async def district_rows(
         codes = [d.code for d in page.items]
         latest = await prevalence.latest_by_district(session, district_codes=codes)
         stats = await districts.partner_stats_by_district(session, district_codes=codes)
+        committed = await districts.committed_partners_by_district(session, district_codes=codes)
         for d in page.items:
             m = latest.get(d.code)
             s = stats[d.code]
@@ -248,7 +249,7 @@ async def district_rows(
                 None if m is None else m.source,
                 None if m is None else m.source_url,
                 s.coverage,
-                s.committed_partners,
+                committed.get(d.code, 0),
                 *(s.active_partners_by_kind.get(kind.value, 0) for kind in PartnerKind),
                 s.reported_real_partnerships,
                 DISTRICT_PROVENANCE,

@@ -349,6 +349,9 @@ export class DistrictPanel {
     if (s.byArea.length) {
       section.append(
         h(
+          "div",
+          { class: "table-scroll" },
+          h(
           "table",
           { class: "situation-table" },
           h(
@@ -378,6 +381,7 @@ export class DistrictPanel {
                 h("td", { class: "num" }, formatInteger(a.partnershipsWithoutBudget)),
               ),
             ),
+          ),
           ),
         ),
       );
