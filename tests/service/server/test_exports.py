@@ -22,10 +22,10 @@ from shapely.geometry import shape
 from sqlalchemy import Engine, delete
 from starlette.testclient import TestClient
 
-from service.app import create_app
 from service.auth import Role
 from service.db.models import ApiToken
 from service.domain import exports
+from service.server.app import create_app
 from service.settings import Settings
 from tests.schema.api_support import bearer, create_tokens
 
@@ -299,7 +299,7 @@ async def test_rows_stream_batch_by_batch(
 
 
 def test_every_export_url_in_the_readme_answers(client: TestClient) -> None:
-    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    readme = (Path(__file__).resolve().parents[3] / "README.md").read_text(encoding="utf-8")
     urls = sorted(set(re.findall(r"`(/export/[^`\s]+\.(?:csv|xlsx|geojson)[^`\s]*)`", readme)))
     assert len(urls) >= 10
     for url in urls:
