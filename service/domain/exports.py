@@ -10,14 +10,14 @@ Every table says where its rows come from in its ``provenance`` column.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.db.enums import PartnerKind
-from service.db.models import Partner, Partnership
+from service.db.models import District, Partner, Partnership
 from service.domain import (
     campaign,
     commitments,
@@ -27,10 +27,12 @@ from service.domain import (
     prevalence,
     provinces,
 )
+from service.domain.pagination import Page
 from service.domain.planning import ProvincePlan
 
 BATCH = 500
 Row = tuple[Any, ...]
+T = TypeVar("T")
 
 REAL = "real"
 SYNTHETIC = "synthetic (demo)"
@@ -199,6 +201,20 @@ TABLES: dict[str, Table] = {
 }
 
 
+async def _pages(
+    fetch: Callable[[int, int], Awaitable[Page[T]]], batch: int
+) -> AsyncIterator[Sequence[T]]:
+    """The items of an offset-paged query, one page of ``batch`` at a time."""
+    offset = 0
+    while True:
+        page = await fetch(offset, batch)
+        if page.items:
+            yield page.items
+        if not page.items or not page.has_next:
+            return
+        offset += len(page.items)
+
+
 def _provenance(synthetic: bool) -> str:
     return SYNTHETIC if synthetic else REAL
 
@@ -216,18 +232,18 @@ async def district_rows(
 ) -> AsyncIterator[Row]:
     """One row per district, in the API's order for the same filter."""
     names = {p.code: p.name for p in await provinces.list_provinces(session)}
-    offset = 0
-    while True:
-        page = await districts.list_districts(
-            session, filter=filter, order=order, offset=offset, limit=batch
+
+    async def fetch(offset: int, limit: int) -> Page[District]:
+        return await districts.list_districts(
+            session, filter=filter, order=order, offset=offset, limit=limit
         )
-        if not page.items:
-            return
-        codes = [d.code for d in page.items]
+
+    async for items in _pages(fetch, batch):
+        codes = [d.code for d in items]
         latest = await prevalence.latest_by_district(session, district_codes=codes)
         stats = await districts.partner_stats_by_district(session, district_codes=codes)
         committed = await districts.committed_partners_by_district(session, district_codes=codes)
-        for d in page.items:
+        for d in items:
             m = latest.get(d.code)
             s = stats[d.code]
             yield (
@@ -254,9 +270,6 @@ async def district_rows(
                 s.reported_real_partnerships,
                 DISTRICT_PROVENANCE,
             )
-        if not page.has_next:
-            return
-        offset += len(page.items)
 
 
 async def partner_rows(
@@ -266,20 +279,17 @@ async def partner_rows(
     batch: int = BATCH,
 ) -> AsyncIterator[Row]:
     """One row per partner, ordered by name like the API."""
-    offset = 0
-    while True:
-        page = await partners.list_partners(session, filter=filter, offset=offset, limit=batch)
-        if not page.items:
-            return
-        ids = [p.id for p in page.items]
+
+    async def fetch(offset: int, limit: int) -> Page[Partner]:
+        return await partners.list_partners(session, filter=filter, offset=offset, limit=limit)
+
+    async for items in _pages(fetch, batch):
+        ids = [p.id for p in items]
         areas = await partners.areas_by_partner(session, partner_ids=ids)
         provs = await partners.province_codes_by_partner(session, partner_ids=ids)
         dists = await partners.district_codes_by_partner(session, partner_ids=ids)
-        for p in page.items:
+        for p in items:
             yield _partner_row(p, areas.get(p.id, []), provs.get(p.id, []), dists.get(p.id, []))
-        if not page.has_next:
-            return
-        offset += len(page.items)
 
 
 def _partner_row(
@@ -311,24 +321,22 @@ async def partnership_rows(
     batch: int = BATCH,
 ) -> AsyncIterator[Row]:
     """One row per partnership, ordered by id like the API, with its commitment months."""
-    offset = 0
-    while True:
-        page = await partnerships.list_partnerships(
-            session, filter=filter, offset=offset, limit=batch
+
+    async def fetch(offset: int, limit: int) -> Page[Partnership]:
+        return await partnerships.list_partnerships(
+            session, filter=filter, offset=offset, limit=limit
         )
-        if not page.items:
-            return
-        ids = [p.id for p in page.items]
-        areas = await partnerships.areas_by_partnership(session, partnership_ids=ids)
-        who = await partners.get_partners(session, ids={p.partner_id for p in page.items})
-        where = await districts.get_districts(session, codes={p.district_code for p in page.items})
-        for p in page.items:
+
+    async for items in _pages(fetch, batch):
+        areas = await partnerships.areas_by_partnership(
+            session, partnership_ids=[p.id for p in items]
+        )
+        who = await partners.get_partners(session, ids={p.partner_id for p in items})
+        where = await districts.get_districts(session, codes={p.district_code for p in items})
+        for p in items:
             partner = who[p.partner_id]
             district = where[p.district_code]
             yield _partnership_row(p, partner, district.name, district.province_code, areas)
-        if not page.has_next:
-            return
-        offset += len(page.items)
 
 
 def _partnership_row(

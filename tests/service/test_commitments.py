@@ -8,7 +8,6 @@ taken from the code under test.
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 from typing import Any
 
@@ -24,23 +23,13 @@ from service.db.models import AuditLog, District, Partner, Partnership
 from service.domain import writes as w
 from service.domain.commitments import ExpiringFilter, expiring_commitments
 from service.settings import Settings
+from tests.schema.test_campaign import months
 from tests.service import writes_support as support
 
 asession = support.asession
 
 PLANNER = Principal(owner="planner@bappeda", role=Role.PLANNER, token_id=None)
 FAR = dt.date(2031, 1, 1)  # "today" for the domain tests: after every seeded end date
-
-
-def _months(start: dt.date, end: dt.date) -> int:
-    count = 0
-    while True:
-        index = start.month - 1 + count + 1
-        year, month = start.year + index // 12, index % 12 + 1
-        step = dt.date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
-        if step > end:
-            return count
-        count += 1
 
 
 async def in_force_companies(session: AsyncSession, province: str, day: dt.date) -> set[int]:
@@ -61,10 +50,10 @@ async def in_force_companies(session: AsyncSession, province: str, day: dt.date)
         )
     )
     found = set()
-    for partner_id, status, months, start, end in rows:
+    for partner_id, status, stated, start, end in rows:
         if status not in ("active", "reported"):
             continue
-        length = months if months is not None else (_months(start, end) if start and end else None)
+        length = stated if stated is not None else (months(start, end) if start and end else None)
         if length is not None and length >= 6 and (end is None or end >= day):
             found.add(partner_id)
     return found
@@ -160,7 +149,7 @@ async def test_window_and_quota_at_risk(asession: AsyncSession) -> None:
     assert risky.reached_six_months and risky.reached_twelve_months
     ngo = by_id[world["ngo"].id]
     assert ngo.days_left == 10 and not ngo.quota_at_risk
-    assert ngo.commitment_months == _months(
+    assert ngo.commitment_months == months(
         FAR - dt.timedelta(days=100), FAR + dt.timedelta(days=10)
     )
     assert not ngo.reached_six_months and not ngo.is_commitment
@@ -315,7 +304,7 @@ async def test_extend_refusals_change_nothing(asession: AsyncSession) -> None:
         (today - dt.timedelta(days=1), "OUT_OF_RANGE"),
         (row.start_date + dt.timedelta(days=365 * 11), "OUT_OF_RANGE"),
     ]
-    row.duration_months = _months(row.start_date, row.end_date)  # a stated duration follows
+    row.duration_months = months(row.start_date, row.end_date)  # a stated duration follows
     await asession.flush()
     for end, code in cases:
         result = await w.extend_commitment(
@@ -338,7 +327,7 @@ async def test_extend_refusals_change_nothing(asession: AsyncSession) -> None:
     longer = row.end_date + dt.timedelta(days=31)
     ok = await w.extend_commitment(asession, actor=PLANNER, partnership_id=row.id, end_date=longer)
     assert ok.ok and ok.value is not None
-    assert ok.value.duration_months == _months(row.start_date, longer)
+    assert ok.value.duration_months == months(row.start_date, longer)
 
 
 async def test_end_commitment(asession: AsyncSession) -> None:

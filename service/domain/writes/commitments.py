@@ -5,8 +5,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
-
 from service.auth import Principal, require
 from service.db.enums import PartnershipStatus
 from service.db.models import Partnership
@@ -20,6 +18,7 @@ from service.domain.writes.common import (
     _audit,
     _begin_write,
     _jsonable,
+    _load_partnership,
     _rejected,
 )
 from service.domain.writes.partnerships import change_status
@@ -84,14 +83,7 @@ async def extend_commitment(
     errors = v.date_value(end_date, field="endDate")
     if end_date is None:
         errors.append(UserError("endDate", "a new end date is required", ErrorCode.REQUIRED.value))
-    row = None
-    if isinstance(partnership_id, int) and not isinstance(partnership_id, bool):
-        row = await session.scalar(
-            select(Partnership)
-            .where(Partnership.id == partnership_id)
-            .execution_options(populate_existing=True)
-            .with_for_update()
-        )
+    row = await _load_partnership(session, partnership_id)
     if row is None:
         return _rejected([_not_found(partnership_id), *errors])
     errors += _extendable(row.status)

@@ -29,6 +29,7 @@ from service.domain.writes.common import (
     _insert_or_duplicate,
     _jsonable,
     _load_partner,
+    _load_partnership,
     _partner_not_found,
     _rejected,
     _utcnow,
@@ -199,14 +200,7 @@ async def change_status(
     errors += v.date_value(start_date, field="startDate")
     errors += v.date_value(end_date, field="endDate")
     errors += v.free_text(outcome, field="outcome", max_length=NOTES_MAX)
-    row = None
-    if isinstance(partnership_id, int) and not isinstance(partnership_id, bool):
-        row = await session.scalar(
-            select(Partnership)
-            .where(Partnership.id == partnership_id)
-            .execution_options(populate_existing=True)
-            .with_for_update()
-        )
+    row = await _load_partnership(session, partnership_id)
     if row is None:
         return _rejected(
             [
