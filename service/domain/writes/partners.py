@@ -110,7 +110,9 @@ async def create_partner(
         created_at=_utcnow(),
         areas=[PartnerArea(area=a) for a in _dedupe(areas)],
         provinces=[PartnerProvince(province_code=c) for c in _dedupe(province_codes)],
-        districts=[PartnerDistrict(district_code=c) for c in _dedupe(district_codes)],
+        districts=[
+            PartnerDistrict(district_code=c) for c in v.canonical_district_codes(district_codes)
+        ],
     )
     if not await _insert_or_duplicate(
         session, partner, constraint=PARTNER_NAME_CONSTRAINT, sqlite_columns="partner.name"
@@ -218,7 +220,11 @@ async def update_partner(
         if key not in given:
             continue
         old_list = sorted(getattr(row, column) for row in getattr(partner, attr))
-        new_list = _dedupe(given[key])
+        new_list = (
+            v.canonical_district_codes(given[key])
+            if key == "district_codes"
+            else _dedupe(given[key])
+        )
         if old_list != new_list:
             changes[key] = {"from": old_list, "to": new_list}
             kept = [row for row in getattr(partner, attr) if getattr(row, column) in new_list]
