@@ -29,6 +29,8 @@ from service.db.session import make_async_engine, make_async_sessionmaker
 from service.domain.recommending import Recommender
 from service.settings import Settings
 from service.web import routes as console_routes
+from service.web.ide import graphiql_html
+from service.web.ide import routes as graphiql_routes
 
 if TYPE_CHECKING:
     from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -102,6 +104,11 @@ class MitraGraphQL(GraphQL[Context, None]):
         super().__init__(schema, **kwargs)
         self.settings = settings
 
+    @property
+    def graphql_ide_html(self) -> str:
+        # GraphiQL from this service's own files (service/web/ide.py), never a CDN.
+        return graphiql_html()
+
     async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
         state = request.app.state
         principal, rejected = await principal_from_authorization(
@@ -169,14 +176,16 @@ def create_app(settings: Settings) -> Starlette:
         finally:
             await engine.dispose()
 
+    ide = not settings.production
     graphql = MitraGraphQL(
         build_schema(settings),
         settings,
-        graphql_ide=None if settings.production else "graphiql",
+        graphql_ide="graphiql" if ide else None,
     )
     app = Starlette(
         routes=[
             *console_routes(),
+            *(graphiql_routes() if ide else []),
             Route("/healthz", healthz, methods=["GET"]),
             Route("/graphql", graphql, methods=["GET", "POST"]),
         ],
