@@ -2,8 +2,9 @@
 
 The lifespan opens the async engine and the session factory and creates the runtime
 recommender (:class:`service.domain.recommending.Recommender`); ``/graphql`` serves the
-schema with a fresh context per request; ``/healthz`` reports liveness and database
-reachability; ``/`` is the planner console (:mod:`service.web`).
+schema with a fresh context per request; ``/healthz`` reports liveness and ``/readyz``
+readiness (:mod:`service.server.health`); ``/`` is the planner console
+(:mod:`service.web`).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import text
+from sqlalchemy.exc import InterfaceError, OperationalError
 from starlette.applications import Starlette
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
@@ -23,10 +24,12 @@ from starlette.routing import Route
 from strawberry.asgi import GraphQL
 
 from schema import build_schema
+from schema.availability import unavailable_error
 from schema.context import Context, build_context
 from schema.permissions import principal_from_authorization
 from service.db.session import make_async_engine, make_async_sessionmaker
 from service.domain.recommending import Recommender
+from service.server.health import healthz, readyz
 from service.settings import Settings
 from service.web import routes as console_routes
 from service.web.ide import graphiql_html
@@ -125,14 +128,11 @@ class MitraGraphQL(GraphQL[Context, None]):
         )
 
 
-async def healthz(request: Request) -> JSONResponse:
-    try:
-        async with request.app.state.session_factory() as session:
-            await session.execute(text("SELECT 1"))
-    except Exception:  # any failure means "not ready"; the details go to the log only
-        log.exception("health check: database unreachable")
-        return JSONResponse({"status": "error", "database": "unreachable"}, status_code=503)
-    return JSONResponse({"status": "ok", "database": "ok"})
+async def database_unavailable(_request: Request, exc: Exception) -> JSONResponse:
+    """A database error that escaped a route (e.g. reading the caller's token): 503,
+    in the GraphQL error shape, without the driver's text."""
+    log.warning("database unavailable: %s", exc)
+    return JSONResponse({"errors": [unavailable_error().formatted]}, status_code=503)
 
 
 class WorkerHeader:
@@ -187,9 +187,14 @@ def create_app(settings: Settings) -> Starlette:
             *console_routes(),
             *(graphiql_routes() if ide else []),
             Route("/healthz", healthz, methods=["GET"]),
+            Route("/readyz", readyz, methods=["GET"]),
             Route("/graphql", graphql, methods=["GET", "POST"]),
         ],
         lifespan=lifespan,
+        exception_handlers={
+            OperationalError: database_unavailable,
+            InterfaceError: database_unavailable,
+        },
     )
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)  # type: ignore[arg-type]
     app.add_middleware(WorkerHeader)  # type: ignore[arg-type]
