@@ -12,8 +12,12 @@ export PORT
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Mitra needs Python 3.11 or newer")'
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
+	@echo "installing dependencies into $(VENV) (first run or pyproject.toml changed, ~1-2 min)"
+	@$(PY) -m pip install --quiet --upgrade pip
+	@# setuptools warns on every editable install that a folder named like the package may
+	@# shadow it; that is this repository's layout on purpose.
+	@PYTHONWARNINGS="ignore:Editable installation" $(PY) -m pip install --quiet -e '.[dev]'
+	@echo "dependencies installed"
 	@touch $(STAMP)
 
 install: $(STAMP)

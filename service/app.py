@@ -30,6 +30,7 @@ from schema.permissions import principal_from_authorization
 from service.db.session import make_async_engine, make_async_sessionmaker
 from service.domain.recommending import Recommender
 from service.server.health import healthz, readyz
+from service.server.logs import configure_logging
 from service.settings import Settings
 from service.web import routes as console_routes
 from service.web.ide import graphiql_html
@@ -214,4 +215,6 @@ def create_app(settings: Settings) -> Starlette:
 def create_app_from_env() -> Starlette:
     """``create_app`` with settings from the environment: uvicorn's ``--factory`` target
     (``uvicorn --factory service.app:create_app_from_env --workers 2``)."""
-    return create_app(Settings.from_env())
+    settings = Settings.from_env()
+    configure_logging(settings.log_level)  # each worker process sets up its own logging
+    return create_app(settings)

@@ -60,6 +60,16 @@ def parse_origins(value: str) -> tuple[str, ...]:
     return origins
 
 
+LOG_LEVELS = ("debug", "info", "warning", "error")
+
+
+def _log_level(value: str) -> str:
+    level = value.strip().lower()
+    if level not in LOG_LEVELS:
+        raise ValueError(f"MITRA_LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}, not {value!r}")
+    return level
+
+
 def sync_url(url: str) -> str:
     """The URL with a synchronous driver (Alembic, seeding, notebooks)."""
     if url.startswith("sqlite+aiosqlite:"):
@@ -95,6 +105,8 @@ class Settings:
     reads_require_token: bool = False  # True: queries need a viewer token too
     # Origins whose browser pages may call the API (CORS); empty: same-origin only.
     cors_origins: tuple[str, ...] = ()
+    # debug: library INFO lines (Alembic, uvicorn, access log) and tracebacks in the CLI
+    log_level: str = "info"
     model_dir: Path = DEFAULT_MODEL_DIR
     seed: int = 20221
     extra: Mapping[str, str] = field(default_factory=dict)
@@ -134,6 +146,7 @@ class Settings:
             introspection=_as_bool(env.get("MITRA_INTROSPECTION", introspection_default)),
             reads_require_token=_as_bool(env.get("MITRA_READS_REQUIRE_TOKEN", "false")),
             cors_origins=parse_origins(env.get("MITRA_CORS_ORIGINS", "")),
+            log_level=_log_level(env.get("MITRA_LOG_LEVEL", defaults.log_level)),
             model_dir=Path(env.get("MITRA_MODEL_DIR", str(defaults.model_dir))),
             seed=int(env.get("MITRA_SEED", defaults.seed)),
         )

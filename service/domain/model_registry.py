@@ -241,13 +241,24 @@ def train_model(
             )
     session = bind
     t0 = time.perf_counter()
+    log.info("training: loading partners, districts and partnership history")
     frames = load_frames(session)
+    if evaluate_first:
+        log.info(
+            "training: evaluating on the latest year (%d partnerships, %d bootstrap resamples)",
+            len(frames.history),
+            n_boot,
+        )
     report = run_evaluation(frames, n_boot=n_boot) if evaluate_first else None
     today = dt.date.today()
     start = pd.to_datetime(frames.history["start_date"], errors="coerce")
     window = f"{start.min():%Y-%m-%d}/{today:%Y-%m-%d}" if start.notna().any() else "none"
     # Planners' verdicts become training pairs too; the data hash covers them when present.
     feedback = feedback_data.load_feedback(session, frames.partners)
+    log.info(
+        "training: fitting the learned ranker on all history (%.1f s so far)",
+        time.perf_counter() - t0,
+    )
     ranker = LearnedRanker().fit(
         FeatureSpace(frames.districts, frames.partners),
         frames.history,

@@ -33,6 +33,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("mitra.health")
 
 READY_TIMEOUT_SECONDS = 5.0
+NO_DATABASE = "no database at {path}: run `mitra setup` (or `make run`) to create it"
 
 
 class NotReady(Exception):
@@ -63,7 +64,8 @@ def sqlite_file(url: str) -> Path | None:
     return Path(parsed.database)
 
 
-def _first_line(exc: BaseException) -> str:
+def first_line(exc: BaseException) -> str:
+    """The gist of ``exc`` in one line (for a database error, the driver's first line)."""
     cause = getattr(exc, "orig", None) or exc
     lines = str(cause).strip().splitlines()
     return lines[0] if lines else type(cause).__name__
@@ -78,13 +80,13 @@ def preflight(settings: Settings) -> Preflight:
     shown = display_url(settings.database_url)
     path = sqlite_file(settings.sync_database_url)
     if path is not None and not path.is_file():
-        raise NotReady(f"no database at {path}: run `mitra setup` (or `make run`) to create it")
+        raise NotReady(NO_DATABASE.format(path=path))
     engine = make_engine(settings.sync_database_url, pool_pre_ping=True)
     try:
         try:
             revision = current_revision(engine)
         except SQLAlchemyError as exc:
-            raise NotReady(f"cannot connect to the database {shown}: {_first_line(exc)}") from None
+            raise NotReady(f"cannot connect to the database {shown}: {first_line(exc)}") from None
         head = head_revision()
         if revision != head:
             state = "has no tables" if revision is None else f"is at migration {revision}"
@@ -130,13 +132,13 @@ async def readyz(request: Request) -> JSONResponse:
             async with state.engine.connect() as conn:
                 await conn.execute(text("SELECT 1"))
     except Exception as exc:  # noqa: BLE001  (any failure means not ready; details to the log)
-        log.warning("not ready: database unreachable: %s", _first_line(exc))
+        log.warning("not ready: database unreachable: %s", first_line(exc))
         return JSONResponse({"status": "unavailable", "database": "unreachable"}, 503)
     try:
         with anyio.fail_after(READY_TIMEOUT_SECONDS * 6):
             snapshot = await state.scorer.snapshot()
     except Exception as exc:  # noqa: BLE001
-        log.warning("not ready: model not loaded: %s", _first_line(exc))
+        log.warning("not ready: model not loaded: %s", first_line(exc))
         return JSONResponse({"status": "unavailable", "database": "ok", "model": "not loaded"}, 503)
     return JSONResponse(
         {
