@@ -37,6 +37,8 @@ from service.web.ide import graphiql_html
 from service.web.ide import routes as graphiql_routes
 
 if TYPE_CHECKING:
+    from starlette.datastructures import Headers
+    from starlette.responses import Response
     from starlette.types import ASGIApp, Message, Receive, Scope, Send
     from starlette.websockets import WebSocket
     from strawberry.schema import BaseSchema
@@ -136,6 +138,19 @@ async def database_unavailable(_request: Request, exc: Exception) -> JSONRespons
     return JSONResponse({"errors": [unavailable_error().formatted]}, status_code=503)
 
 
+class StrictCORS(CORSMiddleware):
+    """Starlette's CORS middleware, except that a refused preflight carries no
+    ``Access-Control-*`` header at all: nothing about the policy is told to an origin
+    that is not on the list."""
+
+    def preflight_response(self, request_headers: Headers) -> Response:
+        response = super().preflight_response(request_headers)
+        if response.status_code != 200:
+            for name in [k for k in response.headers if k.lower().startswith("access-control-")]:
+                del response.headers[name]
+        return response
+
+
 class WorkerHeader:
     """Adds ``X-Mitra-Worker: <process id>`` to every HTTP response.
 
@@ -202,7 +217,7 @@ def create_app(settings: Settings) -> Starlette:
     # Outermost, so refusals by the inner layers (413) carry the CORS headers too.
     # No credentials: clients send a bearer token, never cookies.
     app.add_middleware(
-        CORSMiddleware,  # type: ignore[arg-type]
+        StrictCORS,  # type: ignore[arg-type]
         allow_origins=list(settings.cors_origins),
         allow_methods=["GET", "POST"],
         allow_headers=["Authorization", "Content-Type"],

@@ -41,7 +41,7 @@ def test_preflight_from_an_allowed_origin_gets_the_headers(client: TestClient) -
 def test_preflight_from_another_origin_is_refused(client: TestClient) -> None:
     response = client.options("/graphql", headers={"Origin": OTHER, **PREFLIGHT})
     assert response.status_code == 400
-    assert "access-control-allow-origin" not in response.headers
+    assert not [h for h in response.headers if h.lower().startswith("access-control-")]
 
 
 def test_a_cross_origin_query_is_answered_with_the_origin(client: TestClient) -> None:
