@@ -149,3 +149,46 @@ def test_a_bad_log_level_is_a_configuration_error() -> None:
         "mitra: configuration error: MITRA_LOG_LEVEL must be one of debug, info, warning, "
         "error, not 'loud'"
     )
+
+
+def test_serve_with_two_workers_answers_from_both(settings: Settings, engine: Engine) -> None:
+    """`mitra serve --workers 2`: uvicorn's supervisor with the factory, two processes."""
+    import signal
+    import socket
+    import time
+
+    import httpx
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    env = {
+        **os.environ,
+        "DATABASE_URL": settings.database_url,
+        "MITRA_MODEL_DIR": str(settings.model_dir),
+        "MITRA_ENV": "test",
+    }
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "service.cli", "serve", "--port", str(port), "--workers", "2"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    workers: set[str] = set()
+    try:
+        deadline = time.monotonic() + 60
+        while len(workers) < 2 and time.monotonic() < deadline:
+            try:
+                response = httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2)
+                workers.add(response.headers["x-mitra-worker"])
+            except httpx.TransportError:
+                assert proc.poll() is None, proc.communicate()
+                time.sleep(0.2)
+    finally:
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=30)
+    assert len(workers) == 2, (out, err)
+    assert f"Mitra is serving on 127.0.0.1:{port} with 2 workers" in out
+    assert "Traceback" not in err
