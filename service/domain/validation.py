@@ -26,7 +26,7 @@ BENEFICIARIES_LIMIT = 2**31  # exclusive; the column is a 32-bit integer
 MAX_CODES = 600  # there are 514 districts and 38 provinces
 PROVINCE_CODE = re.compile(r"[0-9]{2}\Z")
 # A Kemendagri district code: "53.02" as published, or "5302" without the dot (the
-# reference data's district_code_numeric). BPS codes are different numbers for 164 of
+# reference data's district_code_numeric). BPS 2020 codes differ for 199 of
 # the 514 districts (BPS 5302 is Sumba Timur), so they are not accepted as codes.
 DISTRICT_CODE = re.compile(r"([0-9]{2})\.?([0-9]{2})\Z")
 PROVINCE_CODE_FORM = 'a two-digit Kemendagri province code such as "53"'
