@@ -1,7 +1,7 @@
 """``mitra serve``: check the database, say where everything is, then run uvicorn.
 
 One worker runs the application object in this process. More workers run uvicorn's
-multiprocess supervisor with the factory :func:`service.app.create_app_from_env`, each
+multiprocess supervisor with the factory :func:`service.server.app.create_app_from_env`, each
 worker reading the same environment; worth it only with PostgreSQL and spare cores
 (SQLite lets one writer at a time, and each worker holds its own copy of the model).
 """
@@ -49,7 +49,7 @@ def serve(settings: Settings, *, workers: int = 1, prepare: bool = False) -> int
     import uvicorn
 
     if prepare:
-        from service.setup import prepare_database
+        from service.server.setup import prepare_database
 
         prepare_database(settings, train=True)
     try:
@@ -66,7 +66,7 @@ def serve(settings: Settings, *, workers: int = 1, prepare: bool = False) -> int
     level = uvicorn_log_level(settings.log_level)
     access_log = settings.log_level == "debug"
     if workers == 1:
-        from service.app import create_app
+        from service.server.app import create_app
 
         uvicorn.run(
             create_app(settings),
@@ -77,7 +77,7 @@ def serve(settings: Settings, *, workers: int = 1, prepare: bool = False) -> int
             log_config=None,
         )
     else:
-        from service.app import create_app_from_env
+        from service.server.app import create_app_from_env
 
         uvicorn.run(
             f"{create_app_from_env.__module__}:{create_app_from_env.__name__}",

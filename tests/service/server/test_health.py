@@ -15,9 +15,9 @@ from sqlalchemy.engine import make_url
 from starlette.testclient import TestClient
 
 from schema.availability import DATABASE_UNAVAILABLE, MESSAGE
-from service.app import create_app
 from service.db.migrate import upgrade
 from service.db.session import make_engine
+from service.server.app import create_app
 from service.server.health import NotReady, display_url, preflight
 from service.settings import Settings
 

@@ -4,7 +4,8 @@ The lifespan opens the async engine and the session factory and creates the runt
 recommender (:class:`service.domain.recommending.Recommender`); ``/graphql`` serves the
 schema with a fresh context per request; ``/healthz`` reports liveness and ``/readyz``
 readiness (:mod:`service.server.health`); ``/`` is the planner console
-(:mod:`service.web`).
+(:mod:`service.server.web`), ``/graphiql`` GraphiQL's own files
+(:mod:`service.server.web.ide`).
 """
 
 from __future__ import annotations
@@ -31,10 +32,10 @@ from service.db.session import make_async_engine, make_async_sessionmaker
 from service.domain.recommending import Recommender
 from service.server.health import healthz, readyz
 from service.server.logs import configure_logging
+from service.server.web import routes as console_routes
+from service.server.web.ide import graphiql_html
+from service.server.web.ide import routes as graphiql_routes
 from service.settings import Settings
-from service.web import routes as console_routes
-from service.web.ide import graphiql_html
-from service.web.ide import routes as graphiql_routes
 
 if TYPE_CHECKING:
     from starlette.datastructures import Headers
@@ -112,7 +113,7 @@ class MitraGraphQL(GraphQL[Context, None]):
 
     @property
     def graphql_ide_html(self) -> str:
-        # GraphiQL from this service's own files (service/web/ide.py), never a CDN.
+        # GraphiQL from this service's own files (service/server/web/ide.py), never a CDN.
         return graphiql_html()
 
     async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
@@ -229,7 +230,7 @@ def create_app(settings: Settings) -> Starlette:
 
 def create_app_from_env() -> Starlette:
     """``create_app`` with settings from the environment: uvicorn's ``--factory`` target
-    (``uvicorn --factory service.app:create_app_from_env --workers 2``)."""
+    (``uvicorn --factory service.server.app:create_app_from_env --workers 2``)."""
     settings = Settings.from_env()
     configure_logging(settings.log_level)  # each worker process sets up its own logging
     return create_app(settings)

@@ -11,9 +11,9 @@ import pytest
 from sqlalchemy import Engine
 from starlette.testclient import TestClient
 
-from service.app import create_app
+from service.server.app import create_app
+from service.server.web.ide import ASSETS_DIR, asset_paths
 from service.settings import Settings
-from service.web.ide import ASSETS_DIR, asset_paths
 
 HTML = {"accept": "text/html"}
 
