@@ -1,14 +1,11 @@
-"""Database failures reported with a code and a plain message, never the driver's text.
+"""Database failures other than a lost database, reported with a code and a plain message.
 
-In every environment (not only production, where other unexpected errors are masked
-too), an error caused by the database reaches the client as one of:
+:mod:`schema.availability` turns a lost or unreachable database into
+``DATABASE_UNAVAILABLE`` (HTTP 503). What is left, in every environment (not only in
+production, where other unexpected errors are masked too), reaches the client as:
 
 * ``DATABASE_TIMEOUT``: the statement ran longer than the database's
   ``statement_timeout`` (``MITRA_STATEMENT_TIMEOUT_MS``) and was cancelled;
-* ``DATABASE_UNAVAILABLE``: the connection was lost (the server restarted, or an
-  administrator ended the backend). Reads are retried once by the HTTP layer before this
-  is reported; writes are not retried, since one may have been saved before the
-  connection dropped;
 * ``INTERNAL_ERROR``: any other database error.
 
 The driver's message (SQL text, driver name) goes to the log only.
@@ -22,20 +19,15 @@ from graphql import GraphQLError
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from strawberry.extensions import SchemaExtension
 
+from schema.availability import QUERY_CANCELED_SQLSTATE
 from schema.errors import MitraError
 
 DATABASE_TIMEOUT = "DATABASE_TIMEOUT"
-DATABASE_UNAVAILABLE = "DATABASE_UNAVAILABLE"
 INTERNAL_ERROR = "INTERNAL_ERROR"
-QUERY_CANCELED_SQLSTATE = "57014"  # PostgreSQL: statement timeout or cancel request
 
 
 class DatabaseTimeoutError(MitraError):
     code = DATABASE_TIMEOUT
-
-
-class DatabaseUnavailableError(MitraError):
-    code = DATABASE_UNAVAILABLE
 
 
 class InternalError(MitraError):
@@ -44,32 +36,29 @@ class InternalError(MitraError):
 
 def database_cause(error: BaseException | None) -> SQLAlchemyError | None:
     """The SQLAlchemy error in ``error``'s cause chain, if any."""
-    seen = 0
-    while error is not None and seen < 10:
+    seen: set[int] = set()
+    while error is not None and id(error) not in seen:
+        seen.add(id(error))
         if isinstance(error, SQLAlchemyError):
             return error
         error = error.__cause__ or error.__context__
-        seen += 1
     return None
 
 
-def is_disconnect(error: BaseException | None) -> bool:
+def is_statement_timeout(error: BaseException | None) -> bool:
     cause = database_cause(error)
-    return isinstance(cause, DBAPIError) and bool(cause.connection_invalidated)
+    return (
+        isinstance(cause, DBAPIError)
+        and getattr(cause.orig, "sqlstate", None) == QUERY_CANCELED_SQLSTATE
+    )
 
 
 def client_error(cause: SQLAlchemyError) -> MitraError:
-    if isinstance(cause, DBAPIError):
-        if getattr(cause.orig, "sqlstate", None) == QUERY_CANCELED_SQLSTATE:
-            return DatabaseTimeoutError(
-                "the database stopped this request because it ran longer than its "
-                "statement timeout; ask for less (smaller pages, fewer nested lists) or retry"
-            )
-        if cause.connection_invalidated:
-            return DatabaseUnavailableError(
-                "the connection to the database was lost while handling this request; "
-                "retry (a write may have been saved before the loss: read it back first)"
-            )
+    if is_statement_timeout(cause):
+        return DatabaseTimeoutError(
+            "the database stopped this request because it ran longer than its "
+            "statement timeout; ask for less (smaller pages, fewer nested lists) or retry"
+        )
     return InternalError("internal error: the database refused the request (details logged)")
 
 

@@ -2,8 +2,10 @@
 
 The lifespan opens the async engine and the session factory and creates the runtime
 recommender (:class:`service.domain.recommending.Recommender`); ``/graphql`` serves the
-schema with a fresh context per request; ``/healthz`` reports liveness and database
-reachability; ``/`` is the planner console (:mod:`service.server.web`).
+schema with a fresh context per request; ``/healthz`` reports liveness and ``/readyz``
+readiness (:mod:`service.server.health`); ``/`` is the planner console
+(:mod:`service.server.web`), ``/graphiql`` GraphiQL's own files
+(:mod:`service.server.web.ide`).
 """
 
 from __future__ import annotations
@@ -14,11 +16,10 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from cross_web import HTTPException
 from graphql import GraphQLError, OperationType, get_operation_ast, parse
-from sqlalchemy import text
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import InterfaceError, OperationalError
 from starlette.applications import Starlette
+from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -27,18 +28,25 @@ from strawberry.http import GraphQLRequestData
 from strawberry.types import ExecutionResult
 
 from schema import build_schema
+from schema.availability import DATABASE_UNAVAILABLE, is_database_unavailable, unavailable_error
 from schema.context import Context, build_context
-from schema.database_errors import DATABASE_UNAVAILABLE, is_disconnect
 from schema.dataloaders import make_loaders
 from schema.permissions import principal_from_authorization
 from schema.ratelimit import RATE_LIMITED
 from service.db.session import make_async_engine, make_async_sessionmaker
 from service.domain.recommending import Recommender
 from service.ratelimit import make_rate_limiter
+from service.server.exports import routes as export_routes
+from service.server.health import healthz, readyz
+from service.server.logs import configure_logging
 from service.server.web import routes as console_routes
+from service.server.web.ide import graphiql_html
+from service.server.web.ide import routes as graphiql_routes
 from service.settings import Settings
 
 if TYPE_CHECKING:
+    from starlette.datastructures import Headers
+    from starlette.responses import Response
     from starlette.types import ASGIApp, Message, Receive, Scope, Send
     from starlette.websockets import WebSocket
     from strawberry.schema import BaseSchema
@@ -111,18 +119,18 @@ class MitraGraphQL(GraphQL[Context, None]):
         super().__init__(schema, **kwargs)
         self.settings = settings
 
+    @property
+    def graphql_ide_html(self) -> str:
+        # GraphiQL from this service's own files (service/server/web/ide.py), never a CDN.
+        return graphiql_html()
+
     async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
         state = request.app.state
         header = request.headers.get("authorization")
-        try:
-            principal, rejected = await _read_with_retry(
-                lambda: principal_from_authorization(state.session_factory, header)
-            )
-        except DBAPIError as exc:
-            if not is_disconnect(exc):
-                raise
-            # Lost twice: said without the driver's words.
-            raise HTTPException(503, "the database is unavailable; retry") from None
+        # Lost twice, the error reaches the app's handler: 503, without the driver's words.
+        principal, rejected = await _read_with_retry(
+            lambda: principal_from_authorization(state.session_factory, header)
+        )
         return build_context(
             state.session_factory,
             self.settings,
@@ -155,6 +163,7 @@ class MitraGraphQL(GraphQL[Context, None]):
         if _lost_connection(result) and _is_query(request_data):
             log.warning("database connection lost during a query: running it once more")
             context.loaders = make_loaders(context.session_factory)  # none of their failures
+            sub_response.status_code = None  # the 503 of the first attempt
             result = await super().execute_single(
                 request, request_adapter, sub_response, context, root_value, request_data
             )
@@ -174,8 +183,8 @@ async def _read_with_retry(read: Callable[[], Awaitable[T]]) -> T:
     """A read that lost its database connection, run once more (the pool replaces it)."""
     try:
         return await read()
-    except DBAPIError as exc:
-        if not is_disconnect(exc):
+    except (OperationalError, InterfaceError) as exc:
+        if not is_database_unavailable(exc):
             raise
         log.warning("database connection lost during a read: running it once more")
     return await read()
@@ -215,14 +224,24 @@ def _rate_limited(response_data: Any) -> int | None:
     return None
 
 
-async def healthz(request: Request) -> JSONResponse:
-    try:
-        async with request.app.state.session_factory() as session:
-            await session.execute(text("SELECT 1"))
-    except Exception:  # any failure means "not ready"; the details go to the log only
-        log.exception("health check: database unreachable")
-        return JSONResponse({"status": "error", "database": "unreachable"}, status_code=503)
-    return JSONResponse({"status": "ok", "database": "ok"})
+async def database_unavailable(_request: Request, exc: Exception) -> JSONResponse:
+    """A database error that escaped a route (e.g. reading the caller's token): 503,
+    in the GraphQL error shape, without the driver's text."""
+    log.warning("database unavailable: %s", exc)
+    return JSONResponse({"errors": [unavailable_error().formatted]}, status_code=503)
+
+
+class StrictCORS(CORSMiddleware):
+    """Starlette's CORS middleware, except that a refused preflight carries no
+    ``Access-Control-*`` header at all: nothing about the policy is told to an origin
+    that is not on the list."""
+
+    def preflight_response(self, request_headers: Headers) -> Response:
+        response = super().preflight_response(request_headers)
+        if response.status_code != 200:
+            for name in [k for k in response.headers if k.lower().startswith("access-control-")]:
+                del response.headers[name]
+        return response
 
 
 class WorkerHeader:
@@ -279,25 +298,45 @@ def create_app(settings: Settings) -> Starlette:
             await app.state.rate_limiter.close()
             await engine.dispose()
 
+    ide = not settings.production
     graphql = MitraGraphQL(
         build_schema(settings),
         settings,
-        graphql_ide=None if settings.production else "graphiql",
+        graphql_ide="graphiql" if ide else None,
     )
     app = Starlette(
         routes=[
             *console_routes(),
+            *export_routes(),
+            *(graphiql_routes() if ide else []),
             Route("/healthz", healthz, methods=["GET"]),
+            Route("/readyz", readyz, methods=["GET"]),
             Route("/graphql", graphql, methods=["GET", "POST"]),
         ],
         lifespan=lifespan,
+        exception_handlers={
+            OperationalError: database_unavailable,
+            InterfaceError: database_unavailable,
+        },
     )
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)  # type: ignore[arg-type]
     app.add_middleware(WorkerHeader)  # type: ignore[arg-type]
+    # Outermost, so refusals by the inner layers (413) carry the CORS headers too.
+    # No credentials: clients send a bearer token, never cookies.
+    app.add_middleware(
+        StrictCORS,  # type: ignore[arg-type]
+        allow_origins=list(settings.cors_origins),
+        allow_methods=["GET", "POST"],
+        allow_headers=["Authorization", "Content-Type"],
+        allow_credentials=False,
+        max_age=600,
+    )
     return app
 
 
 def create_app_from_env() -> Starlette:
     """``create_app`` with settings from the environment: uvicorn's ``--factory`` target
     (``uvicorn --factory service.server.app:create_app_from_env --workers 2``)."""
-    return create_app(Settings.from_env())
+    settings = Settings.from_env()
+    configure_logging(settings.log_level)  # each worker process sets up its own logging
+    return create_app(settings)
