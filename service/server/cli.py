@@ -245,10 +245,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("version", type=arg.model_version, metavar="VERSION")
     p.set_defaults(func=cmd_activate)
     p = sub.add_parser("backup", help="back up the database to FILE (pg_dump or SQLite backup)")
-    p.add_argument("file", type=Path)
+    p.add_argument("file", type=arg.backup_file, metavar="FILE")
     p.set_defaults(func=cmd_backup)
     p = sub.add_parser("restore", help="restore a backup FILE into an empty database")
-    p.add_argument("file", type=Path)
+    p.add_argument("file", type=arg.existing_file, metavar="FILE")
     p.set_defaults(func=cmd_restore)
     p = sub.add_parser("export-schema", help="print or write the GraphQL SDL")
     p.add_argument(

@@ -130,8 +130,9 @@ def test_restore_refuses_a_file_that_is_not_a_backup_of_this_backend(
         assert main(["restore", str(bogus)]) == 1
     assert "is not a" in capsys.readouterr().err
     monkeypatch.setenv("DATABASE_URL", settings.database_url)
-    assert main(["restore", str(tmp_path / "missing.backup")]) == 1
-    assert "no backup file" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as refused:  # the argument parser's one line, exit 2
+        main(["restore", str(tmp_path / "missing.backup")])
+    assert refused.value.code == 2 and "there is no file" in capsys.readouterr().err
 
 
 @pytest.mark.skipif(
