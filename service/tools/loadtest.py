@@ -32,7 +32,7 @@ import threading
 import time
 import uuid
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -89,6 +89,9 @@ WRITES = {
         "{ partner { databaseId } userErrors { field code } } }"
     ),
 }
+# How long the workers may take to answer /healthz: they import the app, open the
+# database and fit nothing yet; on a busy 2-core machine this has taken over a minute.
+STARTUP_SECONDS = 180
 SOAK_SECONDS = 300.0
 SOAK_WARMUP = 60.0  # the workers load the model and frames, and their heaps settle
 MAX_SOAK_GROWTH = 0.10
@@ -261,7 +264,7 @@ def uvicorn_server(
     proc = subprocess.Popen(cmd, cwd=PROJECT_ROOT, env=env)
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + STARTUP_SECONDS
         while True:
             if proc.poll() is not None:
                 raise RuntimeError(f"uvicorn exited with {proc.returncode}")
@@ -271,7 +274,7 @@ def uvicorn_server(
             except httpx.HTTPError:
                 pass
             if time.monotonic() > deadline:
-                raise RuntimeError("uvicorn did not become healthy within 60 s")
+                raise RuntimeError(f"uvicorn did not become healthy within {STARTUP_SECONDS} s")
             time.sleep(0.2)
         yield base
     finally:
@@ -332,7 +335,7 @@ class Driver:
         stats.latencies.append((time.perf_counter() - start) * 1000)
         stats.count += 1
         if response is not None and body is None:
-            self._error(kind, f"HTTP {response.status_code}: {response.text[:200]}")
+            self._error(kind, f"HTTP {response.status_code}: {_codes_or_text(response)}")
             return None
         if body is not None and body.get("errors"):
             self._error(kind, json.dumps(body["errors"])[:300])
@@ -443,6 +446,15 @@ class Driver:
                 self.acked.partners.add(row["databaseId"])
 
 
+def _codes_or_text(response: httpx.Response) -> str:
+    """The error codes of a GraphQL error response, else the start of its body."""
+    try:
+        errors = response.json().get("errors") or []
+        return ", ".join(str((e.get("extensions") or {}).get("code")) for e in errors)
+    except (ValueError, AttributeError):
+        return response.text[:200]
+
+
 async def catalogue_of(client: httpx.AsyncClient) -> dict[str, list[str]]:
     """District codes, province codes and partner ids to pick requests from."""
     query = "{ provinces { code districts { code } } partners(first: 100) { nodes { id } } }"
@@ -462,14 +474,18 @@ async def drive(
     concurrency: int,
     kinds: list[str],
     keepalive: bool = True,
+    on_start: Callable[[Driver], None] | None = None,
 ):
     """Run the load; without ``keepalive`` every request opens a connection, so that
-    the requests spread over all workers (fault tests kill one)."""
+    the requests spread over all workers (fault tests kill one). ``on_start`` receives
+    the driver as the load begins (a fault test watches which worker answers)."""
     limits = httpx.Limits(
         max_connections=concurrency, max_keepalive_connections=concurrency if keepalive else 0
     )
     async with httpx.AsyncClient(base_url=base, timeout=30, limits=limits) as client:
         driver = Driver(client, token, await catalogue_of(client))
+        if on_start is not None:
+            on_start(driver)
         weights = [WEIGHTS[k] for k in kinds]
         deadline = time.monotonic() + seconds
 
