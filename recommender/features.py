@@ -102,8 +102,9 @@ PAIR_FEATURES = (
 # older version is refused at load (recommender.registry) and retrained by ``mitra setup``.
 # (A model trained on another list of features is refused too, without a bump.)
 # 1: first version. 2: quota_gap counts campaign commitments (commitments_known), not
-# partners with any active partnership.
-FEATURE_VERSION = 2
+# partners with any active partnership. 3: the artifact carries the real-record rankers
+# (``LearnedRanker.real_``, recommender.real_model) the service ranks real partners with.
+FEATURE_VERSION = 3
 
 FEATURES: tuple[str, ...] = (*DISTRICT_FEATURES, *PARTNER_FEATURES, *PAIR_FEATURES)
 COL = {f: i for i, f in enumerate(FEATURES)}

@@ -204,6 +204,7 @@ def _history(session: Session, partners: pd.DataFrame) -> pd.DataFrame:
             Partnership.end_date,
             Partnership.duration_months,
             Partnership.status,
+            Partnership.source_url,
             Partnership.synthetic,
         ).order_by(Partnership.id)
     ).all()
@@ -218,6 +219,7 @@ def _history(session: Session, partners: pd.DataFrame) -> pd.DataFrame:
             "end_date",
             "duration_months",
             "status",
+            "source_url",
             "synthetic",
         ],
     )
