@@ -12,7 +12,9 @@ from schema.scalars import BigInt, big_int
 from schema.types.enums import DistrictType, PartnerKind
 from schema.types.node import Node
 from schema.types.prevalence import StuntingPrevalence
+from schema.worlds import WorldArg, checked_world
 from service.db import enums, models
+from service.domain.worlds import World
 
 if TYPE_CHECKING:
     from schema.types.partnership import Partnership
@@ -83,25 +85,39 @@ class District(Node):
         rows = await info.context.loaders.district_series.load(self.code)
         return [StuntingPrevalence.from_model(row) for row in rows]
 
-    @strawberry.field(description="Partnerships in this district, oldest record first.")
+    @strawberry.field(
+        description="Partnerships in this district, oldest record first: the real record "
+        "unless world DEMO (generated ones then say synthetic: true)."
+    )
     async def partnerships(
-        self, info: Info
+        self, info: Info, world: WorldArg = World.REAL
     ) -> list[Annotated[Partnership, strawberry.lazy("schema.types.partnership")]]:
         from schema.types.partnership import Partnership
 
+        world = await checked_world(info, world)
         rows = await info.context.loaders.partnerships_by_district.load(self.code)
-        return [Partnership.from_model(row) for row in rows]
+        return [
+            Partnership.from_model(row)
+            for row in rows
+            if world.includes_synthetic or not row.synthetic
+        ]
 
     @strawberry.field(
-        description="Distinct partners with an ACTIVE partnership here, by kind (zeros omitted)."
+        description="Distinct partners with an ACTIVE partnership here, by kind (zeros "
+        "omitted): real partners unless world DEMO."
     )
-    async def active_partner_counts(self, info: Info) -> list[PartnerKindCount]:
+    async def active_partner_counts(
+        self, info: Info, world: WorldArg = World.REAL
+    ) -> list[PartnerKindCount]:
+        world = await checked_world(info, world)
         stats = await info.context.loaders.district_partner_stats.load(self.code)
         if stats is None:
             return []
         return [
             PartnerKindCount(kind=enums.PartnerKind(kind), count=count)
-            for kind, count in stats.active_partners_by_kind.items()
+            for kind, count in stats.active_by_kind(
+                include_synthetic=world.includes_synthetic
+            ).items()
         ]
 
     @strawberry.field(
