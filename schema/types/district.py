@@ -80,10 +80,27 @@ class District(Node):
         row = await info.context.loaders.latest_prevalence.load(self.code)
         return None if row is None else StuntingPrevalence.from_model(row)
 
-    @strawberry.field(description="All figures for this district, oldest first.")
-    async def stunting_prevalence_series(self, info: Info) -> list[StuntingPrevalence]:
+    @strawberry.field(
+        description="The figures published for this district, oldest first: its trend. "
+        "Imputed estimates are never part of it; includeImputed: true adds them, flagged "
+        "imputed: true (see also imputedStuntingPrevalence)."
+    )
+    async def stunting_prevalence_series(
+        self, info: Info, include_imputed: bool = False
+    ) -> list[StuntingPrevalence]:
         rows = await info.context.loaders.district_series.load(self.code)
-        return [StuntingPrevalence.from_model(row) for row in rows]
+        return [
+            StuntingPrevalence.from_model(row) for row in rows if include_imputed or not row.imputed
+        ]
+
+    @strawberry.field(
+        description="Estimates for this district, oldest first: its province's figure for a "
+        "survey that published none for the district. Kept apart from the series: a "
+        "province average is no point on the district's trend."
+    )
+    async def imputed_stunting_prevalence(self, info: Info) -> list[StuntingPrevalence]:
+        rows = await info.context.loaders.district_series.load(self.code)
+        return [StuntingPrevalence.from_model(row) for row in rows if row.imputed]
 
     @strawberry.field(
         description="Partnerships in this district, oldest record first: the real record "
