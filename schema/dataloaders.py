@@ -15,6 +15,7 @@ from service.db import models
 from service.domain import districts, partners, partnerships, prevalence, provinces
 from service.domain.campaign import QuotaProgress, quota_progress_by_province
 from service.domain.districts import DistrictPartnerStats
+from service.domain.worlds import World
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -40,6 +41,18 @@ def _loader(
     return DataLoader(load_fn=load)
 
 
+async def _quota_progress(
+    session: AsyncSession, keys: list[tuple[str, World]]
+) -> dict[tuple[str, World], list[QuotaProgress]]:
+    """One query per world asked for in the batch."""
+    out: dict[tuple[str, World], list[QuotaProgress]] = {}
+    for world in {w for _, w in keys}:
+        codes = [c for c, w in keys if w is world]
+        found = await quota_progress_by_province(session, province_codes=codes, world=world)
+        out.update({(c, world): rows for c, rows in found.items()})
+    return out
+
+
 @dataclass(frozen=True)
 class Loaders:
     province: DataLoader[str, models.Province | None]
@@ -57,7 +70,7 @@ class Loaders:
     partnerships_by_district: DataLoader[str, list[models.Partnership]]
     partnerships_by_partner: DataLoader[int, list[models.Partnership]]
     partnership_areas: DataLoader[int, list[str]]
-    quota_progress: DataLoader[str, list[QuotaProgress]]
+    quota_progress: DataLoader[tuple[str, World], list[QuotaProgress]]
 
 
 def make_loaders(session_factory: async_sessionmaker[AsyncSession]) -> Loaders:
@@ -101,5 +114,5 @@ def make_loaders(session_factory: async_sessionmaker[AsyncSession]) -> Loaders:
         partnership_areas=lo(
             lambda s, keys: partnerships.areas_by_partnership(s, partnership_ids=keys), list
         ),
-        quota_progress=lo(lambda s, keys: quota_progress_by_province(s, province_codes=keys)),
+        quota_progress=lo(_quota_progress),
     )

@@ -18,6 +18,7 @@ from service.db.enums import (
     PartnershipStatus,
     QuotaCategory,
 )
+from service.domain.worlds import World
 
 strawberry.enum(PartnerKind, description="What kind of organisation a partner is.")
 strawberry.enum(InterventionArea, description="A kind of stunting intervention.")
@@ -25,6 +26,14 @@ strawberry.enum(PartnershipStatus)
 strawberry.enum(PartnerScope)
 strawberry.enum(DistrictType, description="Kabupaten (regency) or kota (city).")
 strawberry.enum(QuotaCategory, description="The campaign quota a partner kind counts towards.")
+strawberry.enum(
+    World,
+    description="Which data a planner-facing answer uses. REAL: the real record only "
+    "(reference data, partnerships reported in public sources and their partners, and "
+    "everything recorded through the API). DEMO: the real record plus the generated demo "
+    "world, every generated item marked `synthetic: true`; an error with code "
+    "DEMO_UNAVAILABLE when the database holds no generated data.",
+)
 
 
 @strawberry.enum
@@ -48,4 +57,5 @@ __all__ = [
     "PartnershipStatus",
     "QuotaCategory",
     "SortDirection",
+    "World",
 ]

@@ -153,6 +153,13 @@ class PlanPick:
 class QuotaRemaining:
     category: QuotaCategory
     remaining: int
+    texts: strawberry.Private[dict[str, str] | None]
+
+    @strawberry.field(
+        description="Why the slots stay open (no other eligible candidate); null when none do."
+    )
+    def explanation(self, language: Language = Language.EN) -> str | None:
+        return None if self.texts is None else self.texts[language.value]
 
 
 @strawberry.type(
@@ -168,12 +175,14 @@ class ProvincePlan:
 
     @classmethod
     def from_domain(cls, p: DomainProvincePlan) -> ProvincePlan:
+        texts = {o.category: {"en": o.sentence, "id": o.sentence_id} for o in p.open_slots}
         return cls(
             model_version=p.model_version,
             quotas=[QuotaProgress.from_domain(q) for q in p.quotas],
             picks=[PlanPick.from_domain(x) for x in p.picks],
             remaining_after_plan=[
-                QuotaRemaining(category=c, remaining=n) for c, n in p.remaining_after_plan.items()
+                QuotaRemaining(category=c, remaining=n, texts=texts.get(c))
+                for c, n in p.remaining_after_plan.items()
             ],
             province_code=p.province_code,
         )

@@ -121,10 +121,23 @@ async def districts_by_province(
 
 @dataclass(frozen=True)
 class DistrictPartnerStats:
-    """Distinct partners with an active partnership, by kind; real reported partnerships."""
+    """Distinct partners with an active partnership, by kind; real reported partnerships.
+
+    Real partners and generated (synthetic) ones are counted apart: a partner is one or
+    the other, so the demo world's count of a kind is the sum of the two.
+    """
 
     active_partners_by_kind: dict[str, int]
+    active_synthetic_partners_by_kind: dict[str, int]
     reported_real_partnerships: int
+
+    def active_by_kind(self, *, include_synthetic: bool) -> dict[str, int]:
+        if not include_synthetic:
+            return self.active_partners_by_kind
+        both = dict(self.active_partners_by_kind)
+        for kind, count in self.active_synthetic_partners_by_kind.items():
+            both[kind] = both.get(kind, 0) + count
+        return dict(sorted(both.items()))
 
 
 async def partner_stats_by_district(
@@ -132,17 +145,23 @@ async def partner_stats_by_district(
 ) -> dict[str, DistrictPartnerStats]:
     codes = list(district_codes)
     active_stmt = (
-        select(Partnership.district_code, Partner.kind, func.count(Partner.id.distinct()))
+        select(
+            Partnership.district_code,
+            Partner.kind,
+            Partner.synthetic,
+            func.count(Partner.id.distinct()),
+        )
         .join(Partner, Partner.id == Partnership.partner_id)
         .where(
             Partnership.district_code.in_(codes),
             Partnership.status == PartnershipStatus.ACTIVE.value,
         )
-        .group_by(Partnership.district_code, Partner.kind)
+        .group_by(Partnership.district_code, Partner.kind, Partner.synthetic)
     )
     active: dict[str, dict[str, int]] = defaultdict(dict)
-    for code, kind, count in (await session.execute(active_stmt)).all():
-        active[code][kind] = count
+    active_synthetic: dict[str, dict[str, int]] = defaultdict(dict)
+    for code, kind, synthetic, count in (await session.execute(active_stmt)).all():
+        (active_synthetic if synthetic else active)[code][kind] = count
     reported_stmt = (
         select(Partnership.district_code, func.count())
         .where(
@@ -156,6 +175,7 @@ async def partner_stats_by_district(
     return {
         code: DistrictPartnerStats(
             active_partners_by_kind=dict(sorted(active.get(code, {}).items())),
+            active_synthetic_partners_by_kind=dict(sorted(active_synthetic.get(code, {}).items())),
             reported_real_partnerships=reported.get(code, 0),
         )
         for code in codes

@@ -11,23 +11,28 @@ media) greedily, one (partner, district) pair at a time, maximising
     - the largest similarity to an earlier pick (areas, kind, national scope): MMR,
       so a few similar national partners do not take every slot.
 
-No partner appears twice; partners already committed in the province, with an open
-partnership there, or whose known typical commitment is under 6 months are left out.
+No partner appears twice; partners already committed in the province, already
+working there (a proposed, active or reported partnership), or whose known typical
+commitment is under 6 months are left out, and so is every pair a planner rejected.
+Only local media fill the local-media quota (:mod:`service.domain.local_media`): a
+national outlet never does. A slot the plan cannot fill stays open, and
+:attr:`ProvincePlan.open_slots` says why.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from recommender.explain import Reason
 from recommender.features import QUOTAS
-from recommender.vocab import AREAS, MIN_COMMITMENT_MONTHS
+from recommender.vocab import AREAS, MIN_COMMITMENT_MONTHS, QUOTA_LABELS, QUOTA_LABELS_ID
 from service.db.enums import QuotaCategory
 from service.domain.campaign import QuotaProgress
 from service.domain.recommending import Snapshot
+from service.domain.worlds import World
 
 NEED_WEIGHT = 0.3
 AREA_WEIGHT = 0.8
@@ -46,12 +51,49 @@ class PlanPick:
 
 
 @dataclass(frozen=True)
+class OpenSlots:
+    """Slots of one quota category the plan leaves open, and why, in English and Indonesian."""
+
+    category: QuotaCategory
+    remaining: int
+    sentence: str
+    sentence_id: str
+
+
+@dataclass(frozen=True)
 class ProvincePlan:
     province_code: str
     model_version: str
     quotas: list[QuotaProgress]
     picks: list[PlanPick]
     remaining_after_plan: dict[QuotaCategory, int]
+    open_slots: list[OpenSlots]
+
+
+_WORLD = {
+    World.REAL: ("in the real record", "dalam data nyata"),
+    World.DEMO: ("in the real record or the demo world", "dalam data nyata atau dunia demo"),
+}
+
+
+def open_slots(category: str, remaining: int, province: str, world: World) -> OpenSlots:
+    """Why ``remaining`` slots of ``category`` stay open: no eligible candidate is left."""
+    en, id_ = QUOTA_LABELS[category], QUOTA_LABELS_ID[category]
+    w_en, w_id = _WORLD[world]
+    note_en = note_id = ""
+    if category == "local_media":
+        en = "local or provincial media of " + province
+        id_ = f"media lokal atau provinsi dari {province}"
+        note_en = " (national outlets never fill this quota)"
+        note_id = " (media nasional tidak pernah mengisi kuota ini)"
+    return OpenSlots(
+        category=QuotaCategory(category),
+        remaining=remaining,
+        sentence=f"{remaining} {QUOTA_LABELS[category]} slot(s) stay open: no other eligible "
+        f"{en} {w_en}{note_en}",
+        sentence_id=f"{remaining} slot {QUOTA_LABELS_ID[category]} tetap kosong: tidak ada "
+        f"{id_} lain yang memenuhi syarat {w_id}{note_id}",
+    )
 
 
 def _z(x: np.ndarray) -> np.ndarray:
@@ -71,9 +113,20 @@ def _similarity(snap: Snapshot, q: int) -> np.ndarray:
 
 
 def plan_province(
-    snap: Snapshot, province_code: str, quotas: Sequence[QuotaProgress]
+    snap: Snapshot,
+    province_code: str,
+    quotas: Sequence[QuotaProgress],
+    *,
+    local_media_ids: Collection[int],
+    rejected: Collection[tuple[int, str]] = (),
+    world: World = World.REAL,
 ) -> ProvincePlan | None:
-    """The plan for ``province_code`` given its current ``quotas`` (None if unknown)."""
+    """The plan for ``province_code`` given its current ``quotas`` (None if unknown).
+
+    ``local_media_ids``: the media partners local to the province, the only media that
+    may fill its local-media quota. ``rejected``: (partner id, district code) pairs a
+    planner rejected, never proposed.
+    """
     s = snap.space
     d_idx = np.flatnonzero(s.districts["province_code"].astype(str).to_numpy() == province_code)
     if not len(d_idx):
@@ -89,6 +142,13 @@ def plan_province(
     eligible &= ~snap.open_pd[:, d_idx].any(axis=1)
     commitment = s.partners["typical_commitment_months"].to_numpy(float)
     eligible &= ~(commitment < MIN_COMMITMENT_MONTHS)  # unknown commitments stay eligible
+    media = s.quota == QUOTAS.index(QuotaCategory.LOCAL_MEDIA.value)
+    eligible &= ~media | np.isin(snap.partner_ids, list(local_media_ids))
+    blocked = np.zeros((len(d_idx), len(s.p_names)), bool)  # rejected pairs, d x p
+    d_row = {str(s.d_codes[d]): i for i, d in enumerate(d_idx)}
+    for pid, code in rejected:
+        if code in d_row and pid in snap.partner_pos:
+            blocked[d_row[code], snap.partner_pos[pid]] = True
     remaining = np.array(
         [next((q.remaining for q in quotas if q.category.value == c), 0) for c in QUOTAS]
     )
@@ -110,6 +170,9 @@ def plan_province(
             - SIMILARITY_PENALTY * max_sim
         )
         value[:, ~cand] = -np.inf
+        value[blocked] = -np.inf
+        if not np.isfinite(value).any():
+            break
         i, p = np.unravel_index(int(np.argmax(value)), value.shape)
         d = int(d_idx[i])
         own = np.flatnonzero(s.areas[p] > 0)
@@ -128,6 +191,7 @@ def plan_province(
         eligible[p] = False
         remaining[s.quota[p]] -= 1
         max_sim = np.maximum(max_sim, _similarity(snap, int(p)))
+    province = str(s.districts["province_name"].iloc[int(d_idx[0])])
     return ProvincePlan(
         province_code=province_code,
         model_version=snap.version,
@@ -136,4 +200,9 @@ def plan_province(
         remaining_after_plan={
             QuotaCategory(c): int(r) for c, r in zip(QUOTAS, remaining, strict=True)
         },
+        open_slots=[
+            open_slots(c, int(r), province, world)
+            for c, r in zip(QUOTAS, remaining, strict=True)
+            if r > 0
+        ],
     )

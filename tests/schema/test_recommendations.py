@@ -15,16 +15,20 @@ from recommender.registry import load_ranker
 from schema.ids import to_global_id
 from service.db.models import ModelVersion, Partner, Partnership
 from service.domain.recommending import Recommender
+from service.domain.worlds import World
 from service.settings import Settings
 from tests.model_support import activate, register_variant
 from tests.schema.conftest import error_codes
 from tests.schema.recommend_support import Run, recommender, rrun, version  # noqa: F401
 
 RECOMMEND = """
-query($code: String!, $first: Int = 10, $filter: PartnerRecommendationFilter) {
-  recommendPartners(districtCode: $code, first: $first, filter: $filter) {
+query($code: String!, $first: Int = 10, $filter: PartnerRecommendationFilter,
+      $world: World = REAL) {
+  recommendPartners(districtCode: $code, first: $first, filter: $filter, world: $world) {
     rank score modelVersion
-    partner { databaseId name kind archived interventionAreas typicalCommitmentMonths }
+    partner {
+      databaseId name kind archived interventionAreas typicalCommitmentMonths synthetic
+    }
     reasons { factor contribution sentence }
   }
 }"""
@@ -58,15 +62,16 @@ async def test_filters(rrun: Run, engine: Engine):
         "areas": ["BEHAVIOUR_CHANGE_CAMPAIGN"],
         "minCommitmentMonths": 6,
     }
-    recs = (await rrun(RECOMMEND, {"code": "53.02", "first": 50, "filter": flt})).data[
-        "recommendPartners"
-    ]
+    # the generated partners state typical commitments; real ones rarely do
+    demo = {"code": "53.02", "first": 50, "filter": flt, "world": "DEMO"}
+    recs = (await rrun(RECOMMEND, demo)).data["recommendPartners"]
     assert recs
     for r in recs:
         p = r["partner"]
         assert p["kind"] in ("MEDIA", "NGO")
         assert "BEHAVIOUR_CHANGE_CAMPAIGN" in p["interventionAreas"]
         assert p["typicalCommitmentMonths"] is not None and p["typicalCommitmentMonths"] >= 6
+
     with Session(engine) as s:
         current = set(
             s.scalars(
@@ -77,10 +82,13 @@ async def test_filters(rrun: Run, engine: Engine):
             )
         )
     assert current
-    all50 = (await rrun(RECOMMEND, {"code": "53.02", "first": 50})).data["recommendPartners"]
-    assert not current & {r["partner"]["databaseId"] for r in all50}
+    all50 = (await rrun(RECOMMEND, {"code": "53.02", "first": 50, "world": "DEMO"})).data
+    assert not current & {r["partner"]["databaseId"] for r in all50["recommendPartners"]}
     kept = (
-        await rrun(RECOMMEND, {"code": "53.02", "first": 50, "filter": {"excludeCurrent": False}})
+        await rrun(
+            RECOMMEND,
+            {"code": "53.02", "first": 50, "filter": {"excludeCurrent": False}, "world": "DEMO"},
+        )
     ).data
     assert current & {r["partner"]["databaseId"] for r in kept["recommendPartners"]}
 
@@ -165,7 +173,7 @@ def _expected_scores(
     with Session(engine) as s:
         row = s.scalar(select(ModelVersion).where(ModelVersion.version == v))
     ranker = load_ranker(row.artifact_path, expected_sha256=row.artifact_sha256)
-    snap = recommender._snap  # the snapshot that served the request
+    snap = recommender._snaps[World.REAL]  # the snapshot that served the request
     assert snap is not None
     space = snap.space
     p = np.array([snap.partner_pos[r["partner"]["databaseId"]] for r in recs])
