@@ -19,8 +19,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from recommender.features import FAR_KM, haversine_km
-from recommender.vocab import KINDS, island_group
+from recommender.features import FAR_KM
+from recommender.geography import haversine_km, island_group
+from recommender.vocab import KINDS
 
 REAL_STATUSES = ("reported", "active", "completed")
 
