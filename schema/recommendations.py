@@ -6,10 +6,11 @@ from typing import Annotated
 
 import strawberry
 
+from recommender.emphasis import DEFAULT_EMPHASIS
 from schema.context import Info
 from schema.errors import MitraError, NotFoundError, UserInputError
 from schema.ids import parse_district_code, parse_province_code, parse_typed_id
-from schema.types.enums import InterventionArea, PartnerKind
+from schema.types.enums import Emphasis, InterventionArea, PartnerKind
 from schema.types.model_version import ModelVersion
 from schema.types.recommendation import (
     DistrictRecommendation,
@@ -64,6 +65,12 @@ class PartnerRecommendationFilter:
         description="Leave out partners that already work in the district: a proposed, "
         "active or reported partnership there.",
     )
+    include_out_of_reach: bool = strawberry.field(
+        default=False,
+        description="Also list partners whose fit is below the within-reach threshold "
+        "(20 of 100: no known presence near the district); by default they are left out, "
+        "so an empty answer means no suitable partner of that kind or area is within reach.",
+    )
 
 
 @strawberry.input
@@ -95,6 +102,7 @@ class RecommendationQuery:
         first: First = 10,
         filter: PartnerRecommendationFilter | None = None,
         world: WorldArg = World.REAL,
+        emphasis: Emphasis = DEFAULT_EMPHASIS,
     ) -> list[PartnerRecommendation] | None:
         code = parse_district_code(district_code, field="districtCode")
         n = _first(first)
@@ -116,6 +124,8 @@ class RecommendationQuery:
             min_commitment_months=f.min_commitment_months,
             exclude_current=f.exclude_current,
             exclude_partner_ids={pid for pid, _ in rejected},
+            emphasis=emphasis.value,
+            include_out_of_reach=f.include_out_of_reach,
         )
         if ranked is None:
             raise NotFoundError(f"no district with code {code}", field="districtCode")
@@ -134,6 +144,7 @@ class RecommendationQuery:
         first: First = 10,
         filter: DistrictRecommendationFilter | None = None,
         world: WorldArg = World.REAL,
+        emphasis: Emphasis = DEFAULT_EMPHASIS,
     ) -> list[DistrictRecommendation] | None:
         pid = parse_typed_id(partner_id, "Partner", field="partnerId")
         n = _first(first)
@@ -164,6 +175,7 @@ class RecommendationQuery:
             areas=[a.value for a in f.areas or []],
             exclude_current=f.exclude_current,
             exclude_district_codes={code for _, code in rejected},
+            emphasis=emphasis.value,
         )
         if ranked is None:
             raise NotFoundError(f"no partner with id {partner_id}", field="partnerId")

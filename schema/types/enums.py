@@ -10,6 +10,7 @@ import enum
 
 import strawberry
 
+from recommender.emphasis import Emphasis
 from recommender.vocab import (
     InterventionArea,
     PartnerKind,
@@ -34,6 +35,14 @@ strawberry.enum(
     "world, every generated item marked `synthetic: true`; an error with code "
     "DEMO_UNAVAILABLE when the database holds no generated data.",
 )
+strawberry.enum(
+    Emphasis,
+    description="What a recommendation's match score weighs (docs/recommender.md, 'Fit "
+    "versus need'). FIT: where the partner already is (the real record's evidence; the "
+    "default). NEED: 30 % fit, 70 % need (the gap to 14 %, underdevelopment and burden "
+    "for districts; the uncovered areas the partner brings for partners). BALANCED: 70 % "
+    "fit, 30 % need.",
+)
 
 
 @strawberry.enum
@@ -50,6 +59,7 @@ class Language(enum.Enum):
 
 __all__ = [
     "DistrictType",
+    "Emphasis",
     "InterventionArea",
     "Language",
     "PartnerKind",

@@ -131,7 +131,7 @@ def plan_province(
     d_idx = np.flatnonzero(s.districts["province_code"].astype(str).to_numpy() == province_code)
     if not len(d_idx):
         return None
-    scores = snap.model.scorer.score_matrix(snap.state, d_idx).astype(float)  # type: ignore[attr-defined]
+    scores = snap.score_matrix(d_idx).astype(float)
     relevance = _z(scores)
     need = NEED_WEIGHT * _z(s.profile["gap_to_target"].to_numpy(float)[d_idx])
     lacking = snap.state.coverage[d_idx] == 0  # districts x areas

@@ -26,12 +26,15 @@ import anyio.to_thread
 import numpy as np
 from sqlalchemy import ScalarSelect, Select, func, select
 
+from recommender.emphasis import DEFAULT_EMPHASIS
 from recommender.explain import Reason
-from recommender.features import FeatureSpace, FeatureState
+from recommender.features import FAR_KM, FeatureSpace, FeatureState
 from recommender.model import TransparentScorer
+from recommender.real_model import SUITABLE_SCORE, RealRanker
 from recommender.vocab import AREAS
 from service.db.models import AuditLog, ModelVersion, Partner, Partnership
 from service.domain import model_registry
+from service.domain.real_serving import RealServing, Scored
 from service.domain.recommender_data import RecommenderFrames, load_frames
 from service.domain.worlds import World
 
@@ -57,6 +60,7 @@ class Snapshot:
     partner_pos: dict[int, int]  # partner id -> position in the space
     partner_ids: np.ndarray  # position -> partner id
     open_pd: np.ndarray  # P x D: a current (proposed, active) or reported partnership exists
+    real: RealServing | None = None  # the real-record rankers (real world, when trained)
 
     @property
     def version(self) -> str:
@@ -70,6 +74,13 @@ class Snapshot:
             top.append(out[-1])
         return top
 
+    def score_matrix(self, d_idx: np.ndarray) -> np.ndarray:
+        """Scores of every partner for each district in ``d_idx`` (districts x partners)."""
+        if self.real is not None:
+            r = self.real
+            return np.stack([r.ranker.partner_scores(r.record, r.known, int(d)) for d in d_idx])
+        return np.asarray(self.model.scorer.score_matrix(self.state, d_idx))  # type: ignore[attr-defined]
+
 
 @dataclass(frozen=True)
 class Ranked:
@@ -81,6 +92,8 @@ class Ranked:
     district_code: str
     reasons: list[Reason]
     model_version: str
+    distance_km: float | None = None  # to the partner's nearest known district
+    within_reach: bool = True
 
 
 def build_snapshot(
@@ -108,8 +121,10 @@ def _snapshot(
     di = op["district_code"].map(space.d_pos)
     ok = pi.notna() & di.notna()
     open_pd[pi[ok].astype(int).to_numpy(), di[ok].astype(int).to_numpy()] = True
+    ranker = getattr(model.scorer, "real_", None)
+    real = RealServing.build(frames, ranker, state) if isinstance(ranker, RealRanker) else None
     return Snapshot(
-        frames, space, state, model, {int(i): k for k, i in enumerate(ids)}, ids, open_pd
+        frames, space, state, model, {int(i): k for k, i in enumerate(ids)}, ids, open_pd, real
     )
 
 
@@ -119,20 +134,31 @@ def _top(
     mask: np.ndarray,
     first: int,
     pair: Callable[[int], tuple[int, int]],
+    scored: Scored | None = None,
 ) -> list[Ranked]:
     s = np.where(mask, scores, -np.inf)
     order = np.argsort(-s, kind="stable")[: min(first, int(mask.sum()))]
     out = []
     for rank, i in enumerate(order, start=1):
         p, d = pair(int(i))
+        if scored is None:
+            km = float(snap.space.near_km[p, d])
+            reasons, dist = snap.reasons(p, d), (None if km >= FAR_KM else km)
+            within = True
+        else:
+            reasons, km = scored.reasons(int(i)), float(scored.distance_km[i])
+            dist = None if np.isnan(km) else km
+            within = bool(scored.fit[i] >= SUITABLE_SCORE)
         out.append(
             Ranked(
                 rank,
                 float(scores[i]),
                 int(snap.partner_ids[p]),
                 str(snap.space.d_codes[d]),
-                snap.reasons(p, d),
+                reasons,
                 snap.version,
+                dist,
+                within,
             )
         )
     return out
@@ -148,6 +174,8 @@ def recommend_partners(
     min_commitment_months: int | None = None,
     exclude_current: bool = True,
     exclude_partner_ids: Collection[int] = (),
+    emphasis: str = DEFAULT_EMPHASIS,
+    include_out_of_reach: bool = False,
 ) -> list[Ranked] | None:
     """Top partners for a district (None when the district is unknown).
 
@@ -155,6 +183,9 @@ def recommend_partners(
     partner's typical commitment is known and at least this long. ``exclude_current``:
     leave out partners that already work in the district (a proposed, active or
     reported partnership). ``exclude_partner_ids``: never these (e.g. rejected here).
+    With the real-record rankers: scores are 0-100 match scores blended with need by
+    ``emphasis``, and partners whose fit is below ``SUITABLE_SCORE`` (no presence within
+    reach) are left out unless ``include_out_of_reach``.
     """
     s = snap.space
     d = s.d_pos.get(district_code)
@@ -172,6 +203,11 @@ def recommend_partners(
         mask &= ~snap.open_pd[:, d]
     if exclude_partner_ids:
         mask &= ~np.isin(snap.partner_ids, list(exclude_partner_ids))
+    if snap.real is not None:
+        scored = snap.real.partners_for(snap.state, d, emphasis)
+        if not include_out_of_reach:
+            mask &= scored.fit >= SUITABLE_SCORE
+        return _top(snap, scored.score, mask, first, lambda i: (i, d), scored)
     scores = snap.model.scorer.score_district(snap.state, d)
     return _top(snap, scores, mask, first, lambda i: (i, d))
 
@@ -185,6 +221,7 @@ def recommend_districts(
     areas: Sequence[str] | None = None,
     exclude_current: bool = True,
     exclude_district_codes: Collection[str] = (),
+    emphasis: str = DEFAULT_EMPHASIS,
 ) -> list[Ranked] | None:
     """Top districts for a partner (None when the partner is unknown or archived).
 
@@ -206,6 +243,10 @@ def recommend_districts(
         mask &= ~snap.open_pd[p]
     if exclude_district_codes:
         mask &= ~np.isin(s.d_codes, list(exclude_district_codes))
+    if snap.real is not None:
+        fallback = TransparentScorer().fit(s, None, until=snap.state.as_of)
+        scored = snap.real.districts_for(snap.state, p, emphasis, mask, fallback)
+        return _top(snap, scored.score, mask, first, lambda i: (p, i), scored)
     scores = snap.model.scorer.score_partner(snap.state, p)
     return _top(snap, scores, mask, first, lambda i: (p, i))
 
