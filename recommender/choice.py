@@ -52,6 +52,8 @@ CHOICE_FACTORS: dict[str, tuple[str, ...]] = {
     "continuity": ("log_shared_partners",),
     "kind": tuple(f for f in CHOICE_FEATURES if f.startswith("kind_")),
 }
+FACTOR_INDEX = {f: np.array([CHOICE_COL[c] for c in cols]) for f, cols in CHOICE_FACTORS.items()}
+assert sorted(c for cols in CHOICE_FACTORS.values() for c in cols) == sorted(CHOICE_FEATURES)
 
 
 def district_block(record: RealRecord, known: np.ndarray, d: int) -> np.ndarray:
@@ -125,7 +127,35 @@ class ConditionalLogit(BaseEstimator):  # type: ignore[misc]
         self.coef_ = res.x
         self.weights_ = res.x / sd
         self.n_groups_ = len(groups)
+        # the 0-100 point scale (see points): per factor, its least favourable utility
+        # among the training candidates, and the best total above those
+        self.lo_, self.hi_ = x.min(axis=0), x.max(axis=0)
+        g = self._factor_utilities(x)
+        self.worst_ = g.min(axis=0)
+        self.span_ = float(max((g - self.worst_).sum(axis=1).max(), 1e-9))
         return self
+
+    def _factor_utilities(self, x: np.ndarray) -> np.ndarray:
+        w = self.weights_
+        return np.column_stack([x[:, idx] @ w[idx] for idx in FACTOR_INDEX.values()])
+
+    def points(self, x: np.ndarray) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+        """0-100 match scores of the rows of ``x`` and each factor's points.
+
+        ``points_F = 100 * (u_F(x) - worst_F) / span`` where ``u_F`` is the part of the
+        utility from factor ``F``'s features and ``worst_F`` its least favourable value
+        among the training candidates, so every factor's points are >= 0; the score is
+        their sum, capped at 100 (scaling the points with it). Features outside the
+        training range count as its edge. The order of the scores is the order of the
+        utilities of the clipped features.
+        """
+        check_is_fitted(self, "weights_")
+        x = np.clip(x, self.lo_, self.hi_)
+        contrib = np.maximum(self._factor_utilities(x) - self.worst_, 0.0) * (100.0 / self.span_)
+        total = contrib.sum(axis=1)
+        shrink = np.where(total > 100.0, 100.0 / np.maximum(total, 1e-9), 1.0)
+        out = {f: contrib[:, i] * shrink for i, f in enumerate(FACTOR_INDEX)}
+        return np.minimum(total, 100.0), out
 
     def decision_function(self, x: np.ndarray) -> np.ndarray:
         """Utility of each row (higher is more likely chosen)."""

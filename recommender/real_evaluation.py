@@ -26,7 +26,7 @@ bootstrap intervals of the gains of the learned model over each baseline.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -34,67 +34,29 @@ import numpy as np
 import pandas as pd
 from threadpoolctl import threadpool_limits
 
-from recommender.choice import ConditionalLogit, district_block
+from recommender.choice import district_block
+from recommender.emphasis import EMPHASES, area_need_points, district_need_points, weights
 from recommender.features import FeatureSpace, FeatureState
 from recommender.graph import DistrictWalk
 from recommender.model import GeographyScorer, PopularityScorer, TransparentScorer, _Scorer
+from recommender.real_training import (
+    DISTRICTS,
+    LEAK_FREE,
+    PARTNERS,
+    SOURCE_BLOCKED,
+    Hold,
+    _folds,
+    choose_walk,
+    fit_partner_model,
+    hold_metrics,
+    holds,
+    rank_of,
+    walk_ranks,
+)
 from recommender.record import RealRecord
 
-PARTNERS = "partners_for_district"
-DISTRICTS = "districts_for_partner"
-LEAK_FREE = "leak_free"
-SOURCE_BLOCKED = "source_blocked"
-ALPHAS = (1.0, 3.0, 10.0, 30.0, 100.0, 300.0)
-WALK_GRID: tuple[dict[str, float], ...] = tuple(
-    {"restart": r, "bandwidth_km": b, "cooccurrence": c}
-    for r in (0.25, 0.4, 0.6)
-    for b in (25.0, 50.0, 100.0)
-    for c in (0.0, 0.3, 0.6)
-)
 BASELINES = ("geography", "popularity", "transparent")
 MODEL = {PARTNERS: "learned", DISTRICTS: "walk"}
-
-
-@dataclass(frozen=True)
-class Hold:
-    """One hidden pair: its query, target, the pairs hidden with it and its cluster."""
-
-    pair: int
-    query: int
-    target: int
-    hidden: np.ndarray
-    cold: bool
-
-
-def holds(record: RealRecord, direction: str, variant: str) -> list[Hold]:
-    """Every hold of ``direction`` (cold ones included, flagged)."""
-    full = record.known()
-    n_d_of_p = full.sum(axis=1)
-    n_p_of_d = full.sum(axis=0)
-    out = []
-    for k in range(record.n_pairs):
-        p, d = int(record.pair_p[k]), int(record.pair_d[k])
-        hidden = record.blocked(k) if variant == SOURCE_BLOCKED else np.array([k])
-        cold = bool(n_d_of_p[p] < 2)
-        if direction == PARTNERS and n_p_of_d[d] >= 2:
-            out.append(Hold(k, d, p, hidden, cold))
-        elif direction == DISTRICTS:
-            out.append(Hold(k, p, d, hidden, cold))
-    return out
-
-
-def rank_of(scores: np.ndarray, candidates: np.ndarray, target: int) -> int:
-    """1-based rank of ``target`` among ``candidates`` (ties counted against it)."""
-    s = np.where(candidates, scores, -np.inf)
-    return int((s >= s[target]).sum())
-
-
-def hold_metrics(rank: int) -> tuple[float, float, float, float, float]:
-    """hit@1, hit@5, hit@10, reciprocal rank, NDCG@10 of one hold."""
-    ndcg = 1.0 / np.log2(rank + 1) if rank <= 10 else 0.0
-    return float(rank <= 1), float(rank <= 5), float(rank <= 10), 1.0 / rank, float(ndcg)
-
-
 METRICS = ("hit@1", "hit@5", "hit@10", "mrr", "ndcg@10")
 
 
@@ -104,6 +66,8 @@ class _Baselines:
     def __init__(self, record: RealRecord, as_of: dt.date) -> None:
         self.record, self.as_of = record, as_of
         space = FeatureSpace(record.districts, record.partner_frame(record.known()))
+        self.need_points = district_need_points(space.profile)
+        self.prevalence = space.profile["prevalence"].to_numpy(float)
         self.scorers: dict[str, _Scorer] = {
             "geography": GeographyScorer().fit(space, None, until=as_of),
             "popularity": PopularityScorer("national"),
@@ -115,126 +79,13 @@ class _Baselines:
         space = FeatureSpace(r.districts, r.partner_frame(r.known(hidden)))
         return space.at(r.history_frame(hidden), self.as_of)
 
-    def scores(self, hidden: np.ndarray, direction: str, query: int) -> dict[str, np.ndarray]:
-        st = self.state(hidden)
+    def scores(
+        self, hidden: np.ndarray, direction: str, query: int, st: FeatureState | None = None
+    ) -> dict[str, np.ndarray]:
+        st = self.state(hidden) if st is None else st
         if direction == PARTNERS:
             return {n: sc.score_district(st, query) for n, sc in self.scorers.items()}
         return {n: sc.score_partner(st, query) for n, sc in self.scorers.items()}
-
-
-def _folds(clusters: np.ndarray, n_folds: int, seed: int) -> Iterator[np.ndarray]:
-    """Boolean masks over ``clusters``' unique values, grouped (one cluster, one fold)."""
-    uniq = np.unique(clusters)
-    perm = np.random.default_rng(seed).permutation(uniq)
-    for f in range(n_folds):
-        yield np.isin(clusters, perm[f::n_folds])
-
-
-def choice_examples(
-    record: RealRecord, removed: np.ndarray, variant: str, pairs: np.ndarray | None = None
-) -> tuple[list[np.ndarray], list[int], np.ndarray]:
-    """Training choices from the record without the pairs in ``removed``.
-
-    Each remaining pair (p, d) whose partner has another known district is one choice
-    among the partners not known in ``d``, with features built without that pair (and
-    its source-blocked companions).
-    Returns candidate blocks, chosen rows and each choice's district.
-    """
-    base = np.setdiff1d(np.arange(record.n_pairs), removed)
-    pairs = base if pairs is None else np.intersect1d(pairs, base)
-    visible = record.known(removed)
-    groups, chosen, dists = [], [], []
-    for k in pairs:
-        p, d = int(record.pair_p[k]), int(record.pair_d[k])
-        hid = record.blocked(k) if variant == SOURCE_BLOCKED else np.array([k])
-        known = record.known(np.union1d(removed, hid))
-        if not known[p].any():
-            # a cold choice: with its only pair hidden the partner is the one candidate
-            # with no known district, which would teach "no footprint -> chosen"
-            continue
-        x = district_block(record, known, d)
-        cand = ~visible[:, d]
-        cand[p] = True
-        idx = np.flatnonzero(cand)
-        groups.append(x[idx])
-        chosen.append(int(np.searchsorted(idx, p)))
-        dists.append(d)
-    return groups, chosen, np.array(dists, int)
-
-
-def choose_alpha(
-    groups: list[np.ndarray], chosen: list[int], clusters: np.ndarray, seed: int = 0
-) -> float:
-    """The L2 penalty with the best inner hit@10 (then MRR) in 4 grouped inner folds."""
-    best, best_key = ALPHAS[0], (-1.0, -1.0)
-    for alpha in ALPHAS:
-        ranks = []
-        for val in _folds(clusters, 4, seed + 1):
-            tr = np.flatnonzero(~val)
-            if len(tr) == 0 or val.sum() == 0:
-                continue
-            m = ConditionalLogit(alpha).fit([groups[i] for i in tr], [chosen[i] for i in tr])
-            for i in np.flatnonzero(val):
-                u = m.decision_function(groups[i])
-                ranks.append(int((u >= u[chosen[i]]).sum()))
-        r = np.array(ranks, float)
-        key = (float((r <= 10).mean()), float((1 / r).mean())) if len(r) else (0.0, 0.0)
-        if key > best_key:
-            best, best_key = alpha, key
-    return best
-
-
-def fit_partner_model(
-    record: RealRecord, variant: str = SOURCE_BLOCKED, removed: np.ndarray | None = None
-) -> ConditionalLogit:
-    """The conditional logit on the record (without ``removed``), penalty by inner CV."""
-    removed = np.zeros(0, int) if removed is None else removed
-    groups, chosen, dists = choice_examples(record, removed, variant)
-    alpha = choose_alpha(groups, chosen, dists)
-    return ConditionalLogit(alpha).fit(groups, chosen)
-
-
-def walk_ranks(
-    record: RealRecord,
-    walk: DistrictWalk,
-    hs: list[Hold],
-    removed: np.ndarray,
-    kernel: np.ndarray | None = None,
-) -> np.ndarray:
-    """Rank of each hold's hidden district under ``walk`` on the record without ``removed``."""
-    if not hs:
-        return np.zeros(0, int)
-    base = record.known(removed)
-    queries = [
-        (h.query, np.column_stack([record.pair_p[h.hidden], record.pair_d[h.hidden]])) for h in hs
-    ]
-    s = walk.batch_scores(record, base, queries, kernel)
-    full = record.known()
-    out = np.zeros(len(hs), int)
-    for i, h in enumerate(hs):
-        cand = ~full[h.query]
-        cand[h.target] = True
-        out[i] = rank_of(s[i], cand, h.target)
-    return out
-
-
-def choose_walk(record: RealRecord, train: list[Hold], removed: np.ndarray) -> dict[str, float]:
-    """The walk parameters with the best mean reciprocal rank on the training holds."""
-    best, best_mrr = WALK_GRID[0], -1.0
-    kernels: dict[float, np.ndarray] = {}
-    for params in WALK_GRID:
-        w = DistrictWalk.of(params)
-        k = kernels.setdefault(params["bandwidth_km"], w.kernel(record))
-        mrr = float((1.0 / walk_ranks(record, w, train, removed, k)).mean()) if train else 0.0
-        if mrr > best_mrr + 1e-12:
-            best, best_mrr = params, mrr
-    return dict(best)
-
-
-def fit_walk(record: RealRecord, variant: str = SOURCE_BLOCKED) -> DistrictWalk:
-    """The walk with parameters chosen on every warm hold of the record."""
-    train = [h for h in holds(record, DISTRICTS, variant) if not h.cold]
-    return DistrictWalk.of(choose_walk(record, train, np.zeros(0, int)))
 
 
 @dataclass
@@ -245,21 +96,28 @@ class RealEvaluation:
     gains: pd.DataFrame
     notes: list[str] = field(default_factory=list)
     chosen: dict[str, list[Any]] = field(default_factory=dict)
+    emphasis: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     def to_string(self) -> str:
         def fmt(t: pd.DataFrame) -> str:
             with pd.option_context("display.width", 220, "display.max_columns", 40):
                 return t.to_string(float_format=lambda v: f"{v:.3f}")
 
-        return "\n".join(
-            [
-                *self.notes,
-                fmt(self.table),
+        parts = [
+            *self.notes,
+            fmt(self.table),
+            "",
+            "Paired gains of the learned models (learned, walk) over each baseline:",
+        ]
+        parts.append(fmt(self.gains))
+        if len(self.emphasis):
+            parts += [
                 "",
-                "Paired gains of the learned model:",
-                fmt(self.gains),
+                "Fit versus need (source-blocked, warm holds): hit@10 of the hidden pair "
+                "and the mean stunting prevalence of the top 10 recommended districts:",
+                fmt(self.emphasis),
             ]
-        )
+        return "\n".join(parts)
 
     def value(self, direction: str, variant: str, scorer: str, metric: str) -> float:
         """One level from the table (warm holds)."""
@@ -287,6 +145,50 @@ def _bootstrap(
         )
         out[name] = sums[idx].sum(axis=1) / n[:, None]
     return out, idx
+
+
+def walk_scores(record: RealRecord, walk: DistrictWalk, hs: list[Hold]) -> np.ndarray:
+    """The walk's scores of every district for each hold (its own pairs hidden)."""
+    if not hs:
+        return np.zeros((0, record.n_districts))
+    queries = [
+        (h.query, np.column_stack([record.pair_p[h.hidden], record.pair_d[h.hidden]])) for h in hs
+    ]
+    return walk.batch_scores(record, record.known(), queries)
+
+
+def emphasis_tradeoff(
+    record: RealRecord,
+    direction: str,
+    hs: list[Hold],
+    fit: np.ndarray,
+    need: np.ndarray,
+    prevalence: np.ndarray,
+) -> list[dict[str, Any]]:
+    """hit@10 of each emphasis, and (districts) the mean prevalence of its top 10."""
+    full = record.known()
+    out = []
+    for emphasis in EMPHASES:
+        w_fit, w_need = weights(emphasis)
+        hits, prev = [], []
+        for i, h in enumerate(hs):
+            s = w_fit * fit[i] + w_need * need[i]
+            cand = ~(full[:, h.query] if direction == PARTNERS else full[h.query])
+            cand[h.target] = True
+            hits.append(rank_of(s, cand, h.target) <= 10)
+            if direction == DISTRICTS:
+                top = np.argsort(-np.where(cand, s, -np.inf), kind="stable")[:10]
+                prev.append(float(prevalence[top].mean()))
+        out.append(
+            {
+                "direction": direction,
+                "emphasis": str(emphasis).upper(),
+                "holds": len(hs),
+                "hit@10": float(np.mean(hits)) if hits else np.nan,
+                "mean_prevalence_top10": float(np.mean(prev)) if prev else np.nan,
+            }
+        )
+    return out
 
 
 def evaluate_real(
@@ -355,6 +257,7 @@ def _evaluate_real(
     base = _Baselines(record, as_of)
     full = record.known()
     rows, gain_rows = [], []
+    tradeoff: list[dict[str, Any]] = []
     chosen: dict[str, list[Any]] = {}
     for direction in directions:
         model = MODEL[direction]
@@ -362,6 +265,11 @@ def _evaluate_real(
             hs = holds(record, direction, variant)
             queries = np.array([h.query for h in hs])
             model_rank = np.zeros(len(hs), int)
+            n_items = record.n_partners if direction == PARTNERS else record.n_districts
+            fit = np.zeros((len(hs), n_items))  # the model's 0-100 fit points per hold
+            need = np.zeros((len(hs), n_items))
+            if direction == DISTRICTS:
+                need[:] = base.need_points[None, :]
             picks: list[Any] = []
             for fold in _folds(queries, n_folds, seed):
                 test = [int(i) for i in np.flatnonzero(fold)]
@@ -375,19 +283,28 @@ def _evaluate_real(
                         cand = ~full[:, h.query]
                         cand[h.target] = True
                         model_rank[i] = rank_of(m.decision_function(x), cand, h.target)
+                        fit[i] = m.points(x)[0]
                 else:
                     train = [h for j, h in enumerate(hs) if not fold[j] and not h.cold]
                     params = choose_walk(record, train, removed)
                     picks.append(params)
-                    model_rank[test] = walk_ranks(
-                        record, DistrictWalk.of(params), [hs[i] for i in test], np.zeros(0, int)
-                    )
+                    walk = DistrictWalk.of(params)
+                    tests = [hs[i] for i in test]
+                    model_rank[test] = walk_ranks(record, walk, tests, np.zeros(0, int))
+                    for i, sc in zip(test, walk_scores(record, walk, tests), strict=True):
+                        cand = ~full[hs[i].query]
+                        cand[hs[i].target] = True
+                        fit[i] = 100.0 * sc / max(float(sc[cand].max()), 1e-300)
             chosen[f"{direction}/{variant}"] = picks
             ranks = {model: model_rank}
             for name in BASELINES:
                 ranks[name] = np.zeros(len(hs), int)
             for i, h in enumerate(hs):
-                sc = base.scores(h.hidden, direction, h.query)
+                st = base.state(h.hidden)
+                sc = base.scores(h.hidden, direction, h.query, st)
+                if direction == PARTNERS:
+                    sp = st.space
+                    need[i] = area_need_points(sp.areas, sp.need[h.query], st.coverage[h.query])
                 cand = ~(full[:, h.query] if direction == PARTNERS else full[h.query])
                 cand[h.target] = True
                 for name in BASELINES:
@@ -395,6 +312,11 @@ def _evaluate_real(
             if progress:
                 progress(f"{direction} {variant}: {len(hs)} holds")
             cold = np.array([h.cold for h in hs])
+            if variant == SOURCE_BLOCKED:
+                warm = [h for h in hs if not h.cold]
+                tradeoff += emphasis_tradeoff(
+                    record, direction, warm, fit[~cold], need[~cold], base.prevalence
+                )
             for group, sel in (("warm", ~cold), ("cold", cold)):
                 if not sel.any():
                     continue
@@ -450,4 +372,7 @@ def _evaluate_real(
         f"{n_boot} bootstrap resamples of {'districts'} (partners_for_district) or "
         "partners (districts_for_partner); cold = the hidden partner has no other known district.",
     ]
-    return RealEvaluation(table, gains, notes, chosen)
+    emph = pd.DataFrame(tradeoff)
+    if len(emph):
+        emph = emph.set_index(["direction", "emphasis"])
+    return RealEvaluation(table, gains, notes, chosen, emph)

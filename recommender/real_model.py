@@ -2,14 +2,8 @@
 
 :class:`RealRanker` bundles the conditional logit (partners for a district) and the
 random walk (districts for a partner), with their parameters chosen by cross-validation
-on the record (:mod:`recommender.real_evaluation`), and turns the logit's utility into a
-0-100 match score whose factor points add up to it:
-
-``points_F = 100 * (u_F(x) - worst_F) / span`` where ``u_F`` is the part of the utility
-from factor ``F``'s features, ``worst_F`` its least favourable value among the training
-candidates (so every factor's points are >= 0) and ``span`` the best total among them;
-the score is the sum of the points (capped at 100, scaling the points with it), so the
-order follows the utility.
+on the record (:mod:`recommender.real_evaluation`). Partners' match scores are on 0-100
+with factor points that add up to them (:meth:`recommender.choice.ConditionalLogit.points`).
 """
 
 from __future__ import annotations
@@ -19,15 +13,9 @@ from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 from threadpoolctl import threadpool_limits
 
-from recommender.choice import (
-    CHOICE_COL,
-    CHOICE_FACTORS,
-    CHOICE_FEATURES,
-    ConditionalLogit,
-    district_block,
-)
+from recommender.choice import ConditionalLogit, district_block
 from recommender.graph import DistrictWalk
-from recommender.real_evaluation import (
+from recommender.real_training import (
     DISTRICTS,
     SOURCE_BLOCKED,
     choice_examples,
@@ -41,8 +29,6 @@ from recommender.record import RealRecord
 # Below this match score (0-100) no partner is "within reach" of the district: the
 # answer says so instead of ranking a far-away partner first (docs/recommender.md).
 SUITABLE_SCORE = 20.0
-FACTOR_INDEX = {f: np.array([CHOICE_COL[c] for c in cols]) for f, cols in CHOICE_FACTORS.items()}
-assert sorted(c for cols in CHOICE_FACTORS.values() for c in cols) == sorted(CHOICE_FEATURES)
 
 
 class RealRanker(BaseEstimator):  # type: ignore[misc]
@@ -68,11 +54,6 @@ class RealRanker(BaseEstimator):  # type: ignore[misc]
             warm = [h for h in holds(record, DISTRICTS, self.variant) if not h.cold]
             self.walk_ = DistrictWalk.of(choose_walk(record, warm, np.zeros(0, int)))
             ranks = walk_ranks(record, self.walk_, warm, np.zeros(0, int))
-        x = np.concatenate(groups)
-        self.lo_, self.hi_ = x.min(axis=0), x.max(axis=0)
-        g = self._factor_utilities(x)
-        self.worst_ = g.min(axis=0)
-        self.span_ = float(max((g - self.worst_).sum(axis=1).max(), 1e-9))
         self.n_choices_ = len(groups)
         self.n_pairs_ = record.n_pairs
         self.walk_train_mrr_ = float((1.0 / ranks).mean()) if len(ranks) else 0.0
@@ -88,21 +69,10 @@ class RealRanker(BaseEstimator):  # type: ignore[misc]
     ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
         """0-100 match scores of every partner for ``d`` and each factor's points.
 
-        The factor points of a partner add up to its score; the order of the scores
-        is the order of the utilities (features clipped to the training range).
+        The factor points of a partner add up to its score.
         """
         check_is_fitted(self, "partner_model_")
-        # features outside the training range count as its edge
-        x = np.clip(district_block(record, known, d), self.lo_, self.hi_)
-        contrib = np.maximum(self._factor_utilities(x) - self.worst_, 0.0) * (100.0 / self.span_)
-        total = contrib.sum(axis=1)
-        shrink = np.where(total > 100.0, 100.0 / np.maximum(total, 1e-9), 1.0)
-        points = {f: contrib[:, i] * shrink for i, f in enumerate(FACTOR_INDEX)}
-        return np.minimum(total, 100.0), points
-
-    def _factor_utilities(self, x: np.ndarray) -> np.ndarray:
-        w = self.partner_model_.weights_
-        return np.column_stack([x[:, idx] @ w[idx] for idx in FACTOR_INDEX.values()])
+        return self.partner_model_.points(district_block(record, known, d))
 
     def district_scores(self, record: RealRecord, known: np.ndarray, p: int) -> np.ndarray:
         """Walk scores of every district for partner position ``p`` (zeros when cold)."""

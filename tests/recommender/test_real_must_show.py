@@ -35,3 +35,14 @@ def test_learned_partner_ranker_beats_geography_on_mrr(blocked) -> None:
 def test_models_beat_popularity_and_the_transparent_scorer_for_districts(blocked) -> None:
     for b in ("popularity", "transparent"):
         assert blocked.gain(DISTRICTS, SOURCE_BLOCKED, b, "mrr")[1] > 0
+
+
+def test_the_emphasis_tradeoff_is_measured(blocked) -> None:
+    """FIT finds the most real pairs; NEED recommends higher-prevalence districts."""
+    t = blocked.emphasis
+    fit, need = t.loc[(DISTRICTS, "FIT")], t.loc[(DISTRICTS, "NEED")]
+    assert fit["hit@10"] >= t.loc[(DISTRICTS, "BALANCED"), "hit@10"] >= need["hit@10"]
+    assert need["mean_prevalence_top10"] > fit["mean_prevalence_top10"]
+    assert t.loc[(PARTNERS, "FIT"), "hit@10"] == blocked.value(
+        PARTNERS, SOURCE_BLOCKED, "learned", "hit@10"
+    )

@@ -112,13 +112,17 @@ async def test_no_partner_of_a_kind_within_reach_says_so(rrun: Run, recommender:
     assert all(r["distanceKm"] > 100 for r in shown)
 
 
-async def test_need_emphasis_moves_districts_towards_need(rrun: Run, engine: Engine):
+async def test_need_emphasis_moves_districts_towards_need(
+    rrun: Run, engine: Engine, recommender: Recommender
+):
     known = _known_districts(engine)
     pid = max(known, key=lambda p: len(known[p]))
-    with Session(engine) as s:
-        gap = dict(s.execute(select(District.code, District.underdeveloped)).all())
+    snap = await recommender.snapshot(World.REAL)
+    prevalence = dict(
+        zip(snap.space.d_codes, snap.space.profile["prevalence"].to_numpy(float), strict=True)
+    )
     means = {}
-    for emphasis in ("FIT", "NEED"):
+    for emphasis in ("FIT", "BALANCED", "NEED"):
         recs = (
             await rrun(DISTRICTS, {"id": to_global_id("Partner", pid), "emphasis": emphasis})
         ).data["recommendDistricts"]
@@ -128,10 +132,10 @@ async def test_need_emphasis_moves_districts_towards_need(rrun: Run, engine: Eng
             assert sum(x["contribution"] for x in r["reasons"]) == pytest.approx(
                 r["score"], abs=1e-2
             )
-        means[emphasis] = np.mean([r["distanceKm"] for r in recs])
         assert {r["district"]["code"] for r in recs}.isdisjoint(known[pid])
-    assert gap  # the districts table is there
-    assert means["NEED"] >= means["FIT"]  # need pulls further from where it already is
+        means[emphasis] = np.mean([prevalence[r["district"]["code"]] for r in recs])
+    assert means["FIT"] <= means["BALANCED"] <= means["NEED"], means
+    assert means["NEED"] > means["FIT"]
 
 
 async def test_an_emphasis_outside_the_enum_is_a_validation_error(rrun: Run):
