@@ -130,6 +130,24 @@ async def test_recommend_districts_leaves_out_where_the_partner_works(rrun: Run,
     assert code in {r["district"]["code"] for r in kept}
 
 
+async def test_a_generated_partner_has_districts_only_in_the_demo_world(rrun: Run, engine: Engine):
+    with Session(engine) as s:
+        pid = s.scalar(
+            select(Partner.id)
+            .where(Partner.synthetic.is_(True), Partner.archived_at.is_(None))
+            .order_by(Partner.id)
+        )
+    gid = to_global_id("Partner", pid)
+    real = await rrun(DISTRICTS, {"id": gid}, errors=True)
+    assert error_codes(real) == ["NOT_FOUND"]
+    assert "world: DEMO" in real.errors[0].message
+    demo = await rrun(
+        "query($id: ID!) { recommendDistricts(partnerId: $id, world: DEMO) { rank } }",
+        {"id": gid},
+    )
+    assert len(demo.data["recommendDistricts"]) == 10
+
+
 async def test_a_rejected_partner_is_gone_from_the_next_recommendations(
     gql_schema: Any,
     session_factory: async_sessionmaker[AsyncSession],
