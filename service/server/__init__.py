@@ -1,0 +1,1 @@
+"""Composition root: the Starlette app, the CLI and its subcommands, setup, the console."""

@@ -1,0 +1,1 @@
+"""Operator tools: the load test against a throwaway database."""
