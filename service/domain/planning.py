@@ -71,12 +71,15 @@ class ProvincePlan:
 
 
 _WORLD = {
-    World.REAL: ("in the real record", "dalam data nyata"),
-    World.DEMO: ("in the real record or the demo world", "dalam data nyata atau dunia demo"),
+    World.REAL: ("the real record has", "data nyata tidak memiliki"),
+    World.DEMO: (
+        "the real record and the demo world have",
+        "data nyata dan dunia demo tidak memiliki",
+    ),
 }
 
 
-def open_slots(category: str, remaining: int, province: str, world: World) -> OpenSlots:
+def why_open(category: str, remaining: int, province: str, world: World) -> OpenSlots:
     """Why ``remaining`` slots of ``category`` stay open: no eligible candidate is left."""
     en, id_ = QUOTA_LABELS[category], QUOTA_LABELS_ID[category]
     w_en, w_id = _WORLD[world]
@@ -89,10 +92,10 @@ def open_slots(category: str, remaining: int, province: str, world: World) -> Op
     return OpenSlots(
         category=QuotaCategory(category),
         remaining=remaining,
-        sentence=f"{remaining} {QUOTA_LABELS[category]} slot(s) stay open: no other eligible "
-        f"{en} {w_en}{note_en}",
-        sentence_id=f"{remaining} slot {QUOTA_LABELS_ID[category]} tetap kosong: tidak ada "
-        f"{id_} lain yang memenuhi syarat {w_id}{note_id}",
+        sentence=f"{remaining} slot(s) for {QUOTA_LABELS[category]} stay open: {w_en} no more "
+        f"eligible {en}{note_en}",
+        sentence_id=f"{remaining} slot {QUOTA_LABELS_ID[category]} tetap kosong: {w_id} lagi "
+        f"{id_} yang memenuhi syarat{note_id}",
     )
 
 
@@ -201,7 +204,7 @@ def plan_province(
             QuotaCategory(c): int(r) for c, r in zip(QUOTAS, remaining, strict=True)
         },
         open_slots=[
-            open_slots(c, int(r), province, world)
+            why_open(c, int(r), province, world)
             for c, r in zip(QUOTAS, remaining, strict=True)
             if r > 0
         ],

@@ -488,6 +488,8 @@ def test_real_record_by_default_and_demo_behind_a_switch_with_a_banner(
     assert page.get_attribute("#world-toggle", "aria-pressed") == "false"
     committed = real["campaignProgress"]["committedPartners"]
     assert f"{committed} dari 1.000" in summary.inner_text()
+    strip = page.inner_text("#national-summary")
+    assert "null" not in strip and "demo" not in strip
     assert shown_partners() == [r["partner"]["id"] for r in real["recommendPartners"]]
     assert page.locator("section.recommendations .badge.synthetic").count() == 0
 
@@ -521,6 +523,29 @@ def test_real_record_by_default_and_demo_behind_a_switch_with_a_banner(
         ".map(li => li.dataset.partnerId).join() === ids.join()",
         arg=[r["partner"]["id"] for r in real["recommendPartners"]],
     )
+
+
+def test_province_plan_says_which_slots_stay_open(
+    page: Page, live_server: LiveServer, artifacts: Path
+) -> None:
+    body = live_server.graphql(
+        """{ province(code: "95") { districts { code } }
+             provincePlan(provinceCode: "95") {
+               remainingAfterPlan { category remaining id: explanation(language: ID) } } }"""
+    )
+    left = [r for r in body["data"]["provincePlan"]["remainingAfterPlan"] if r["remaining"]]
+    assert left  # Papua Pegunungan: the real record cannot fill its quotas
+    code = body["data"]["province"]["districts"][0]["code"]
+    open_console(page, live_server, f"#d={code}")
+    page.wait_for_selector(f'article.district[data-code="{code}"]')
+    page.click("article.district .link-button")
+    slots = page.locator('#province-view [data-testid="open-slots"] li')
+    slots.first.wait_for()
+    assert slots.count() == len(left)
+    for i, r in enumerate(left):
+        assert slots.nth(i).get_attribute("data-category") == r["category"]
+        assert slots.nth(i).inner_text() == r["id"]
+    page.screenshot(path=str(artifacts / "console-province-95.png"), full_page=True)
 
 
 def test_no_trend_line_through_an_imputed_point(

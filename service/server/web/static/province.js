@@ -223,21 +223,24 @@ export function renderNationalSummary(container, progress) {
     committed: formatInteger(progress.committedPartners),
     target: formatInteger(progress.target),
   });
-  container.replaceChildren(
+  const parts = [
     h("span", { class: "national-label" }, t("national.heading")),
     bar(progress.committedPartners, progress.target, { label: text, met: progress.committedPartners >= progress.target }),
     h("span", { class: "national-count", "data-testid": "national-count" }, text),
-    progress.syntheticCommittedPartners
-      ? h(
-          "span",
-          { class: "national-split", "data-testid": "national-split" },
-          t("national.split", {
-            real: formatInteger(progress.realCommittedPartners),
-            demo: formatInteger(progress.syntheticCommittedPartners),
-          }),
-        )
-      : null,
-  );
+  ];
+  if (progress.syntheticCommittedPartners) {
+    parts.push(
+      h(
+        "span",
+        { class: "national-split", "data-testid": "national-split" },
+        t("national.split", {
+          real: formatInteger(progress.realCommittedPartners),
+          demo: formatInteger(progress.syntheticCommittedPartners),
+        }),
+      ),
+    );
+  }
+  container.replaceChildren(...parts);
 }
 
 export class NationalPanel {
