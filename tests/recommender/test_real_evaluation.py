@@ -13,6 +13,7 @@ from recommender.real_evaluation import (
     DISTRICTS,
     PARTNERS,
     SOURCE_BLOCKED,
+    RealEvaluation,
     _Baselines,
     evaluate_real,
     hold_metrics,
@@ -125,16 +126,20 @@ def test_evaluation_numbers_are_computed_from_the_data(real_record_frames) -> No
     """A small real subset: the table equals the ranks recomputed here, and moves with the data."""
     d, p, h = real_record_frames
     sub = h[h["district_code"].str[:2].isin(["31", "32", "33", "34", "35", "36"])]
-    ev = evaluate_real(
-        d,
-        p,
-        sub,
-        as_of=AS_OF,
-        n_folds=2,
-        n_boot=50,
-        directions=(DISTRICTS,),
-        variants=(SOURCE_BLOCKED,),
-    )
+
+    def small(history: pd.DataFrame) -> RealEvaluation:
+        return evaluate_real(
+            d,
+            p,
+            history,
+            as_of=AS_OF,
+            n_folds=2,
+            n_boot=50,
+            directions=(DISTRICTS,),
+            variants=(SOURCE_BLOCKED,),
+        )
+
+    ev = small(sub)
     record = RealRecord.from_frames(d, p, sub)
     base = _Baselines(record, AS_OF)
     full = record.known()
@@ -158,14 +163,4 @@ def test_evaluation_numbers_are_computed_from_the_data(real_record_frames) -> No
     moved = sub.copy()
     first = moved["partner_name"].iloc[0]
     moved.loc[moved["partner_name"] == first, "district_code"] = "94.01"
-    ev2 = evaluate_real(
-        d,
-        p,
-        moved,
-        as_of=AS_OF,
-        n_folds=2,
-        n_boot=50,
-        directions=(DISTRICTS,),
-        variants=(SOURCE_BLOCKED,),
-    )
-    assert not ev2.table.equals(ev.table)
+    assert not small(moved).table.equals(ev.table)
