@@ -193,6 +193,7 @@ class RecommendationQuery:
             code,
             quotas,
             world=world,
+            counted_in=world,
             local_media_ids={pid for pid, homes in local.items() if code in homes},
             rejected=rejected,
         )

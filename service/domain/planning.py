@@ -122,13 +122,14 @@ def plan_province(
     *,
     local_media_ids: Collection[int],
     rejected: Collection[tuple[int, str]] = (),
-    world: World = World.REAL,
+    counted_in: World = World.REAL,
 ) -> ProvincePlan | None:
     """The plan for ``province_code`` given its current ``quotas`` (None if unknown).
 
     ``local_media_ids``: the media partners local to the province, the only media that
     may fill its local-media quota. ``rejected``: (partner id, district code) pairs a
-    planner rejected, never proposed.
+    planner rejected, never proposed. ``counted_in``: the world ``quotas`` were counted
+    in (and ``snap`` built from), named when a slot stays open.
     """
     s = snap.space
     d_idx = np.flatnonzero(s.districts["province_code"].astype(str).to_numpy() == province_code)
@@ -204,7 +205,7 @@ def plan_province(
             QuotaCategory(c): int(r) for c, r in zip(QUOTAS, remaining, strict=True)
         },
         open_slots=[
-            why_open(c, int(r), province, world)
+            why_open(c, int(r), province, counted_in)
             for c, r in zip(QUOTAS, remaining, strict=True)
             if r > 0
         ],
