@@ -339,6 +339,7 @@ def test_reject_records_feedback(
     result = rec.locator(".result")
     result.wait_for()
     assert "ok" in (result.get_attribute("class") or ""), result.inner_text()
+    assert "tidak lagi direkomendasikan" in result.inner_text()  # removed at once, it says
     with Session(console_engine) as session, session.begin():
         rows = session.scalars(
             select(RecommendationFeedback).where(RecommendationFeedback.reason == reason)

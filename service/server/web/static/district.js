@@ -44,6 +44,7 @@ const FEEDBACK_MUTATION = `
 mutation ConsoleFeedback($input: RecordRecommendationFeedbackInput!) {
   recordRecommendationFeedback(input: $input) {
     feedback { databaseId verdict modelVersion }
+    removedFromRecommendations
     userErrors { field message code }
   }
 }`;
@@ -626,7 +627,7 @@ export class DistrictPanel {
           message: p ? t("propose.done", { id: p.databaseId ?? p.id, status: label("status", p.status) }) : t("propose.doneNoId"),
         };
       } else {
-        result = { ok: true, message: t("reject.done") };
+        result = { ok: true, message: t(payload.removedFromRecommendations ? "reject.removed" : "reject.done") };
       }
     } catch (err) {
       const missing = err instanceof ApiError && (err.isMissingField(field) || err.errors.some((e) => /Unknown type/.test(e.message || "")));
