@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -30,9 +31,14 @@ from recommender.explain import Reason
 from recommender.features import QUOTAS
 from recommender.vocab import AREAS, MIN_COMMITMENT_MONTHS, QUOTA_LABELS, QUOTA_LABELS_ID
 from service.db.enums import QuotaCategory
-from service.domain.campaign import QuotaProgress
+from service.domain.campaign import QuotaProgress, quota_progress_by_province
+from service.domain.feedback_data import rejected_pairs
+from service.domain.local_media import local_media_provinces
 from service.domain.recommending import Snapshot
 from service.domain.worlds import World
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
 
 NEED_WEIGHT = 0.3
 AREA_WEIGHT = 0.8
@@ -96,6 +102,26 @@ def why_open(category: str, remaining: int, province: str, world: World) -> Open
         f"eligible {en}{note_en}",
         sentence_id=f"{remaining} slot {QUOTA_LABELS_ID[category]} tetap kosong: {w_id} lagi "
         f"{id_} yang memenuhi syarat{note_id}",
+    )
+
+
+@dataclass(frozen=True)
+class PlanInputs:
+    """What :func:`plan_province` needs from the database besides the snapshot."""
+
+    quotas: list[QuotaProgress]
+    local_media_ids: frozenset[int]
+    rejected: frozenset[tuple[int, str]]
+
+
+async def plan_inputs(session: AsyncSession, *, province_code: str, world: World) -> PlanInputs:
+    """The province's quotas counted in ``world``, its local media and the rejected pairs."""
+    quotas = await quota_progress_by_province(session, province_codes=[province_code], world=world)
+    local = await local_media_provinces(session)
+    return PlanInputs(
+        quotas=quotas[province_code],
+        local_media_ids=frozenset(pid for pid, homes in local.items() if province_code in homes),
+        rejected=frozenset(await rejected_pairs(session, province_code=province_code)),
     )
 
 
