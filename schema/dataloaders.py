@@ -53,6 +53,20 @@ async def _quota_progress(
     return out
 
 
+async def _committed_partners(
+    session: AsyncSession, keys: list[tuple[str, World]]
+) -> dict[tuple[str, World], int]:
+    """One query per world asked for in the batch."""
+    out: dict[tuple[str, World], int] = {}
+    for world in {w for _, w in keys}:
+        codes = [c for c, w in keys if w is world]
+        found = await districts.committed_partners_by_district(
+            session, district_codes=codes, world=world
+        )
+        out.update({(c, world): n for c, n in found.items()})
+    return out
+
+
 @dataclass(frozen=True)
 class Loaders:
     province: DataLoader[str, models.Province | None]
@@ -62,6 +76,7 @@ class Loaders:
     district_series: DataLoader[str, list[models.IndicatorMeasurement]]
     province_series: DataLoader[str, list[models.IndicatorMeasurement]]
     district_partner_stats: DataLoader[str, DistrictPartnerStats]
+    district_committed_partners: DataLoader[tuple[str, World], int]
     partner: DataLoader[int, models.Partner | None]
     partner_areas: DataLoader[int, list[str]]
     partner_provinces: DataLoader[int, list[str]]
@@ -96,6 +111,7 @@ def make_loaders(session_factory: async_sessionmaker[AsyncSession]) -> Loaders:
         district_partner_stats=lo(
             lambda s, keys: districts.partner_stats_by_district(s, district_codes=keys)
         ),
+        district_committed_partners=lo(_committed_partners, int),
         partner=lo(lambda s, keys: partners.get_partners(s, ids=keys)),
         partner_areas=lo(lambda s, keys: partners.areas_by_partner(s, partner_ids=keys), list),
         partner_provinces=lo(

@@ -20,9 +20,7 @@ from schema.types.recommendation import (
 from schema.worlds import WorldArg, checked_world
 from service.db import models
 from service.domain import model_registry, planning, recommending
-from service.domain.campaign import quota_progress_by_province
 from service.domain.feedback_data import rejected_pairs
-from service.domain.local_media import local_media_provinces
 from service.domain.worlds import World
 
 MAX_RECOMMENDATIONS = 50
@@ -195,18 +193,15 @@ class RecommendationQuery:
         world = await checked_world(info, world)
         rec = _recommender(info)
         async with info.context.session_factory() as session:
-            quotas = (
-                await quota_progress_by_province(session, province_codes=[code], world=world)
-            )[code]
-            local = await local_media_provinces(session)
-            rejected = await rejected_pairs(session, province_code=code)
+            inputs = await planning.plan_inputs(session, province_code=code, world=world)
         plan = await rec.run(
             planning.plan_province,
             code,
-            quotas,
+            inputs.quotas,
             world=world,
-            local_media_ids={pid for pid, homes in local.items() if code in homes},
-            rejected=rejected,
+            counted_in=world,
+            local_media_ids=inputs.local_media_ids,
+            rejected=inputs.rejected,
         )
         if plan is None:
             raise NotFoundError(f"no province with code {code}", field="provinceCode")

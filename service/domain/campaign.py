@@ -7,6 +7,10 @@ except media, which fill the local-media quota only where they are local media
 (:mod:`service.domain.local_media`): a national outlet counts towards the national
 total and no province's quota.
 
+The campaign asks for commitments of at least 6 months, ideally 12: every commitment
+reaches the first threshold, and the partners with one of 12 months or more are
+counted apart.
+
 Everything is counted in one :class:`~service.domain.worlds.World`: the real record by
 default; with the demo world the generated commitments are counted too, and also
 apart (``synthetic_committed_partners``).
@@ -22,6 +26,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.db.enums import (
+    IDEAL_COMMITMENT_MONTHS,
     NATIONAL_PARTNER_TARGET,
     QUOTA_TARGETS,
     QuotaCategory,
@@ -29,7 +34,11 @@ from service.db.enums import (
 )
 from service.db.models import District, Partner, Partnership, Province
 from service.domain.local_media import local_media_provinces
-from service.domain.partnerships import COMMITTED_STATUSES, is_commitment
+from service.domain.partnerships import (
+    COMMITTED_STATUSES,
+    effective_duration_months,
+    is_commitment,
+)
 from service.domain.worlds import World
 
 
@@ -42,6 +51,11 @@ class Commitment:
     # The province quota it fills: None for media that are not local media there.
     category: QuotaCategory | None
     synthetic: bool
+    months: int  # the effective duration, at least MIN_COMMITMENT_MONTHS
+
+    @property
+    def twelve_months(self) -> bool:
+        return self.months >= IDEAL_COMMITMENT_MONTHS
 
 
 @dataclass(frozen=True)
@@ -49,10 +63,16 @@ class QuotaProgress:
     category: QuotaCategory
     target: int
     partner_ids: tuple[int, ...]
+    # Of ``partner_ids``, those with a commitment of at least 12 months here.
+    twelve_month_partner_ids: tuple[int, ...] = ()
 
     @property
     def committed(self) -> int:
         return len(self.partner_ids)
+
+    @property
+    def committed_twelve_months(self) -> int:
+        return len(self.twelve_month_partner_ids)
 
     @property
     def remaining(self) -> int:
@@ -69,12 +89,14 @@ class CategoryProgress:
     target_per_province: int
     provinces_meeting_quota: int
     committed_partners: int
+    committed_partners_twelve_months: int
 
 
 @dataclass(frozen=True)
 class CampaignProgress:
     target: int
     committed_partners: int
+    committed_partners_twelve_months: int
     synthetic_committed_partners: int  # of committed_partners; 0 in the real record
     world: World
     provinces: int
@@ -133,8 +155,9 @@ async def list_commitments(
             province,
             _category(kind, province, local_media, partner_id),
             bool(synthetic),
+            effective_duration_months(months, start, end) or 0,
         )
-        for pid, partner_id, kind, province, synthetic, *_ in rows
+        for pid, partner_id, kind, province, synthetic, _status, months, start, end in rows
     ]
 
 
@@ -142,15 +165,21 @@ def _progress(
     commitments: Iterable[Commitment], codes: Iterable[str]
 ) -> dict[str, list[QuotaProgress]]:
     partners: dict[tuple[str, QuotaCategory], set[int]] = defaultdict(set)
+    twelve: dict[tuple[str, QuotaCategory], set[int]] = defaultdict(set)
     for c in commitments:
-        if c.category is not None:
-            partners[(c.province_code, c.category)].add(c.partner_id)
+        if c.category is None:
+            continue
+        key = (c.province_code, c.category)
+        partners[key].add(c.partner_id)
+        if c.twelve_months:
+            twelve[key].add(c.partner_id)
     return {
         code: [
             QuotaProgress(
                 category=category,
                 target=target,
                 partner_ids=tuple(sorted(partners.get((code, category), ()))),
+                twelve_month_partner_ids=tuple(sorted(twelve.get((code, category), ()))),
             )
             for category, target in QUOTA_TARGETS.items()
         ]
@@ -179,12 +208,18 @@ async def campaign_progress(
                 1 for rows in progress.values() for q in rows if q.category is category and q.met
             ),
             committed_partners=len({c.partner_id for c in commitments if c.category is category}),
+            committed_partners_twelve_months=len(
+                {c.partner_id for c in commitments if c.twelve_months and c.category is category}
+            ),
         )
         for category, target in QUOTA_TARGETS.items()
     )
     return CampaignProgress(
         target=NATIONAL_PARTNER_TARGET,
         committed_partners=len({c.partner_id for c in commitments}),
+        committed_partners_twelve_months=len(
+            {c.partner_id for c in commitments if c.twelve_months}
+        ),
         synthetic_committed_partners=len({c.partner_id for c in commitments if c.synthetic}),
         world=world,
         provinces=len(codes),

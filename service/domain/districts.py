@@ -15,7 +15,9 @@ from sqlalchemy.orm import InstrumentedAttribute
 from service.db.enums import DistrictType, PartnershipStatus
 from service.db.models import District, Partner, Partnership
 from service.domain.pagination import Page, fetch_page
+from service.domain.partnerships import COMMITTED_STATUSES, is_commitment
 from service.domain.prevalence import latest_district_prevalence
+from service.domain.worlds import World
 
 
 class DistrictOrderField(enum.StrEnum):
@@ -139,6 +141,12 @@ class DistrictPartnerStats:
             both[kind] = both.get(kind, 0) + count
         return dict(sorted(both.items()))
 
+    @property
+    def coverage(self) -> int:
+        """Real coverage, as the console maps it by default: real active partners plus real
+        reported partnerships."""
+        return sum(self.active_partners_by_kind.values()) + self.reported_real_partnerships
+
 
 async def partner_stats_by_district(
     session: AsyncSession, *, district_codes: Iterable[str]
@@ -180,3 +188,32 @@ async def partner_stats_by_district(
         )
         for code in codes
     }
+
+
+async def committed_partners_by_district(
+    session: AsyncSession, *, district_codes: Iterable[str], world: World = World.REAL
+) -> dict[str, int]:
+    """Distinct partners with a campaign commitment (``is_commitment``) in each district,
+    counted in ``world`` (the real record unless DEMO)."""
+    stmt = (
+        select(
+            Partnership.district_code,
+            Partnership.partner_id,
+            Partnership.status,
+            Partnership.duration_months,
+            Partnership.start_date,
+            Partnership.end_date,
+        )
+        .join(Partner, Partner.id == Partnership.partner_id)
+        .where(
+            Partnership.district_code.in_(list(district_codes)),
+            Partnership.status.in_([s.value for s in COMMITTED_STATUSES]),
+        )
+    )
+    if not world.includes_synthetic:
+        stmt = stmt.where(Partner.synthetic.is_(False), Partnership.synthetic.is_(False))
+    committed: dict[str, set[int]] = defaultdict(set)
+    for code, partner_id, status, months, start, end in (await session.execute(stmt)).all():
+        if is_commitment(status, months, start, end):
+            committed[code].add(partner_id)
+    return {code: len(ids) for code, ids in committed.items()}

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -30,9 +31,14 @@ from recommender.explain import Reason
 from recommender.features import QUOTAS
 from recommender.vocab import AREAS, MIN_COMMITMENT_MONTHS, QUOTA_LABELS, QUOTA_LABELS_ID
 from service.db.enums import QuotaCategory
-from service.domain.campaign import QuotaProgress
+from service.domain.campaign import QuotaProgress, quota_progress_by_province
+from service.domain.feedback_data import rejected_pairs
+from service.domain.local_media import local_media_provinces
 from service.domain.recommending import Snapshot
 from service.domain.worlds import World
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
 
 NEED_WEIGHT = 0.3
 AREA_WEIGHT = 0.8
@@ -99,6 +105,26 @@ def why_open(category: str, remaining: int, province: str, world: World) -> Open
     )
 
 
+@dataclass(frozen=True)
+class PlanInputs:
+    """What :func:`plan_province` needs from the database besides the snapshot."""
+
+    quotas: list[QuotaProgress]
+    local_media_ids: frozenset[int]
+    rejected: frozenset[tuple[int, str]]
+
+
+async def plan_inputs(session: AsyncSession, *, province_code: str, world: World) -> PlanInputs:
+    """The province's quotas counted in ``world``, its local media and the rejected pairs."""
+    quotas = await quota_progress_by_province(session, province_codes=[province_code], world=world)
+    local = await local_media_provinces(session)
+    return PlanInputs(
+        quotas=quotas[province_code],
+        local_media_ids=frozenset(pid for pid, homes in local.items() if province_code in homes),
+        rejected=frozenset(await rejected_pairs(session, province_code=province_code)),
+    )
+
+
 def _z(x: np.ndarray) -> np.ndarray:
     sd = float(x.std())
     return (x - x.mean()) / (sd if sd > 0 else 1.0)
@@ -122,13 +148,14 @@ def plan_province(
     *,
     local_media_ids: Collection[int],
     rejected: Collection[tuple[int, str]] = (),
-    world: World = World.REAL,
+    counted_in: World = World.REAL,
 ) -> ProvincePlan | None:
     """The plan for ``province_code`` given its current ``quotas`` (None if unknown).
 
     ``local_media_ids``: the media partners local to the province, the only media that
     may fill its local-media quota. ``rejected``: (partner id, district code) pairs a
-    planner rejected, never proposed.
+    planner rejected, never proposed. ``counted_in``: the world ``quotas`` were counted
+    in (and ``snap`` built from), named when a slot stays open.
     """
     s = snap.space
     d_idx = np.flatnonzero(s.districts["province_code"].astype(str).to_numpy() == province_code)
@@ -204,7 +231,7 @@ def plan_province(
             QuotaCategory(c): int(r) for c, r in zip(QUOTAS, remaining, strict=True)
         },
         open_slots=[
-            why_open(c, int(r), province, world)
+            why_open(c, int(r), province, counted_in)
             for c, r in zip(QUOTAS, remaining, strict=True)
             if r > 0
         ],

@@ -90,7 +90,7 @@ def media_homes(engine: Engine) -> dict[int, set[str]]:
 
 
 def expected_progress(
-    engine: Engine, *, demo: bool = False
+    engine: Engine, *, demo: bool = False, min_months: int = 6
 ) -> tuple[dict[tuple[str, str], set[int]], list[str]]:
     homes = media_homes(engine)
     stmt = (
@@ -122,7 +122,7 @@ def expected_progress(
                 if duration is not None
                 else (months(start, end) if start is not None and end is not None else None)
             )
-            if length is None or length < 6:
+            if length is None or length < max(min_months, 6):
                 continue
             if kind == "media" and province not in homes[partner_id]:
                 # committed, counted nationally, but filling no province's quota

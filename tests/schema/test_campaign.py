@@ -111,3 +111,30 @@ def test_recommender_quota_feature_counts_the_same_commitments(engine: Engine):
             assert got == expected, (code, category_name)
             compared += expected
     assert compared > 100  # the seeded data commits a few hundred partners
+
+
+async def test_six_and_twelve_month_counts_match_the_raw_rows(run: Run, engine: Engine):
+    # the demo world: the real record alone holds too few commitments to compare
+    six, codes = expected_progress(engine, demo=True)
+    twelve, _ = expected_progress(engine, demo=True, min_months=12)
+    assert set().union(*twelve.values()), "the seeded data should hold 12-month commitments"
+    assert set().union(*twelve.values()) < set().union(*six.values())
+    result = await run(
+        "{ provinces { code quotaProgress(world: DEMO) "
+        "{ category committedSixMonths committedTwelveMonths } }"
+        " campaignProgress(world: DEMO) { committedPartnersSixMonths committedPartnersTwelveMonths"
+        " byCategory { category committedPartnersSixMonths committedPartnersTwelveMonths } } }"
+    )
+    for province in result.data["provinces"]:
+        for q in province["quotaProgress"]:
+            key = (province["code"], q["category"])
+            assert q["committedSixMonths"] == len(six.get(key, ())), key
+            assert q["committedTwelveMonths"] == len(twelve.get(key, ())), key
+    national = result.data["campaignProgress"]
+    assert national["committedPartnersSixMonths"] == len(set().union(*six.values()))
+    assert national["committedPartnersTwelveMonths"] == len(set().union(*twelve.values()))
+    for row in national["byCategory"]:
+        c = row["category"]
+        assert row["committedPartnersTwelveMonths"] == len(
+            set().union(*(v for (_, cat), v in twelve.items() if cat == c))
+        )

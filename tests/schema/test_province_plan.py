@@ -108,6 +108,8 @@ async def test_local_media_are_local_or_none_saying_what_stays_open(
     if left["remaining"]:
         assert "Papua Pegunungan" in left["explanation"]
         assert "national outlets never fill this quota" in left["explanation"]
+        # the explanation names the data it looked at
+        assert ("demo world" in left["explanation"]) is (world == "DEMO")
 
 
 async def test_plan_spreads_over_districts_and_kinds(rrun: Run):
