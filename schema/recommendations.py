@@ -126,7 +126,7 @@ class RecommendationQuery:
             include_out_of_reach=f.include_out_of_reach,
         )
         if ranked is None:
-            raise NotFoundError(f"no district with code {code}", field="districtCode")
+            raise NotFoundError(f"there is no district {district_code}", field="districtCode")
         return [PartnerRecommendation.from_domain(r) for r in ranked]
 
     @strawberry.field(
