@@ -37,10 +37,10 @@ T = TypeVar("T")
 REAL = "real"
 SYNTHETIC = "synthetic (demo)"
 # Districts: the regions and prevalence are real (imputed figures are flagged in their
-# own column); the partner counts come from the partnerships table, which holds the
-# generated demo history as well as the real record.
-DISTRICT_PROVENANCE = "real regions and prevalence; partner counts include synthetic (demo) rows"
-QUOTA_PROVENANCE = "counts include synthetic (demo) commitments"
+# own column); the partner counts, like the API's by default, count the real record
+# only (service.domain.worlds): the generated demo history is left out.
+DISTRICT_PROVENANCE = "real regions and prevalence; partner counts of the real record only"
+QUOTA_PROVENANCE = "commitments of the real record only"
 
 KIND_COLUMNS = tuple(f"active_partners_{kind.value}" for kind in PartnerKind)
 

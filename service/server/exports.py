@@ -35,11 +35,11 @@ from service.db.enums import DistrictType, PartnerKind, PartnershipStatus
 from service.domain import commitments, exports, planning, provinces
 from service.domain import validation as v
 from service.domain.boundaries import ATTRIBUTION, LICENCE_URL, district_geometries
-from service.domain.campaign import quota_progress_by_province
 from service.domain.districts import DistrictFilter, DistrictOrder, DistrictOrderField
 from service.domain.partners import PartnerFilter, get_partners
 from service.domain.partnerships import PartnershipFilter
 from service.domain.recommending import Recommender
+from service.domain.worlds import World
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
@@ -352,15 +352,23 @@ async def _plan(request: Request, params: Params, session: AsyncSession) -> Plan
     rec = request.app.state.scorer
     if not isinstance(rec, Recommender):
         raise ExportError(503, "RECOMMENDER_UNAVAILABLE", "the recommender is not running")
-    quotas = (await quota_progress_by_province(session, province_codes=[code]))[code]
-    plan = await rec.run(planning.plan_province, code, quotas)
+    # the real record, as the API's provincePlan gives by default
+    inputs = await planning.plan_inputs(session, province_code=code, world=World.REAL)
+    plan = await rec.run(
+        planning.plan_province,
+        code,
+        inputs.quotas,
+        counted_in=World.REAL,
+        local_media_ids=inputs.local_media_ids,
+        rejected=inputs.rejected,
+    )
     if plan is None:
         raise ExportError(404, NOT_FOUND, f"there is no province {code}", "provinceCode")
     return Plan(
         exports.PROVINCE_PLAN,
         lambda s: exports.plan_rows(s, plan=plan),
         {"province_code": code},
-        f"recommendations of model {plan.model_version}; synthetic partners are marked per row",
+        f"recommendations of model {plan.model_version} on the real record",
     )
 
 

@@ -23,7 +23,7 @@ from service.db.models import AuditLog, District, Partner, Partnership
 from service.domain import writes as w
 from service.domain.commitments import ExpiringFilter, expiring_commitments
 from service.settings import Settings
-from tests.schema.test_campaign import months
+from tests.schema.campaign_support import months
 from tests.service import writes_support as support
 
 asession = support.asession
