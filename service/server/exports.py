@@ -153,9 +153,13 @@ def _province_codes(params: Params, name: str = "provinceCode") -> list[str]:
 
 
 def _district_codes(params: Params, name: str = "districtCode") -> list[str]:
-    codes = params.many(name)
-    for code in codes:
+    """Codes as sent ("53.02" or "5302"), checked, in their stored form "NN.NN"."""
+    codes = []
+    for code in params.many(name):
         _raise_first(v.district_code(code, field=name))
+        canonical = v.canonical_district_code(code)
+        assert canonical is not None  # the validator accepted it
+        codes.append(canonical)
     return codes
 
 

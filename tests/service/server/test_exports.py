@@ -200,6 +200,11 @@ def test_partnerships_carry_commitment_months(client: TestClient) -> None:
         assert (r["is_commitment"] == "true") == (months >= 6), r
 
 
+def test_district_codes_in_either_form(client: TestClient) -> None:
+    dotted = read_csv(client.get("/export/partnerships.csv?districtCode=53.02"))
+    assert dotted and read_csv(client.get("/export/partnerships.csv?districtCode=5302")) == dotted
+
+
 def test_quota_progress_csv(client: TestClient) -> None:
     rows = read_csv(client.get("/export/quota-progress.csv"))
     assert len(rows) == 38 * 3
