@@ -157,15 +157,17 @@ class District(Node):
         return await info.context.loaders.district_committed_partners.load((self.code, world))
 
     @strawberry.field(
-        description="Situation analysis: prevalence, who works here, gaps, budgets, quotas."
+        description="Situation analysis: prevalence, who works here, gaps, budgets, quotas; "
+        "in the real record unless world DEMO."
     )
     async def situation(
-        self, info: Info
+        self, info: Info, world: WorldArg = World.REAL
     ) -> Annotated[DistrictSituation, strawberry.lazy("schema.types.situation")]:
         from schema.types.situation import DistrictSituation
         from service.domain.situation import district_situation
 
+        world = await checked_world(info, world)
         async with info.context.session_factory() as session:
-            row = await district_situation(session, code=self.code)
+            row = await district_situation(session, code=self.code, world=world)
         assert row is not None, f"district {self.code} vanished"
         return DistrictSituation.from_domain(row)

@@ -24,10 +24,10 @@ query ConsoleDistrict($code: String!, $world: World = REAL) {
 }`;
 
 const SITUATION_QUERY = `
-query ConsoleSituation($code: String!) {
+query ConsoleSituation($code: String!, $world: World = REAL) {
   district(code: $code) {
     code
-    situation {
+    situation(world: $world) {
       latestPrevalence { value survey imputed }
       targetPct gapToTarget underdeveloped
       byArea { area partnerCount partnershipCount knownBudgetIdr partnershipsWithoutBudget }

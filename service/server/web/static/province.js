@@ -114,7 +114,7 @@ query ConsoleProvince($code: String!, $world: World = REAL) {
     code name
     quotaProgress(world: $world) { category target committed committedTwelveMonths remaining met }
   }
-  expiringCommitments(withinDays: ${EXPIRING_DAYS}, filter: { provinceCodes: [$code] }) {${EXPIRING_FIELDS}
+  expiringCommitments(withinDays: ${EXPIRING_DAYS}, filter: { provinceCodes: [$code] }, world: $world) {${EXPIRING_FIELDS}
   }
 }`;
 
@@ -139,7 +139,7 @@ query ConsoleNational($world: World = REAL) {
     provinces provincesMeetingAllQuotas
   }
   provinces { code name quotaProgress(world: $world) { category target committed committedTwelveMonths remaining met } }
-  expiringCommitments(withinDays: ${EXPIRING_DAYS}) {${EXPIRING_FIELDS}
+  expiringCommitments(withinDays: ${EXPIRING_DAYS}, world: $world) {${EXPIRING_FIELDS}
   }
 }`;
 
