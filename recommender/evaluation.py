@@ -44,7 +44,7 @@ def default_scorers(seed: int = 0) -> list[_Scorer]:
 def ranks_of(scores: np.ndarray, relevant: np.ndarray) -> np.ndarray:
     """1-based ranks of the ``relevant`` positions (ties broken pessimistically)."""
     s = scores[relevant]
-    return (scores[None, :] >= s[:, None]).sum(axis=1)
+    return np.asarray((scores[None, :] >= s[:, None]).sum(axis=1))
 
 
 def query_metrics(scores: np.ndarray, relevant: np.ndarray, k: int = K) -> tuple[float, ...]:
@@ -76,7 +76,7 @@ class Evaluation:
     notes: list[str] = field(default_factory=list)
 
     def to_string(self) -> str:
-        """The table and notes as plain text."""
+        """Render the table and notes as plain text."""
         with pd.option_context("display.width", 200, "display.max_columns", 30):
             body = self.table.to_string(float_format=lambda v: f"{v:.3f}")
         return "\n".join([*self.notes, body])
@@ -257,7 +257,7 @@ def real_leave_one_out(
     for name, codes in known.items():
         for c in codes:
             rest = [x for x in codes if x != c]
-            row = by_name.loc[name].to_dict()
+            row = by_name.loc[str(name)].to_dict()
             row["name"] = f"{name} [without {c}]"
             row["district_codes"] = rest
             row["province_codes"] = sorted({x[:2] for x in rest})

@@ -118,7 +118,7 @@ def _num(x: float, decimals: int, lang: str) -> str:
 
 
 def sentence(state: FeatureState, p: int, d: int, factor: str, lang: str = "en") -> str:
-    """The fact behind ``factor`` for partner position ``p`` and district position ``d``.
+    """Return the fact behind ``factor`` for partner position ``p`` and district position ``d``.
 
     ``lang`` is ``"en"`` or ``"id"`` (Bahasa Indonesia); both state the same facts.
     """
@@ -221,7 +221,7 @@ def sentence(state: FeatureState, p: int, d: int, factor: str, lang: str = "en")
         )
         return f"Berfokus pada {AREA_LABELS_ID[AREAS[best]]}; {here}"
     if factor == "track_record":
-        n, ok = int(state.track_n[p]), int(round(state.track_succ[p]))
+        n, ok = int(state.track_n[p]), round(state.track_succ[p])
         if n == 0:
             return (
                 "No past partnerships with a known outcome"

@@ -111,7 +111,7 @@ COL = {f: i for i, f in enumerate(FEATURES)}
 
 def _z(x: np.ndarray) -> np.ndarray:
     sd = float(np.nanstd(x))
-    return (x - np.nanmean(x)) / (sd if sd > 0 else 1.0)
+    return np.asarray((x - np.nanmean(x)) / (sd if sd > 0 else 1.0))
 
 
 def lasted(history: pd.DataFrame) -> pd.Series:
@@ -163,7 +163,7 @@ def commitments_known(
         long,
         np.where(ended, np.isin(status, ["active", "completed"]) & long, running),
     )
-    return known & ((start < cut) | (status == "reported"))
+    return np.asarray(known & ((start < cut) | (status == "reported")))
 
 
 def _dates(s: pd.Series) -> np.ndarray:
@@ -171,7 +171,7 @@ def _dates(s: pd.Series) -> np.ndarray:
 
 
 def district_need_profile(districts: pd.DataFrame) -> pd.DataFrame:
-    """Static need profile of each district (prevalence, gap, trend, burden, remoteness).
+    """Build the static need profile of each district (prevalence, gap, trend, burden, remoteness).
 
     Remoteness is the great-circle distance to the most populous district of the same
     province (a proxy for the provincial centre: the reference data has no capitals).
@@ -339,7 +339,7 @@ class FeatureSpace:
         return out
 
     def at(self, history: pd.DataFrame | None, as_of: dt.date) -> FeatureState:
-        """The dynamic part of the features as of ``as_of`` (history strictly before it)."""
+        """Compute the dynamic part of the features as of ``as_of`` (history strictly before it)."""
         return FeatureState(self, history, as_of)
 
 
@@ -557,22 +557,22 @@ class _PairOps:
         self.n = len(p_idx)
 
     def p(self, v: np.ndarray) -> np.ndarray:
-        return v[self.pi]
+        return np.asarray(v[self.pi])
 
     def d(self, v: np.ndarray) -> np.ndarray:
-        return v[self.di]
+        return np.asarray(v[self.di])
 
     def pd(self, m: np.ndarray) -> np.ndarray:
-        return m[self.pi, self.di]
+        return np.asarray(m[self.pi, self.di])
 
     def pprov(self, m: np.ndarray) -> np.ndarray:
-        return m[self.pi, self.prov]
+        return np.asarray(m[self.pi, self.prov])
 
     def quota(self, m: np.ndarray) -> np.ndarray:
-        return m[self.prov, self.st.space.quota[self.pi]]
+        return np.asarray(m[self.prov, self.st.space.quota[self.pi]])
 
     def area_dot(self, m: np.ndarray) -> np.ndarray:
-        return (self.st.space.areas[self.pi] * m[self.di]).sum(axis=1)
+        return np.asarray((self.st.space.areas[self.pi] * m[self.di]).sum(axis=1))
 
 
 class _BlockOps:
@@ -589,16 +589,16 @@ class _BlockOps:
         return np.tile(v, reps)
 
     def d(self, v: np.ndarray) -> np.ndarray:
-        return np.repeat(v[self.di], self.np_, axis=0)
+        return np.asarray(np.repeat(v[self.di], self.np_, axis=0))
 
     def pd(self, m: np.ndarray) -> np.ndarray:
-        return m[:, self.di].T.ravel()
+        return np.asarray(m[:, self.di].T.ravel())
 
     def pprov(self, m: np.ndarray) -> np.ndarray:
-        return m[:, self.prov].T.ravel()
+        return np.asarray(m[:, self.prov].T.ravel())
 
     def quota(self, m: np.ndarray) -> np.ndarray:
-        return m[self.prov][:, self.st.space.quota].ravel()
+        return np.asarray(m[self.prov][:, self.st.space.quota].ravel())
 
     def area_dot(self, m: np.ndarray) -> np.ndarray:
-        return (self.st.space.areas @ m[self.di].T.astype(np.float32)).T.ravel()
+        return np.asarray((self.st.space.areas @ m[self.di].T.astype(np.float32)).T.ravel())

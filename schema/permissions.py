@@ -123,10 +123,10 @@ class ReadAccess(SchemaExtension):
 
 
 __all__ = [
+    "PERMISSION_FOR_ROLE",
     "IsAdmin",
     "IsPlanner",
     "IsViewer",
-    "PERMISSION_FOR_ROLE",
     "ReadAccess",
     "check_role",
     "principal_from_authorization",

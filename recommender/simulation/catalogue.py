@@ -24,6 +24,8 @@ from recommender.vocab import AREAS, COMPANY_KINDS, SCOPES
 
 @dataclass(frozen=True)
 class KindProfile:
+    """How many partners of one kind to invent, their scope odds and sectors."""
+
     count: int
     scope_p: tuple[float, float, float]  # national, provincial, local
     sectors: tuple[str, ...]
@@ -407,7 +409,7 @@ def _site_weights(g: Geo, sector: str) -> np.ndarray:
         w = g.pop**0.8 * np.where(g.is_kota, 2.0, 1.0)
     if provs:
         w = w * np.where(np.isin(g.prov, provs), 1.0, 0.02 if style == EXTRACTIVE else 0.15)
-    return w / w.sum()
+    return np.asarray(w / w.sum())
 
 
 def _choose(rng: np.random.Generator, w: np.ndarray, k: int) -> np.ndarray:

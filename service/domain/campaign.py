@@ -26,6 +26,8 @@ from service.domain.partnerships import COMMITTED_STATUSES, is_commitment
 
 @dataclass(frozen=True)
 class Commitment:
+    """A partnership that counts towards the campaign, with what the quotas need of it."""
+
     partnership_id: int
     partner_id: int
     partner_kind: str
@@ -34,25 +36,32 @@ class Commitment:
 
 @dataclass(frozen=True)
 class QuotaProgress:
+    """One quota category in one province: its target and the partners committed."""
+
     category: QuotaCategory
     target: int
     partner_ids: tuple[int, ...]
 
     @property
     def committed(self) -> int:
+        """Number of distinct partners committed."""
         return len(self.partner_ids)
 
     @property
     def remaining(self) -> int:
+        """Partners still needed to reach the target (never negative)."""
         return max(self.target - self.committed, 0)
 
     @property
     def met(self) -> bool:
+        """Whether the target is reached."""
         return self.committed >= self.target
 
 
 @dataclass(frozen=True)
 class CategoryProgress:
+    """One quota category across all provinces."""
+
     category: QuotaCategory
     target_per_province: int
     provinces_meeting_quota: int
@@ -61,6 +70,8 @@ class CategoryProgress:
 
 @dataclass(frozen=True)
 class CampaignProgress:
+    """The campaign as a whole: committed partners and quotas met."""
+
     target: int
     committed_partners: int
     provinces: int
@@ -71,6 +82,7 @@ class CampaignProgress:
 async def list_commitments(
     session: AsyncSession, *, province_codes: Iterable[str] | None = None
 ) -> list[Commitment]:
+    """List the partnerships that count as commitments, optionally in some provinces only."""
     stmt = (
         select(
             Partnership.id,
@@ -120,11 +132,13 @@ def _progress(
 async def quota_progress_by_province(
     session: AsyncSession, *, province_codes: Iterable[str]
 ) -> dict[str, list[QuotaProgress]]:
+    """Compute the quota progress of each province in ``province_codes``."""
     codes = list(province_codes)
     return _progress(await list_commitments(session, province_codes=codes), codes)
 
 
 async def campaign_progress(session: AsyncSession) -> CampaignProgress:
+    """Compute the progress of the whole campaign."""
     codes = list((await session.execute(select(Province.code))).scalars())
     commitments = await list_commitments(session)
     progress = _progress(commitments, codes)

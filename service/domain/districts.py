@@ -19,6 +19,8 @@ from service.domain.prevalence import latest_district_prevalence
 
 
 class DistrictOrderField(enum.StrEnum):
+    """The orders a district list can be sorted in."""
+
     CODE = "code"
     NAME = "name"
     PREVALENCE = "prevalence"
@@ -27,6 +29,8 @@ class DistrictOrderField(enum.StrEnum):
 
 @dataclass(frozen=True)
 class DistrictFilter:
+    """Filters of the district list; ``None`` leaves a field unfiltered."""
+
     province_code: str | None = None
     type: DistrictType | None = None
     underdeveloped: bool | None = None
@@ -37,6 +41,8 @@ class DistrictFilter:
 
 @dataclass(frozen=True)
 class DistrictOrder:
+    """Sort order of the district list."""
+
     field: DistrictOrderField = DistrictOrderField.CODE
     descending: bool = False
 
@@ -45,6 +51,14 @@ def name_matches(columns: Sequence[InstrumentedAttribute[str]], term: str) -> Co
     """Case-insensitive substring match on any of ``columns``; LIKE wildcards are literal."""
     needle = term.strip().lower()
     return or_(*(func.lower(col).contains(needle, autoescape=True) for col in columns))
+
+
+# The sort key of each order but PREVALENCE, which sorts on the latest-prevalence subquery.
+_ORDER_COLUMNS: dict[DistrictOrderField, InstrumentedAttribute[Any]] = {
+    DistrictOrderField.CODE: District.code,
+    DistrictOrderField.NAME: District.short_name,
+    DistrictOrderField.POPULATION: District.population,
+}
 
 
 def _district_query(flt: DistrictFilter, order: DistrictOrder) -> Select[Any]:
@@ -72,15 +86,11 @@ def _district_query(flt: DistrictFilter, order: DistrictOrder) -> Select[Any]:
     if flt.search and flt.search.strip():
         stmt = stmt.where(name_matches((District.name, District.short_name), flt.search))
 
-    key: ColumnElement[Any] | InstrumentedAttribute[Any]
-    if order.field is DistrictOrderField.NAME:
-        key = District.short_name
-    elif order.field is DistrictOrderField.PREVALENCE:
-        key = latest.c.value
-    elif order.field is DistrictOrderField.POPULATION:
-        key = District.population
-    else:
-        key = District.code
+    key: ColumnElement[Any] | InstrumentedAttribute[Any] = (
+        latest.c.value
+        if order.field is DistrictOrderField.PREVALENCE
+        else _ORDER_COLUMNS[order.field]
+    )
     # Districts without a value go last in both directions; the code breaks ties so
     # that offset pages are stable.
     return stmt.order_by(
@@ -96,11 +106,13 @@ async def list_districts(
     offset: int = 0,
     limit: int = 20,
 ) -> Page[District]:
+    """List one page of districts matching ``filter`` in ``order``."""
     stmt = _district_query(filter or DistrictFilter(), order or DistrictOrder())
     return await fetch_page(session, stmt, offset=offset, limit=limit)
 
 
 async def get_districts(session: AsyncSession, *, codes: Iterable[str]) -> dict[str, District]:
+    """Load the districts with these codes, keyed by code."""
     stmt = select(District).where(District.code.in_(list(codes)))
     return {row.code: row for row in (await session.execute(stmt)).scalars()}
 
@@ -108,6 +120,7 @@ async def get_districts(session: AsyncSession, *, codes: Iterable[str]) -> dict[
 async def districts_by_province(
     session: AsyncSession, *, province_codes: Iterable[str]
 ) -> dict[str, list[District]]:
+    """Load the districts of each province, keyed by province code."""
     stmt = (
         select(District)
         .where(District.province_code.in_(list(province_codes)))
@@ -130,6 +143,7 @@ class DistrictPartnerStats:
 async def partner_stats_by_district(
     session: AsyncSession, *, district_codes: Iterable[str]
 ) -> dict[str, DistrictPartnerStats]:
+    """Count the partners and partnerships of each district, keyed by district code."""
     codes = list(district_codes)
     active_stmt = (
         select(Partnership.district_code, Partner.kind, func.count(Partner.id.distinct()))

@@ -68,17 +68,20 @@ class EvaluationReport:
     real_loo: Evaluation | None
 
     def to_string(self) -> str:
+        """Render the evaluation tables as plain text."""
         parts = [self.time_split.to_string()]
         if self.real_loo is not None:
             parts += ["", self.real_loo.to_string()]
         return "\n".join(parts)
 
     def to_json(self) -> dict[str, Any]:
+        """Convert the evaluation to JSON-ready records (NaN as null)."""
+
         def records(ev: Evaluation) -> list[dict[str, Any]]:
             t = ev.table.reset_index()
             return [
                 {
-                    k: (
+                    str(k): (
                         None
                         if isinstance(v, float) and np.isnan(v)
                         else (
@@ -104,7 +107,7 @@ class EvaluationReport:
 
 
 def report_text(metrics: dict[str, Any]) -> str:
-    """The stored evaluation (``ModelVersion.metrics``) as printable tables."""
+    """Turn the stored evaluation (``ModelVersion.metrics``) into printable tables."""
     lines: list[str] = list(metrics.get("notes", []))
     with pd.option_context("display.width", 200, "display.max_columns", 30):
         for key in ("time_split", "real_leave_one_out"):
@@ -118,7 +121,7 @@ def report_text(metrics: dict[str, Any]) -> str:
 
 
 def evaluation_year(history: pd.DataFrame) -> int:
-    """The latest start year with at least :data:`MIN_TEST_PARTNERSHIPS` known outcomes."""
+    """Find the latest start year with at least :data:`MIN_TEST_PARTNERSHIPS` known outcomes."""
     years = pd.to_datetime(history["start_date"], errors="coerce").dt.year
     known = years[lasted(history).notna()].value_counts()
     ok = known[known >= MIN_TEST_PARTNERSHIPS]
@@ -179,10 +182,10 @@ def _card(
         ),
         "training_data": {
             "window": window,
-            "partnerships": int(len(h)),
+            "partnerships": len(h),
             "training_pairs": n_train,
-            "partners": int(len(frames.partners)),
-            "districts": int(len(frames.districts)),
+            "partners": len(frames.partners),
+            "districts": len(frames.districts),
             "share_synthetic_partnerships": round(frames.share_synthetic_history, 3),
             "share_synthetic_partners": round(float(frames.partners["synthetic"].mean()), 3),
             "districts_with_imputed_prevalence": int(frames.districts["prevalence_imputed"].sum()),
@@ -317,6 +320,7 @@ def list_versions(session: Session) -> list[ModelVersion]:
 
 
 def active_version(session: Session) -> ModelVersion | None:
+    """Return the active model version, if any."""
     return session.scalar(
         select(ModelVersion)
         .where(ModelVersion.active.is_(True))
@@ -350,6 +354,7 @@ def ensure_active_model(engine: Engine, settings: Settings) -> ModelVersion:
 
 
 def transparent_model(reason: str | None) -> LoadedModel:
+    """Return the transparent scorer as the fallback model, with the ``reason`` for it."""
     return LoadedModel(
         TransparentScorer(), TRANSPARENT_VERSION, "TransparentScorer", fallback=True, reason=reason
     )
@@ -373,5 +378,5 @@ def model_for(row: ModelVersion | None) -> LoadedModel:
 
 
 def load_active(session: Session, settings: Settings | None = None) -> LoadedModel:
-    """The active model's scorer and version; the transparent scorer if there is none."""
+    """Load the active model's scorer and version; the transparent scorer if there is none."""
     return model_for(active_version(session))

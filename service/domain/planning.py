@@ -37,6 +37,8 @@ SIMILARITY_PENALTY = 1.0
 
 @dataclass(frozen=True)
 class PlanPick:
+    """One suggested partner for one district, for one quota category."""
+
     category: QuotaCategory
     partner_id: int
     district_code: str
@@ -47,6 +49,8 @@ class PlanPick:
 
 @dataclass(frozen=True)
 class ProvincePlan:
+    """A province's quota plan: current progress, picks and what remains after them."""
+
     province_code: str
     model_version: str
     quotas: list[QuotaProgress]
@@ -56,7 +60,7 @@ class ProvincePlan:
 
 def _z(x: np.ndarray) -> np.ndarray:
     sd = float(x.std())
-    return (x - x.mean()) / (sd if sd > 0 else 1.0)
+    return np.asarray((x - x.mean()) / (sd if sd > 0 else 1.0))
 
 
 def _similarity(snap: Snapshot, q: int) -> np.ndarray:
@@ -67,18 +71,18 @@ def _similarity(snap: Snapshot, q: int) -> np.ndarray:
     union = a.sum(axis=1) + a[q].sum() - inter
     jac = np.where(union > 0, inter / np.maximum(union, 1), 0.0)
     national = s.scope == "national"
-    return 0.5 * jac + 0.25 * (s.kind == s.kind[q]) + 0.25 * (national & national[q])
+    return np.asarray(0.5 * jac + 0.25 * (s.kind == s.kind[q]) + 0.25 * (national & national[q]))
 
 
 def plan_province(
     snap: Snapshot, province_code: str, quotas: Sequence[QuotaProgress]
 ) -> ProvincePlan | None:
-    """The plan for ``province_code`` given its current ``quotas`` (None if unknown)."""
+    """Plan ``province_code`` given its current ``quotas`` (None if unknown)."""
     s = snap.space
     d_idx = np.flatnonzero(s.districts["province_code"].astype(str).to_numpy() == province_code)
     if not len(d_idx):
         return None
-    scores = snap.model.scorer.score_matrix(snap.state, d_idx).astype(float)  # type: ignore[attr-defined]
+    scores = snap.model.scorer.score_matrix(snap.state, d_idx).astype(float)
     relevance = _z(scores)
     need = NEED_WEIGHT * _z(s.profile["gap_to_target"].to_numpy(float)[d_idx])
     lacking = snap.state.coverage[d_idx] == 0  # districts x areas

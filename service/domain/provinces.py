@@ -11,9 +11,11 @@ from service.db.models import Province
 
 
 async def list_provinces(session: AsyncSession) -> Sequence[Province]:
+    """List all provinces by code."""
     return (await session.execute(select(Province).order_by(Province.code))).scalars().all()
 
 
 async def get_provinces(session: AsyncSession, *, codes: Iterable[str]) -> dict[str, Province]:
+    """Load the provinces with these codes, keyed by code."""
     stmt = select(Province).where(Province.code.in_(list(codes)))
     return {row.code: row for row in (await session.execute(stmt)).scalars()}

@@ -63,13 +63,16 @@ class RecommenderFrames:
 
     @property
     def share_synthetic_history(self) -> float:
+        """Share of the history that is synthetic (0 when there is none)."""
         h = self.history
         return float(h["synthetic"].mean()) if len(h) else 0.0
 
 
 def district_frame(session: Session, *, survey: str | None = None) -> pd.DataFrame:
-    """One row per district, sorted by code, in the shape :mod:`recommender.features` and
-    the simulator (:mod:`recommender.simulation`) expect.
+    """Build one row per district, sorted by code.
+
+    The shape is the one :mod:`recommender.features` and the simulator
+    (:mod:`recommender.simulation`) expect.
 
     ``prevalence`` is the latest stunting figure (a published district figure wins over an
     imputed one, then the latest year) or, given ``survey`` (the seed passes "SSGI 2022"),

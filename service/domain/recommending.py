@@ -55,11 +55,12 @@ class Snapshot:
 
     @property
     def version(self) -> str:
+        """Version of the model behind this snapshot."""
         return self.model.version
 
     def reasons(self, p: int, d: int) -> list[Reason]:
-        """The three largest factors of the score, and the largest negative one if any."""
-        out = self.model.scorer.explain(self.state, p, d)  # type: ignore[attr-defined]
+        """Return the three largest factors of the score, and the largest negative one if any."""
+        out: list[Reason] = self.model.scorer.explain(self.state, p, d)
         top = out[:3]
         if out[-1].contribution < 0 and out[-1] not in top:
             top.append(out[-1])
@@ -243,7 +244,7 @@ class Recommender:
         self._lock = anyio.Lock()
 
     async def snapshot(self) -> Snapshot:
-        """The current snapshot, refreshed first when the database changed."""
+        """Return the current snapshot, refreshed first when the database changed."""
         if self._snap is not None and time.monotonic() - self._checked < self.poll_seconds:
             return self._snap
         async with self._lock:

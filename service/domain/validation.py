@@ -29,6 +29,8 @@ DISTRICT_CODE = re.compile(r"[0-9]{2}\.[0-9]{2}\Z")
 
 
 class ErrorCode(enum.StrEnum):
+    """Machine-readable codes of validation errors (``userErrors.code``)."""
+
     REQUIRED = "REQUIRED"
     INVALID_TYPE = "INVALID_TYPE"
     TOO_SHORT = "TOO_SHORT"
@@ -47,6 +49,8 @@ class ErrorCode(enum.StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class UserError:
+    """One problem with one input field."""
+
     field: str
     message: str
     code: str
@@ -56,6 +60,8 @@ Errors = list[UserError]
 
 
 class Verdict(enum.StrEnum):
+    """A planner's verdict on a recommendation."""
+
     ACCEPTED = "accepted"
     REJECTED = "rejected"
 
@@ -97,6 +103,7 @@ def clean_text(value: str) -> str:
 
 
 def partner_name(value: object, *, field: str = "name") -> Errors:
+    """Check a partner name: required, trimmed, of bounded length, no control characters."""
     if value is None:
         return _err(field, ErrorCode.REQUIRED, "a name is required")
     if not isinstance(value, str):
@@ -114,7 +121,10 @@ def partner_name(value: object, *, field: str = "name") -> Errors:
 
 
 def free_text(value: object, *, field: str, max_length: int, required: bool = False) -> Errors:
-    """Optional prose (description, notes, reason): newlines and tabs allowed, no other controls."""
+    """Check optional prose (description, notes, reason).
+
+    Newlines and tabs are allowed, no other control characters.
+    """
     if value is None:
         return _err(field, ErrorCode.REQUIRED, f"{field} is required") if required else []
     if not isinstance(value, str):
@@ -144,23 +154,27 @@ def choice(value: object, options: type[enum.StrEnum], *, field: str) -> Errors:
 
 
 def partner_kind(value: object, *, field: str = "kind") -> Errors:
+    """Check a partner kind."""
     return choice(value, PartnerKind, field=field)
 
 
 def partner_scope(value: object, *, field: str = "scope") -> Errors:
+    """Check a partner scope."""
     return choice(value, PartnerScope, field=field)
 
 
 def partnership_status(value: object, *, field: str = "status") -> Errors:
+    """Check a partnership status."""
     return choice(value, PartnershipStatus, field=field)
 
 
 def verdict(value: object, *, field: str = "verdict") -> Errors:
+    """Check a verdict on a recommendation."""
     return choice(value, Verdict, field=field)
 
 
 def intervention_areas(values: object, *, field: str = "areas") -> Errors:
-    """A list of intervention areas; empty is allowed, unknown values are not."""
+    """Check a list of intervention areas; empty is allowed, unknown values are not."""
     if values is None:
         return []
     if isinstance(values, str | bytes) or not isinstance(values, Iterable):
@@ -196,7 +210,7 @@ def _code(
 def province_code(
     value: object, *, field: str = "provinceCode", known: Collection[str] | None = None
 ) -> Errors:
-    """A Kemendagri province code, ``"NN"``; with ``known``, one that exists."""
+    """Check a Kemendagri province code, ``"NN"``; with ``known``, one that exists."""
     return _code(
         value, field=field, pattern=PROVINCE_CODE, shape="NN", what="province", known=known
     )
@@ -205,7 +219,7 @@ def province_code(
 def district_code(
     value: object, *, field: str = "districtCode", known: Collection[str] | None = None
 ) -> Errors:
-    """A Kemendagri district code, ``"NN.NN"``; with ``known``, one that exists."""
+    """Check a Kemendagri district code, ``"NN.NN"``; with ``known``, one that exists."""
     return _code(
         value, field=field, pattern=DISTRICT_CODE, shape="NN.NN", what="district", known=known
     )
@@ -214,7 +228,7 @@ def district_code(
 def code_list(
     values: object, *, field: str, kind: str, known: Collection[str] | None = None
 ) -> Errors:
-    """A list of province (``kind="province"``) or district codes."""
+    """Check a list of province (``kind="province"``) or district codes."""
     if values is None:
         return []
     if isinstance(values, str | bytes) or not isinstance(values, Iterable):
@@ -231,7 +245,7 @@ def code_list(
 
 
 def website(value: object, *, field: str = "website") -> Errors:
-    """An optional absolute http(s) URL with a host."""
+    """Check an optional absolute http(s) URL with a host."""
     if value is None:
         return []
     if not isinstance(value, str):
@@ -285,7 +299,7 @@ def budget_idr(value: object, *, field: str = "budgetIdr", required: bool = Fals
 def commitment_months(
     value: object, *, field: str = "durationMonths", required: bool = False
 ) -> Errors:
-    """A commitment length in months, 1 to 120."""
+    """Check a commitment length in months, 1 to 120."""
     return _bounded_int(
         value,
         field=field,
@@ -297,6 +311,7 @@ def commitment_months(
 
 
 def beneficiaries(value: object, *, field: str = "targetBeneficiaries") -> Errors:
+    """Check a number of target beneficiaries."""
     return _bounded_int(
         value,
         field=field,
@@ -312,6 +327,7 @@ def _is_plain_date(value: object) -> bool:
 
 
 def date_value(value: object, *, field: str) -> Errors:
+    """Check an optional calendar date (a date, not a datetime)."""
     if value is None:
         return []
     if not _is_plain_date(value):
@@ -363,7 +379,7 @@ def status_transition(current: object, new: object, *, field: str = "status") ->
 def no_open_duplicate(
     open_partnership_ids: Collection[int], *, field: str = "districtCode"
 ) -> Errors:
-    """A partner may have only one proposed or active partnership per district."""
+    """Refuse a second proposed or active partnership of a partner in one district."""
     if open_partnership_ids:
         ids = ", ".join(str(i) for i in sorted(open_partnership_ids))
         return _err(
@@ -375,6 +391,7 @@ def no_open_duplicate(
 
 
 def partner_not_archived(archived_at: dt.datetime | None, *, field: str = "partnerId") -> Errors:
+    """Refuse new work for an archived partner."""
     if archived_at is not None:
         return _err(
             field, ErrorCode.ARCHIVED, "the partner is archived and cannot take on new work"

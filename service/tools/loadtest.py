@@ -399,7 +399,9 @@ async def catalogue_of(client: httpx.AsyncClient) -> dict[str, list[str]]:
     }
 
 
-async def drive(base: str, token: str, *, seconds: float, concurrency: int, kinds: list[str]):
+async def drive(
+    base: str, token: str, *, seconds: float, concurrency: int, kinds: list[str]
+) -> tuple[Driver, float]:
     limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
     async with httpx.AsyncClient(base_url=base, timeout=30, limits=limits) as client:
         driver = Driver(client, token, await catalogue_of(client))
@@ -461,7 +463,7 @@ def _percentile(values: list[float], q: float) -> float:
     if not values:
         return 0.0
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
 def has_recommendations() -> bool:

@@ -91,7 +91,7 @@ NASTY = st.sampled_from(
         "'; DROP TABLE partner; --",
         "a\x00b",
         "\ud800",
-        "𝕐𝕒𝕪𝕒𝕤𝕒𝕟",
+        "𝕐𝕒𝕪𝕒𝕤𝕒𝕟",  # noqa: RUF001 -- deliberately confusable letters (outside the BMP)
         "x" * 5000,
         "UGFydG5lcjox",
         "<script>alert(1)</script>",

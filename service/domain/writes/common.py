@@ -52,6 +52,7 @@ class Result(Generic[T]):
 
     @property
     def ok(self) -> bool:
+        """Whether the write succeeded (no user errors)."""
         return not self.user_errors
 
 
@@ -168,7 +169,7 @@ async def _insert_or_duplicate(
 async def _load_partner(
     session: AsyncSession, partner_id: object, *, share: bool = False
 ) -> Partner | None:
-    """The partner with its lists, row-locked on PostgreSQL (FOR UPDATE, or FOR SHARE).
+    """Load the partner with its lists, row-locked on PostgreSQL (FOR UPDATE, or FOR SHARE).
 
     Proposals take the shared lock: they do not wait for each other (the unique index
     settles duplicates) but do wait for an archive in progress, and it for them.
