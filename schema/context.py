@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import strawberry
@@ -27,7 +27,6 @@ class Context:
     scorer: Any = None
     request: Request | None = None
     response: Response | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
     # Who is asking: None without a (valid) bearer token. ``token_rejected`` is True when
     # a token was sent but is unknown or revoked, so even open reads refuse it.
     principal: Principal | None = None

@@ -84,7 +84,7 @@ class IsPlanner(RoleRequired):
 
 
 class IsAdmin(RoleRequired):
-    """Admin only (archiving partners, the audit log, model administration)."""
+    """Admin only (the audit log, model administration)."""
 
     role = Role.ADMIN
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -75,7 +75,6 @@ class Settings:
     reads_require_token: bool = False  # True: queries need a viewer token too
     model_dir: Path = DEFAULT_MODEL_DIR
     seed: int = 20221
-    extra: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def production(self) -> bool:

@@ -6,7 +6,7 @@ partners only. The rules are documented in ``docs/synthetic-data.md``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -63,7 +63,6 @@ class Rules:
     n_partnerships: int = 2600
     choice_temperature: float = 1.0
     choice_need_scale: float = 0.25
-    extra: dict[str, float] = field(default_factory=dict)
 
 
 # ---------------------------------------------------------------------------------------

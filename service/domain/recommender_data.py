@@ -1,7 +1,7 @@
 """The recommender's three frames (districts, partners, history) built from the database.
 
 One synchronous implementation (:func:`load_frames`); async callers run it through
-``AsyncSession.run_sync`` (:func:`load_frames_async`). The frames follow
+``AsyncSession.run_sync``. The frames follow
 ``recommender.features``: districts carry the latest prevalence under the same rule
 as :func:`service.domain.prevalence.latest_district_prevalence` (a published district
 figure wins over any imputed one, then the latest year); partners exclude archived
@@ -35,7 +35,6 @@ from service.domain.feedback_data import effective_durations
 from service.domain.prevalence import latest_district_prevalence
 
 if TYPE_CHECKING:
-    from sqlalchemy.ext.asyncio import AsyncSession
     from sqlalchemy.orm import Session
 
 M = IndicatorMeasurement
@@ -234,8 +233,3 @@ def load_frames(session: Session) -> RecommenderFrames:
     """Districts, non-archived partners and their partnerships as frames."""
     partners = _partners(session)
     return RecommenderFrames(district_frame(session), partners, _history(session, partners))
-
-
-async def load_frames_async(session: AsyncSession) -> RecommenderFrames:
-    """:func:`load_frames` for an :class:`~sqlalchemy.ext.asyncio.AsyncSession`."""
-    return await session.run_sync(load_frames)

@@ -466,17 +466,11 @@ def _percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
-def has_recommendations() -> bool:
-    from schema import build_schema
-
-    return "recommendPartners(" in build_schema().as_str()
-
-
 def run_load(
     *, seconds: float, workers: int, concurrency: int, server_url: str = DEFAULT_SERVER
 ) -> LoadReport:
     """The whole run: database, server, load, consistency check. Drops what it made."""
-    kinds = [k for k in WEIGHTS if k != "recommendPartners" or has_recommendations()]
+    kinds = list(WEIGHTS)
     backend = make_url(sync_url(server_url)).get_backend_name()
     with throwaway_database(server_url) as url, tempfile.TemporaryDirectory() as models:
         prepare(url)
