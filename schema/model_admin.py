@@ -16,11 +16,12 @@ import strawberry
 from sqlalchemy.orm import Session
 
 from schema.context import Info
-from schema.permissions import IsAdmin
+from schema.permissions import permission_for
 from schema.types.model_version import ModelVersion
 from schema.types.payloads import UserError, user_errors
 from service.db.session import make_engine
 from service.domain import model_admin
+from service.domain.actions import Action
 from service.domain.writes import Result
 
 if TYPE_CHECKING:
@@ -80,7 +81,7 @@ class ModelAdminMutation:
         "model card and metrics) on the current data, including planners' recommendation "
         "feedback and recorded partnership outcomes; optionally activate it. Takes seconds "
         "to a minute. Needs an admin token.",
-        permission_classes=[IsAdmin],
+        permission_classes=permission_for(Action.TRAIN_MODEL),
     )
     async def train_model(
         self, info: Info, input: TrainModelInput | None = None
@@ -96,7 +97,7 @@ class ModelAdminMutation:
     @strawberry.mutation(
         description="Make a registered model version the only active one. Running services "
         "switch to it within seconds, without a restart. Needs an admin token.",
-        permission_classes=[IsAdmin],
+        permission_classes=permission_for(Action.ACTIVATE_MODEL_VERSION),
     )
     async def activate_model_version(self, info: Info, version: str) -> ActivateModelVersionPayload:
         actor = info.context.principal

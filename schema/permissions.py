@@ -22,6 +22,7 @@ from strawberry.permission import BasePermission
 
 from schema.errors import MitraError, UnauthenticatedError, from_auth_error
 from service.auth import AuthError, Principal, Role, authenticate, parse_bearer, require
+from service.domain.actions import REQUIRED_ROLE, Action
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -96,6 +97,11 @@ PERMISSION_FOR_ROLE: dict[Role, type[RoleRequired]] = {
 }
 
 
+def permission_for(action: Action) -> list[type[BasePermission]]:
+    """The permission classes of the field that performs ``action`` (the domain's role table)."""
+    return [PERMISSION_FOR_ROLE[REQUIRED_ROLE[action]]]
+
+
 class ReadAccess(SchemaExtension):
     """Refuse an operation before it runs when it must carry a valid token and does not.
 
@@ -129,5 +135,6 @@ __all__ = [
     "IsViewer",
     "ReadAccess",
     "check_role",
+    "permission_for",
     "principal_from_authorization",
 ]

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
-from service.auth import Principal, Role
+from service.auth import Principal
 from service.db.models import AuditLog, District, Partner
 from service.domain import validation as v
 from service.domain.validation import ErrorCode, UserError
@@ -31,16 +31,6 @@ NOTES_MAX = 2000
 REASON_MAX = 1000
 SHORT_TEXT_MAX = 120
 MODEL_VERSION_MAX = 40
-
-# The role each write needs; the GraphQL permission classes read the same table.
-REQUIRED_ROLE: Mapping[str, Role] = {
-    "createPartner": Role.PLANNER,
-    "updatePartner": Role.PLANNER,
-    "archivePartner": Role.PLANNER,
-    "proposePartnership": Role.PLANNER,
-    "updatePartnershipStatus": Role.PLANNER,
-    "recordRecommendationFeedback": Role.PLANNER,
-}
 
 
 @dataclass(slots=True)

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
-from service.auth import Principal, require
+from service.auth import Principal
 from service.db.enums import PartnershipStatus
 from service.db.models import (
     OPEN_PARTNERSHIP_STATUSES,
@@ -16,10 +16,10 @@ from service.db.models import (
     PartnershipArea,
 )
 from service.domain import validation as v
+from service.domain.actions import Action, authorize
 from service.domain.validation import ErrorCode, UserError
 from service.domain.writes.common import (
     NOTES_MAX,
-    REQUIRED_ROLE,
     Result,
     _audit,
     _begin_write,
@@ -72,7 +72,7 @@ async def propose_partnership(
     Refused with ``DUPLICATE`` while the partner has a proposed or active partnership
     in that district, also when a concurrent proposal wins the race.
     """
-    require(actor, REQUIRED_ROLE["proposePartnership"])
+    authorize(actor, Action.PROPOSE_PARTNERSHIP)
     await _begin_write(session)
     errors: list[UserError] = []
     errors += v.intervention_areas(areas)
@@ -166,7 +166,7 @@ async def update_partnership_status(
     (given date, else today); cancelling a proposal leaves the dates empty. The end
     date may not precede the start date.
     """
-    require(actor, REQUIRED_ROLE["updatePartnershipStatus"])
+    authorize(actor, Action.UPDATE_PARTNERSHIP_STATUS)
     await _begin_write(session)
     today = today or dt.date.today()
     errors: list[UserError] = []
