@@ -1,9 +1,9 @@
 """Write-side resolvers: input -> one call of :mod:`service.domain.writes` -> payload.
 
-Each mutation checks the caller's role with a permission class (the role comes from
-the domain action's entry in ``service.domain.actions.REQUIRED_ROLE``, the table the domain
-enforces), decodes global ids,
-runs the write in a session of its own and commits only when it was accepted. A
+Each mutation checks the caller's role with a permission class (the role of its domain
+action in ``service.domain.actions.REQUIRED_ROLE``, the table the domain enforces),
+decodes global ids, runs the write in a session of its own and commits only when it
+was accepted. A
 rejected write is rolled back and answered with ``userErrors``; the domain adds no
 rows for it in the first place.
 """
