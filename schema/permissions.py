@@ -15,12 +15,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from graphql import ExecutionResult as GraphQLExecutionResult
-from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
 from strawberry.permission import BasePermission
 
-from schema.errors import MitraError, UnauthenticatedError, from_auth_error
+from schema.errors import UnauthenticatedError, from_auth_error, refusal
 from service.auth import AuthError, Principal, Role, authenticate, parse_bearer, require
 from service.domain.actions import REQUIRED_ROLE, Action
 
@@ -118,13 +116,8 @@ class ReadAccess(SchemaExtension):
         principal = getattr(context, "principal", None)
         rejected = bool(getattr(context, "token_rejected", False))
         if rejected or (self.reads_require_token and principal is None):
-            error: MitraError = UnauthenticatedError(REJECTED_TOKEN if rejected else MISSING_TOKEN)
-            self.execution_context.result = GraphQLExecutionResult(
-                data=None,
-                errors=[
-                    GraphQLError(error.message, extensions=error.extensions, original_error=error)
-                ],
-            )
+            error = UnauthenticatedError(REJECTED_TOKEN if rejected else MISSING_TOKEN)
+            self.execution_context.result = refusal(error)
         yield
 
 
