@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from schema.context import Info
 from schema.permissions import permission_for
+from schema.transactions import settle
 from schema.types.model_version import ModelVersion
 from schema.types.payloads import UserError, user_errors
 from service.db.session import make_engine
@@ -64,10 +65,7 @@ def _train_in_thread(
     try:
         with Session(engine, expire_on_commit=False) as session:
             result = model_admin.train(session, settings, actor=actor, activate=activate)
-            if result.ok:
-                session.commit()
-            else:
-                session.rollback()
+            settle(session, result)
             row = result.value
             return (None if row is None else ModelVersion.from_model(row)), _errors(result)
     finally:
@@ -106,10 +104,7 @@ class ModelAdminMutation:
             result = await session.run_sync(
                 lambda s: model_admin.activate(s, actor=actor, version=version)
             )
-            if result.ok:
-                await session.commit()
-            else:
-                await session.rollback()
+            await session.run_sync(settle, result)
         row = result.value
         return ActivateModelVersionPayload(
             model_version=None if row is None else ModelVersion.from_model(row),

@@ -20,6 +20,7 @@ from schema.context import Info
 from schema.errors import INVALID_ID, InvalidIdError, from_auth_error
 from schema.ids import parse_typed_id
 from schema.permissions import permission_for
+from schema.transactions import settle
 from schema.types.partner import Partner
 from schema.types.partnership import Partnership
 from schema.types.payloads import (
@@ -69,10 +70,7 @@ async def _write(
             result = await call(session)
         except AuthError as exc:  # the permission class already checked; belt and braces
             raise from_auth_error(exc) from None
-        if result.ok:
-            await session.commit()
-        else:
-            await session.rollback()
+        await session.run_sync(settle, result)
     value = None if result.value is None else to_type(result.value)
     return value, user_errors(result.user_errors)
 
