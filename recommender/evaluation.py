@@ -23,13 +23,13 @@ from recommender.model import (
     PopularityScorer,
     RandomScorer,
     TransparentScorer,
-    _Scorer,
 )
+from recommender.scorer import Scorer
 
 K = 10
 
 
-def default_scorers(seed: int = 0) -> list[_Scorer]:
+def default_scorers(seed: int = 0) -> list[Scorer]:
     """Baselines and models in report order (the learned ranker last)."""
     return [
         RandomScorer(seed),
@@ -105,7 +105,7 @@ def evaluate(
     history: pd.DataFrame,
     *,
     test_year: int | None = None,
-    scorers: list[_Scorer] | None = None,
+    scorers: list[Scorer] | None = None,
     k: int = K,
     n_boot: int = 1000,
     seed: int = 0,
@@ -230,7 +230,7 @@ def real_leave_one_out(
     districts: pd.DataFrame,
     partners: pd.DataFrame,
     history: pd.DataFrame,
-    scorers: list[_Scorer],
+    scorers: list[Scorer],
     *,
     as_of: dt.date,
     k: int = K,

@@ -29,8 +29,9 @@ from sqlalchemy.orm import Session
 
 from recommender.evaluation import Evaluation, evaluate, real_leave_one_out
 from recommender.features import FEATURE_VERSION, FEATURES, FeatureSpace, lasted
-from recommender.model import GeographyScorer, LearnedRanker, TransparentScorer, _Scorer
+from recommender.model import GeographyScorer, LearnedRanker, TransparentScorer
 from recommender.registry import data_hash, load_ranker, save_ranker
+from recommender.scorer import ExplainingScorer, Scorer
 from recommender.training import FEEDBACK_COLUMNS
 from service.db.models import ModelVersion
 from service.domain import feedback_data
@@ -51,7 +52,7 @@ MIN_TEST_PARTNERSHIPS = 50  # a test year needs this many partnerships with a kn
 class LoadedModel:
     """A scorer ready to fit on a feature space, and where it came from."""
 
-    scorer: _Scorer
+    scorer: ExplainingScorer
     version: str
     kind: str
     fallback: bool
@@ -146,7 +147,7 @@ def run_evaluation(
         cutoff = dt.date(year, 1, 1)
         space = FeatureSpace(frames.districts, frames.partners)
         train = synth_hist[pd.to_datetime(synth_hist["start_date"]) < pd.Timestamp(cutoff)]
-        scorers: list[_Scorer] = [GeographyScorer(), TransparentScorer(), LearnedRanker(seed=seed)]
+        scorers: list[Scorer] = [GeographyScorer(), TransparentScorer(), LearnedRanker(seed=seed)]
         for sc in scorers:
             sc.fit(space, train, until=cutoff)
         try:

@@ -109,7 +109,7 @@ class MitraGraphQL(GraphQL[Context, None]):
         return build_context(
             state.session_factory,
             self.settings,
-            scorer=state.scorer,
+            recommender=state.recommender,
             request=request if isinstance(request, Request) else None,
             response=response,
             principal=principal,
@@ -162,7 +162,7 @@ def create_app(settings: Settings) -> Starlette:
         app.state.session_factory = make_async_sessionmaker(engine)
         # The runtime recommender: loads the active model (or the transparent fallback)
         # on first use and picks up newly activated versions and data changes.
-        app.state.scorer = Recommender(app.state.session_factory, settings)
+        app.state.recommender = Recommender(app.state.session_factory, settings)
         try:
             yield
         finally:
