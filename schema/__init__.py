@@ -23,6 +23,7 @@ from strawberry.extensions import (
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
+from schema.commitments import CommitmentQuery
 from schema.cost import MaxResultSize
 from schema.errors import is_expected, should_mask_error
 from schema.hardening import RejectUnstorableText
@@ -45,7 +46,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("mitra.graphql")
 
 # Root field groups, one per module. The write side and the recommender add theirs here.
-QUERY_TYPES: tuple[type, ...] = (ReadQuery, AuditQuery, RecommendationQuery)
+QUERY_TYPES: tuple[type, ...] = (ReadQuery, AuditQuery, RecommendationQuery, CommitmentQuery)
 MUTATION_TYPES: tuple[type, ...] = (WriteMutation, ModelAdminMutation)
 
 NODE_TYPES: list[type] = [Province, District, Partner, Partnership]

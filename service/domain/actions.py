@@ -27,9 +27,17 @@ class Action(enum.StrEnum):
     PROPOSE_PARTNERSHIP = "propose_partnership"
     UPDATE_PARTNERSHIP_STATUS = "update_partnership_status"
     RECORD_RECOMMENDATION_FEEDBACK = "record_recommendation_feedback"
+    EXTEND_COMMITMENT = "extend_commitment"
+    END_COMMITMENT = "end_commitment"
     TRAIN_MODEL = "train_model"
     ACTIVATE_MODEL_VERSION = "activate_model_version"
     READ_AUDIT_LOG = "read_audit_log"
+
+    @property
+    def audit_name(self) -> str:
+        """Name the audit log records the action under (stored data, so never renamed)."""
+        head, *rest = self.value.split("_")
+        return head + "".join(word.capitalize() for word in rest)
 
 
 REQUIRED_ROLE: Mapping[Action, Role] = MappingProxyType(
@@ -40,6 +48,8 @@ REQUIRED_ROLE: Mapping[Action, Role] = MappingProxyType(
         Action.PROPOSE_PARTNERSHIP: Role.PLANNER,
         Action.UPDATE_PARTNERSHIP_STATUS: Role.PLANNER,
         Action.RECORD_RECOMMENDATION_FEEDBACK: Role.PLANNER,
+        Action.EXTEND_COMMITMENT: Role.PLANNER,
+        Action.END_COMMITMENT: Role.PLANNER,
         Action.TRAIN_MODEL: Role.ADMIN,
         Action.ACTIVATE_MODEL_VERSION: Role.ADMIN,
         Action.READ_AUDIT_LOG: Role.ADMIN,

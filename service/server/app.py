@@ -26,6 +26,7 @@ from schema.context import Context, build_context
 from schema.permissions import principal_from_authorization
 from service.db.session import make_async_engine, make_async_sessionmaker
 from service.domain.recommending import Recommender
+from service.server.exports import routes as export_routes
 from service.server.web import routes as console_routes
 from service.settings import Settings
 
@@ -176,6 +177,7 @@ def create_app(settings: Settings) -> Starlette:
     app = Starlette(
         routes=[
             *console_routes(),
+            *export_routes(),
             Route("/healthz", healthz, methods=["GET"]),
             Route("/graphql", graphql, methods=["GET", "POST"]),
         ],

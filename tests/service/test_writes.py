@@ -159,6 +159,8 @@ async def test_roles_are_enforced(asession: AsyncSession, places: dict[str, Any]
         Action.PROPOSE_PARTNERSHIP,
         Action.UPDATE_PARTNERSHIP_STATUS,
         Action.RECORD_RECOMMENDATION_FEEDBACK,
+        Action.EXTEND_COMMITMENT,
+        Action.END_COMMITMENT,
     }
     assert all(hasattr(w, str(action)) for action in writes)  # each a domain function
 
