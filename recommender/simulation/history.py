@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from recommender.simulation.catalogue import PROFILES
+from recommender.simulation.profiles import PROFILES
 from recommender.simulation.world import (
     AREA_INDEX,
     HISTORY_YEARS,
