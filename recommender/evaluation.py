@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 from sklearn.metrics import roc_auc_score
 
-from recommender.features import FeatureSpace, FeatureState, lasted
+from recommender.features import FeatureSpace, FeatureState
 from recommender.model import (
     GeographyScorer,
     LearnedRanker,
@@ -24,6 +24,7 @@ from recommender.model import (
     RandomScorer,
     TransparentScorer,
 )
+from recommender.outcomes import lasted
 from recommender.scorer import Scorer
 
 K = 10

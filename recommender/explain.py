@@ -278,7 +278,7 @@ def sentence(state: FeatureState, p: int, d: int, factor: str, lang: str = "en")
         q = QUOTAS[s.quota[p]]
         target = QUOTA_TARGETS[q]
         # ``quota_filled`` counts partners with a campaign commitment (>= 6 months) in the
-        # province, the same rule as Province.quotaProgress (features.commitments_known)
+        # province, the same rule as Province.quotaProgress (outcomes.commitments_known)
         filled = int(state.quota_filled[prov, s.quota[p]])
         label = QUOTA_LABELS[q] if en else QUOTA_LABELS_ID[q]
         if filled >= target:

@@ -12,7 +12,8 @@ from typing import cast
 import numpy as np
 import pandas as pd
 
-from recommender.features import FEATURES, FeatureSpace, _dates, lasted
+from recommender.features import FEATURES, FeatureSpace
+from recommender.outcomes import as_days, lasted
 
 VERDICT_LABELS: dict[str, int] = {"accepted": 1, "rejected": 0}
 FEEDBACK_COLUMNS: tuple[str, ...] = ("partner_name", "district_code", "verdict", "created_at")
@@ -24,7 +25,7 @@ def label_known(history: pd.DataFrame, at: dt.date) -> np.ndarray:
     It is known once the partnership ended, or once it has run for 6 months.
     """
     cut = np.datetime64(at, "D")
-    start, end = _dates(history["start_date"]), _dates(history["end_date"])
+    start, end = as_days(history["start_date"]), as_days(history["end_date"])
     ended = ~np.isnat(end) & (end <= cut)
     six = ~np.isnat(start) & (start + np.timedelta64(183, "D") <= cut)
     return np.asarray(ended | six)

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 from sqlalchemy import select
 
-from recommender.features import lasted
+from recommender.outcomes import lasted
 from recommender.training import FEEDBACK_COLUMNS
 from service.db.models import RecommendationFeedback
 from service.domain.partnerships import months_between

@@ -21,8 +21,9 @@ import numpy as np
 import pandas as pd
 
 from recommender.evaluation import Evaluation, evaluate, real_leave_one_out
-from recommender.features import FEATURE_VERSION, FEATURES, FeatureSpace, lasted
+from recommender.features import FEATURE_VERSION, FEATURES, FeatureSpace
 from recommender.model import GeographyScorer, LearnedRanker, TransparentScorer
+from recommender.outcomes import lasted
 from recommender.scorer import Scorer
 from service.domain.recommender_data import RecommenderFrames
 
