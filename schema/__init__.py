@@ -23,6 +23,7 @@ from strawberry.extensions import (
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
+from schema.availability import DatabaseAvailability, is_database_unavailable
 from schema.commitments import CommitmentQuery
 from schema.cost import MaxResultSize
 from schema.errors import is_expected, should_mask_error
@@ -59,6 +60,8 @@ class MitraSchema(strawberry.Schema):
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:
         for error in errors:
+            if is_database_unavailable(error.original_error):
+                continue  # DatabaseAvailability logs it once, without a traceback per field
             if is_expected(error):
                 log.info("graphql request error: %s", error.message)
             else:
@@ -89,6 +92,8 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
         extensions.append(DisableIntrospection)
     if settings.production:
         extensions.append(lambda: MaskErrors(should_mask_error=should_mask_error))
+    # Last, so it sees database errors before MaskErrors (whose exit runs after) hides them.
+    extensions.append(DatabaseAvailability)
     query, mutation = _root_types()
     kwargs: dict[str, Any] = {}
     if mutation is not None:

@@ -11,7 +11,7 @@ rows for it in the first place.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import strawberry
@@ -63,11 +63,12 @@ async def _write(
     info: Info,
     call: Callable[[AsyncSession], Awaitable[Result[M]]],
     to_type: Callable[[M], G],
+    sent_ids: Mapping[str, tuple[str, str]] | None = None,
 ) -> tuple[G | None, list[UserError]]:
     """Run one domain write in its own session; commit it only when it was accepted.
 
     Returns what a payload carries: the accepted object as its GraphQL type (else
-    ``None``) and the user errors.
+    ``None``) and the user errors, which name ids as the client sent them (``sent_ids``).
     """
     async with info.context.session_factory() as session:
         try:
@@ -76,7 +77,7 @@ async def _write(
             raise from_auth_error(exc) from None
         await session.run_sync(settle, result)
     value = None if result.value is None else to_type(result.value)
-    return value, user_errors(result.user_errors)
+    return value, user_errors(result.user_errors, sent_ids)
 
 
 def _actor(info: Info) -> Principal:
@@ -137,6 +138,7 @@ class WriteMutation:
             info,
             lambda s: writes.update_partner(s, actor=actor, partner_id=pid, **given),
             Partner.from_model,
+            {"partnerId": ("partner", input.partner_id)},
         )
         return UpdatePartnerPayload(partner=partner, user_errors=errors)
 
@@ -159,6 +161,7 @@ class WriteMutation:
             info,
             lambda s: writes.archive_partner(s, actor=actor, partner_id=pid),
             Partner.from_model,
+            {"partnerId": ("partner", input.partner_id)},
         )
         return ArchivePartnerPayload(partner=partner, user_errors=errors)
 
@@ -193,6 +196,7 @@ class WriteMutation:
                 notes=input.notes,
             ),
             Partnership.from_model,
+            {"partnerId": ("partner", input.partner_id)},
         )
         return ProposePartnershipPayload(partnership=partnership, user_errors=errors)
 
@@ -220,6 +224,7 @@ class WriteMutation:
                 outcome=input.outcome,
             ),
             Partnership.from_model,
+            {"partnershipId": ("partnership", input.partnership_id)},
         )
         return UpdatePartnershipStatusPayload(partnership=partnership, user_errors=errors)
 
@@ -247,6 +252,7 @@ class WriteMutation:
                 model_version=input.model_version,
             ),
             RecommendationFeedback.from_model,
+            {"partnerId": ("partner", input.partner_id)},
         )
         return RecordRecommendationFeedbackPayload(feedback=feedback, user_errors=errors)
 

@@ -82,7 +82,9 @@ class ReadQuery:
             info.context.loaders.district.prime(row.code, row)
         return to_connection(page, District.from_model)
 
-    @strawberry.field(description='A district by Kemendagri code ("53.02"); null when unknown.')
+    @strawberry.field(
+        description='A district by Kemendagri code ("53.02" or "5302"); null when unknown.'
+    )
     async def district(self, info: Info, code: str) -> District | None:
         row = await info.context.loaders.district.load(parse_district_code(code))
         return None if row is None else District.from_model(row)

@@ -2,8 +2,10 @@
 
 The lifespan opens the async engine and the session factory and creates the runtime
 recommender (:class:`service.domain.recommending.Recommender`); ``/graphql`` serves the
-schema with a fresh context per request; ``/healthz`` reports liveness and database
-reachability; ``/`` is the planner console (:mod:`service.server.web`).
+schema with a fresh context per request; ``/healthz`` reports liveness and ``/readyz``
+readiness (:mod:`service.server.health`); ``/`` is the planner console
+(:mod:`service.server.web`), ``/graphiql`` GraphiQL's own files
+(:mod:`service.server.web.ide`).
 """
 
 from __future__ import annotations
@@ -14,23 +16,31 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import text
+from sqlalchemy.exc import InterfaceError, OperationalError
 from starlette.applications import Starlette
+from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 from strawberry.asgi import GraphQL
 
 from schema import build_schema
+from schema.availability import unavailable_error
 from schema.context import Context, build_context
 from schema.permissions import principal_from_authorization
 from service.db.session import make_async_engine, make_async_sessionmaker
 from service.domain.recommending import Recommender
 from service.server.exports import routes as export_routes
+from service.server.health import healthz, readyz
+from service.server.logs import configure_logging
 from service.server.web import routes as console_routes
+from service.server.web.ide import graphiql_html
+from service.server.web.ide import routes as graphiql_routes
 from service.settings import Settings
 
 if TYPE_CHECKING:
+    from starlette.datastructures import Headers
+    from starlette.responses import Response
     from starlette.types import ASGIApp, Message, Receive, Scope, Send
     from starlette.websockets import WebSocket
     from strawberry.schema import BaseSchema
@@ -102,6 +112,11 @@ class MitraGraphQL(GraphQL[Context, None]):
         super().__init__(schema, **kwargs)
         self.settings = settings
 
+    @property
+    def graphql_ide_html(self) -> str:
+        # GraphiQL from this service's own files (service/server/web/ide.py), never a CDN.
+        return graphiql_html()
+
     async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
         state = request.app.state
         principal, rejected = await principal_from_authorization(
@@ -118,14 +133,24 @@ class MitraGraphQL(GraphQL[Context, None]):
         )
 
 
-async def healthz(request: Request) -> JSONResponse:
-    try:
-        async with request.app.state.session_factory() as session:
-            await session.execute(text("SELECT 1"))
-    except Exception:  # any failure means "not ready"; the details go to the log only
-        log.exception("health check: database unreachable")
-        return JSONResponse({"status": "error", "database": "unreachable"}, status_code=503)
-    return JSONResponse({"status": "ok", "database": "ok"})
+async def database_unavailable(_request: Request, exc: Exception) -> JSONResponse:
+    """A database error that escaped a route (e.g. reading the caller's token): 503,
+    in the GraphQL error shape, without the driver's text."""
+    log.warning("database unavailable: %s", exc)
+    return JSONResponse({"errors": [unavailable_error().formatted]}, status_code=503)
+
+
+class StrictCORS(CORSMiddleware):
+    """Starlette's CORS middleware, except that a refused preflight carries no
+    ``Access-Control-*`` header at all: nothing about the policy is told to an origin
+    that is not on the list."""
+
+    def preflight_response(self, request_headers: Headers) -> Response:
+        response = super().preflight_response(request_headers)
+        if response.status_code != 200:
+            for name in [k for k in response.headers if k.lower().startswith("access-control-")]:
+                del response.headers[name]
+        return response
 
 
 class WorkerHeader:
@@ -169,26 +194,45 @@ def create_app(settings: Settings) -> Starlette:
         finally:
             await engine.dispose()
 
+    ide = not settings.production
     graphql = MitraGraphQL(
         build_schema(settings),
         settings,
-        graphql_ide=None if settings.production else "graphiql",
+        graphql_ide="graphiql" if ide else None,
     )
     app = Starlette(
         routes=[
             *console_routes(),
             *export_routes(),
+            *(graphiql_routes() if ide else []),
             Route("/healthz", healthz, methods=["GET"]),
+            Route("/readyz", readyz, methods=["GET"]),
             Route("/graphql", graphql, methods=["GET", "POST"]),
         ],
         lifespan=lifespan,
+        exception_handlers={
+            OperationalError: database_unavailable,
+            InterfaceError: database_unavailable,
+        },
     )
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(WorkerHeader)
+    # Outermost, so refusals by the inner layers (413) carry the CORS headers too.
+    # No credentials: clients send a bearer token, never cookies.
+    app.add_middleware(
+        StrictCORS,
+        allow_origins=list(settings.cors_origins),
+        allow_methods=["GET", "POST"],
+        allow_headers=["Authorization", "Content-Type"],
+        allow_credentials=False,
+        max_age=600,
+    )
     return app
 
 
 def create_app_from_env() -> Starlette:
     """``create_app`` with settings from the environment: uvicorn's ``--factory`` target
     (``uvicorn --factory service.server.app:create_app_from_env --workers 2``)."""
-    return create_app(Settings.from_env())
+    settings = Settings.from_env()
+    configure_logging(settings.log_level)  # each worker process sets up its own logging
+    return create_app(settings)

@@ -19,7 +19,7 @@ from sqlalchemy.orm import selectinload
 from service.auth import Principal
 from service.db.models import AuditLog, District, Partner, Partnership
 from service.domain import validation as v
-from service.domain.validation import ErrorCode, UserError
+from service.domain.validation import UserError
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
@@ -130,7 +130,7 @@ async def _district_code_errors(session: AsyncSession, code: object) -> list[Use
     shape = v.district_code(code)
     if shape:
         return shape
-    known = await _existing(session, District.code, [str(code)])  # the shape says it is a str
+    known = await _existing(session, District.code, v.canonical_district_codes([str(code)]))
     return v.district_code(code, known=known)
 
 
@@ -192,4 +192,4 @@ async def _load_partnership(session: AsyncSession, partnership_id: object) -> Pa
 
 
 def _partner_not_found(partner_id: object) -> UserError:
-    return UserError("partnerId", f"there is no partner {partner_id}", ErrorCode.NOT_FOUND.value)
+    return v.not_found("partnerId", "partner", partner_id)

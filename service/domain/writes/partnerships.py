@@ -93,6 +93,7 @@ async def propose_partnership(
     if errors:
         return _rejected(errors)
     assert partner is not None
+    district_code = v.canonical_district_codes([district_code])[0]  # "5302" -> "53.02"
     open_ids = list(
         await session.scalars(
             select(Partnership.id).where(
@@ -204,11 +205,7 @@ async def change_status(
     if row is None:
         return _rejected(
             [
-                UserError(
-                    "partnershipId",
-                    f"there is no partnership {partnership_id}",
-                    ErrorCode.NOT_FOUND.value,
-                ),
+                v.not_found("partnershipId", "partnership", partnership_id),
                 *errors,
             ]
         )
