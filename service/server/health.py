@@ -136,7 +136,7 @@ async def readyz(request: Request) -> JSONResponse:
         return JSONResponse({"status": "unavailable", "database": "unreachable"}, 503)
     try:
         with anyio.fail_after(READY_TIMEOUT_SECONDS * 6):
-            snapshot = await state.scorer.snapshot()
+            snapshot = await state.recommender.snapshot()
     except Exception as exc:
         log.warning("not ready: model not loaded: %s", first_line(exc))
         return JSONResponse({"status": "unavailable", "database": "ok", "model": "not loaded"}, 503)
