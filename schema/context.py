@@ -33,6 +33,9 @@ class Context:
     # a token was sent but is unknown or revoked, so even open reads refuse it.
     principal: Principal | None = None
     token_rejected: bool = False
+    # Whether the database holds a demo world, looked up once per request when a field
+    # asks for world DEMO (schema.worlds.checked_world); None until then.
+    demo_available: bool | None = None
 
 
 def build_context(

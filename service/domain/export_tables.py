@@ -9,14 +9,21 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from service.db.enums import PartnerKind
+from service.domain.worlds import World
 
 REAL = "real"
 SYNTHETIC = "synthetic (demo)"
 # Districts: the regions and prevalence are real (imputed figures are flagged in their
-# own column); the partner counts come from the partnerships table, which holds the
-# generated demo history as well as the real record.
-DISTRICT_PROVENANCE = "real regions and prevalence; partner counts include synthetic (demo) rows"
-QUOTA_PROVENANCE = "counts include synthetic (demo) commitments"
+# own column); the partner counts, like the API's, count the real record unless the demo
+# world is asked for (service.domain.worlds).
+DISTRICT_PROVENANCE = {
+    World.REAL: "real regions and prevalence; partner counts of the real record only",
+    World.DEMO: "real regions and prevalence; partner counts include the generated demo world",
+}
+QUOTA_PROVENANCE = {
+    World.REAL: "commitments of the real record only",
+    World.DEMO: "commitments of the real record and the generated demo world",
+}
 
 KIND_COLUMNS = tuple(f"active_partners_{kind.value}" for kind in PartnerKind)
 

@@ -29,13 +29,15 @@ from sqlalchemy.orm import Session
 
 from recommender.features import FeatureSpace
 from recommender.model import LearnedRanker, TransparentScorer
+from recommender.real_model import RealRanker
+from recommender.record import RealRecord
 from recommender.registry import data_hash, load_ranker, save_ranker
 from recommender.scorer import ExplainingScorer
 from recommender.training import FEEDBACK_COLUMNS
 from service.db.models import ModelVersion
 from service.domain import feedback_data
-from service.domain.model_reports import model_card, run_evaluation
-from service.domain.recommender_data import load_frames
+from service.domain.model_reports import model_card, real_model_summary, run_evaluation
+from service.domain.recommender_data import RecommenderFrames, load_frames
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -61,6 +63,18 @@ class LoadedModel:
     fallback: bool
     reason: str | None = None
     row_id: int | None = None
+
+
+MIN_REAL_PAIRS = 10  # fewer known real pairs: the service ranks with the transparent scorer
+
+
+def fit_real_ranker(frames: RecommenderFrames) -> RealRanker | None:
+    """Return the real-record rankers fitted on every real pair (None without enough of them)."""
+    record = RealRecord.from_frames(frames.districts, frames.partners, frames.history)
+    warm = int((record.known().sum(axis=1) >= 2).sum())
+    if record.n_pairs < MIN_REAL_PAIRS or warm < 2:
+        return None
+    return RealRanker().fit(record)
 
 
 def _unique_version(session: Session, base: str) -> str:
@@ -99,7 +113,7 @@ def train_model(
             len(frames.history),
             n_boot,
         )
-    report = run_evaluation(frames, n_boot=n_boot) if evaluate_first else None
+    report = run_evaluation(frames, n_boot=n_boot, real=False) if evaluate_first else None
     today = dt.date.today()
     start = pd.to_datetime(frames.history["start_date"], errors="coerce")
     window = f"{start.min():%Y-%m-%d}/{today:%Y-%m-%d}" if start.notna().any() else "none"
@@ -115,6 +129,9 @@ def train_model(
         until=today,
         feedback=feedback[list(FEEDBACK_COLUMNS)],
     )
+    real = fit_real_ranker(frames)
+    if real is not None:
+        ranker.real_ = real
     trained_on: tuple[pd.DataFrame, ...] = (frames.districts, frames.partners, frames.history)
     if len(feedback):
         trained_on += (feedback[list(FEEDBACK_COLUMNS)],)
@@ -122,6 +139,7 @@ def train_model(
     version = _unique_version(session, f"learned-{now:%Y%m%d-%H%M%S}-{data_hash(*trained_on)[:8]}")
     path = Path(settings.model_dir) / f"{version}.skops"
     metrics = report.to_json() if report is not None else {}
+    metrics["real_model"] = real_model_summary(real)
     metrics["training"] = feedback_data.training_summary(
         frames.history, feedback, training_pairs=ranker.n_train_, feedback_pairs=ranker.n_feedback_
     )
@@ -139,7 +157,7 @@ def train_model(
         params=meta["params"],
         metrics=metrics,
         library_versions=meta["library_versions"],
-        card=model_card(frames, window, ranker.n_train_, report, metrics["training"]),
+        card=model_card(frames, window, ranker.n_train_, report, metrics["training"], real),
         active=False,
     )
     session.add(row)
@@ -262,5 +280,5 @@ def model_for(row: ModelVersion | None) -> LoadedModel:
 
 
 def load_active(session: Session, settings: Settings | None = None) -> LoadedModel:
-    """Load the active model's scorer and version; the transparent scorer if there is none."""
+    """Return the active model's scorer and version; the transparent scorer if there is none."""
     return model_for(active_version(session))

@@ -11,11 +11,12 @@ from typing import TYPE_CHECKING, Any
 
 from starlette.responses import JSONResponse
 
-from schema.errors import NOT_FOUND, InvalidIdError
+from schema.errors import DEMO_UNAVAILABLE, NOT_FOUND, InvalidIdError
 from schema.ids import from_global_id
 from service.domain import provinces
 from service.domain import validation as v
 from service.domain.partners import get_partners
+from service.domain.worlds import World, demo_available
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
@@ -111,6 +112,15 @@ class Params:
             chosen.append(member)
         return chosen
 
+    def world(self) -> World:
+        value = self.one("world")
+        if value is None:
+            return World.REAL
+        try:
+            return World(value.lower())
+        except ValueError:
+            raise bad_param("world", "world must be real (the default) or demo") from None
+
     def finish(self) -> None:
         unknown = sorted(set(self.query.keys()) - self.read)
         if unknown:
@@ -125,9 +135,13 @@ def province_codes(params: Params, name: str = "provinceCode") -> list[str]:
 
 
 def district_codes(params: Params, name: str = "districtCode") -> list[str]:
-    codes = params.many(name)
-    for code in codes:
+    """Codes as sent ("53.02" or "5302"), checked, in their stored form "NN.NN"."""
+    codes = []
+    for code in params.many(name):
         raise_first(v.district_code(code, field=name))
+        canonical = v.canonical_district_code(code)
+        assert canonical is not None  # the validator accepted it
+        codes.append(canonical)
     return codes
 
 
@@ -179,3 +193,31 @@ async def check_exist(
             raise ExportError(
                 404, NOT_FOUND, f"there is no partner {', '.join(map(str, missing))}", "partnerId"
             )
+
+
+def row_provenance(world: World) -> str:
+    if world is World.REAL:
+        return "the real record only (world=demo adds the generated demo world)"
+    return "per row: real or synthetic (demo)"
+
+
+async def check_world(session: AsyncSession, world: World) -> None:
+    if world is World.DEMO and not await demo_available(session):
+        raise ExportError(
+            400,
+            DEMO_UNAVAILABLE,
+            "this database holds no generated demo data: ask for world=real",
+            "world",
+        )
+
+
+def synthetic_filter(params: Params, world: World) -> bool | None:
+    """The ``synthetic`` filter within ``world``: the real record never holds synthetic rows."""
+    synthetic = params.boolean("synthetic")
+    if world is World.REAL:
+        if synthetic:
+            raise bad_param(
+                "synthetic", "generated (synthetic) rows are in the demo world: add world=demo"
+            )
+        return False
+    return synthetic

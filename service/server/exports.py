@@ -24,11 +24,11 @@ from schema.errors import NOT_FOUND, UNAUTHENTICATED
 from schema.permissions import MISSING_TOKEN, REJECTED_TOKEN, principal_from_authorization
 from service.db.enums import DistrictType, PartnerKind, PartnershipStatus
 from service.domain import commitments, export_tables, exports, planning
-from service.domain.campaign import quota_progress_by_province
 from service.domain.districts import DistrictFilter, DistrictOrder, DistrictOrderField
 from service.domain.partners import PartnerFilter
 from service.domain.partnerships import PartnershipFilter
 from service.domain.recommending import Recommender
+from service.domain.worlds import World
 from service.server import export_params as qp
 from service.server.export_formats import Plan, csv_chunks, geojson_chunks, xlsx_file
 from service.server.export_params import ExportError
@@ -69,24 +69,27 @@ async def _districts(request: Request, params: qp.Params, session: AsyncSession)
         field=order_field or DistrictOrderField.CODE,
         descending=(direction or "asc").lower() == "desc",
     )
+    world = params.world()
     params.finish()
     await qp.check_exist(session, province_codes=[province] if province else [])
+    await qp.check_world(session, world)
     return Plan(
         export_tables.DISTRICTS,
-        lambda s: exports.district_rows(s, filter=flt, order=order),
-        {k: val for k, val in vars(flt).items() if val is not None},
-        export_tables.DISTRICT_PROVENANCE,
+        lambda s: exports.district_rows(s, filter=flt, order=order, world=world),
+        {k: val for k, val in vars(flt).items() if val is not None} | {"world": world.value},
+        export_tables.DISTRICT_PROVENANCE[world],
     )
 
 
 async def _partners(request: Request, params: qp.Params, session: AsyncSession) -> Plan:
     province = qp.single(qp.province_codes(params), "provinceCode")
     district = qp.single(qp.district_codes(params), "districtCode")
+    world = params.world()
     flt = PartnerFilter(
         kinds=params.choice("kind", PartnerKind) or None,
         province_code=province,
         district_code=district,
-        synthetic=params.boolean("synthetic"),
+        synthetic=qp.synthetic_filter(params, world),
         search=params.one("search"),
         include_archived=bool(params.boolean("includeArchived")),
     )
@@ -96,11 +99,12 @@ async def _partners(request: Request, params: qp.Params, session: AsyncSession) 
         province_codes=[province] if province else [],
         district_codes=[district] if district else [],
     )
+    await qp.check_world(session, world)
     return Plan(
         export_tables.PARTNERS,
         lambda s: exports.partner_rows(s, filter=flt),
-        {k: val for k, val in vars(flt).items() if val not in (None, False)},
-        "per row: real or synthetic (demo)",
+        {k: val for k, val in vars(flt).items() if val is not None} | {"world": world.value},
+        qp.row_provenance(world),
     )
 
 
@@ -108,12 +112,13 @@ async def _partnerships(request: Request, params: qp.Params, session: AsyncSessi
     province = qp.single(qp.province_codes(params), "provinceCode")
     district = qp.single(qp.district_codes(params), "districtCode")
     partner = qp.single(qp.partner_ids(params), "partnerId")
+    world = params.world()
     flt = PartnershipFilter(
         partner_id=partner,
         district_code=district,
         province_code=province,
         statuses=params.choice("status", PartnershipStatus) or None,
-        synthetic=params.boolean("synthetic"),
+        synthetic=qp.synthetic_filter(params, world),
     )
     params.finish()
     await qp.check_exist(
@@ -122,23 +127,26 @@ async def _partnerships(request: Request, params: qp.Params, session: AsyncSessi
         district_codes=[district] if district else [],
         partner_ids=[partner] if partner else [],
     )
+    await qp.check_world(session, world)
     return Plan(
         export_tables.PARTNERSHIPS,
         lambda s: exports.partnership_rows(s, filter=flt),
-        {k: val for k, val in vars(flt).items() if val is not None},
-        "per row: real or synthetic (demo)",
+        {k: val for k, val in vars(flt).items() if val is not None} | {"world": world.value},
+        qp.row_provenance(world),
     )
 
 
 async def _quota(request: Request, params: qp.Params, session: AsyncSession) -> Plan:
     codes = qp.province_codes(params)
+    world = params.world()
     params.finish()
     await qp.check_exist(session, province_codes=codes)
+    await qp.check_world(session, world)
     return Plan(
         export_tables.QUOTA_PROGRESS,
-        lambda s: exports.quota_rows(s, province_codes=codes or None),
-        {"province_codes": codes} if codes else {},
-        export_tables.QUOTA_PROVENANCE,
+        lambda s: exports.quota_rows(s, province_codes=codes or None, world=world),
+        ({"province_codes": codes} if codes else {}) | {"world": world.value},
+        export_tables.QUOTA_PROVENANCE[world],
     )
 
 
@@ -154,6 +162,7 @@ async def _expiring(request: Request, params: qp.Params, session: AsyncSession) 
         partner_ids=qp.partner_ids(params),
         kinds=params.choice("kind", PartnerKind),
     )
+    world = params.world()
     params.finish()
     await qp.check_exist(
         session,
@@ -161,34 +170,50 @@ async def _expiring(request: Request, params: qp.Params, session: AsyncSession) 
         district_codes=list(flt.district_codes or ()),
         partner_ids=list(flt.partner_ids or ()),
     )
+    await qp.check_world(session, world)
     today = dt.date.today()
     return Plan(
         export_tables.EXPIRING_COMMITMENTS,
-        lambda s: exports.expiring_rows(s, within_days=within, filter=flt, today=today),
-        {"within_days": within, "today": today.isoformat()}
+        lambda s: exports.expiring_rows(
+            s, within_days=within, filter=flt, today=today, world=world
+        ),
+        {"within_days": within, "today": today.isoformat(), "world": world.value}
         | {k: val for k, val in vars(flt).items() if val},
-        "per row: real or synthetic (demo)",
+        qp.row_provenance(world),
     )
 
 
 async def _plan(request: Request, params: qp.Params, session: AsyncSession) -> Plan:
     code = qp.single(qp.province_codes(params), "provinceCode")
+    world = params.world()
     params.finish()
     if code is None:
         raise qp.bad_param("provinceCode", "provinceCode is required")
     await qp.check_exist(session, province_codes=[code])
+    await qp.check_world(session, world)
     rec = request.app.state.recommender
     if not isinstance(rec, Recommender):
         raise ExportError(503, "RECOMMENDER_UNAVAILABLE", "the recommender is not running")
-    quotas = (await quota_progress_by_province(session, province_codes=[code]))[code]
-    plan = await rec.run(planning.plan_province, code, quotas)
+    # the real record unless world=demo, as the API's provincePlan
+    inputs = await planning.plan_inputs(session, province_code=code, world=world)
+    plan = await rec.run(
+        planning.plan_province,
+        code,
+        inputs.quotas,
+        world=world,
+        counted_in=world,
+        local_media_ids=inputs.local_media_ids,
+        rejected=inputs.rejected,
+    )
     if plan is None:
         raise ExportError(404, NOT_FOUND, f"there is no province {code}", "provinceCode")
     return Plan(
         export_tables.PROVINCE_PLAN,
         lambda s: exports.plan_rows(s, plan=plan),
-        {"province_code": code},
-        f"recommendations of model {plan.model_version}; synthetic partners are marked per row",
+        {"province_code": code, "world": world.value},
+        f"recommendations of model {plan.model_version}, quotas counted in the "
+        f"{'real record' if world is World.REAL else 'real record and the demo world'}; "
+        "synthetic partners are marked per row",
     )
 
 
