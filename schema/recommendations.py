@@ -31,8 +31,8 @@ class RecommenderUnavailableError(MitraError):
 
 
 def _recommender(info: Info) -> recommending.Recommender:
-    rec = info.context.scorer
-    if not isinstance(rec, recommending.Recommender):
+    rec = info.context.recommender
+    if rec is None:
         raise RecommenderUnavailableError("the recommender is not running in this service")
     return rec
 
