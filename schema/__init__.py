@@ -24,6 +24,7 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
 from schema.availability import DatabaseAvailability, is_database_unavailable
+from schema.commitments import CommitmentQuery
 from schema.cost import MaxResultSize
 from schema.errors import is_expected, should_mask_error
 from schema.hardening import RejectUnstorableText
@@ -46,7 +47,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("mitra.graphql")
 
 # Root field groups, one per module. The write side and the recommender add theirs here.
-QUERY_TYPES: tuple[type, ...] = (ReadQuery, AuditQuery, RecommendationQuery)
+QUERY_TYPES: tuple[type, ...] = (ReadQuery, AuditQuery, RecommendationQuery, CommitmentQuery)
 MUTATION_TYPES: tuple[type, ...] = (WriteMutation, ModelAdminMutation)
 
 NODE_TYPES: list[type] = [Province, District, Partner, Partnership]

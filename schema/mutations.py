@@ -26,6 +26,10 @@ from schema.types.payloads import (
     ArchivePartnerPayload,
     CreatePartnerInput,
     CreatePartnerPayload,
+    EndCommitmentInput,
+    EndCommitmentPayload,
+    ExtendCommitmentInput,
+    ExtendCommitmentPayload,
     ProposePartnershipInput,
     ProposePartnershipPayload,
     RecommendationFeedback,
@@ -255,3 +259,53 @@ class WriteMutation:
             {"partnerId": ("partner", input.partner_id)},
         )
         return RecordRecommendationFeedbackPayload(feedback=feedback, user_errors=errors)
+
+    @strawberry.mutation(
+        description=(
+            "Move an active commitment's end date later (audited). The new date must be "
+            "after the current end and not before today. Needs a planner token."
+        ),
+        permission_classes=_permissions("extendCommitment"),
+    )
+    async def extend_commitment(
+        self, info: Info, input: ExtendCommitmentInput
+    ) -> ExtendCommitmentPayload:
+        actor = _actor(info)
+        partnership_id = _decode(input.partnership_id, "Partnership", "partnershipId")
+        if isinstance(partnership_id, UserError):
+            return ExtendCommitmentPayload(partnership=None, user_errors=[partnership_id])
+        pid = partnership_id
+        partnership, errors = await _write(
+            info,
+            lambda s: writes.extend_commitment(
+                s, actor=actor, partnership_id=pid, end_date=input.end_date
+            ),
+            Partnership.from_model,
+        )
+        return ExtendCommitmentPayload(partnership=partnership, user_errors=errors)
+
+    @strawberry.mutation(
+        description=(
+            "Mark an active commitment ended (completed) as of endDate, default today "
+            "(audited). Needs a planner token."
+        ),
+        permission_classes=_permissions("endCommitment"),
+    )
+    async def end_commitment(self, info: Info, input: EndCommitmentInput) -> EndCommitmentPayload:
+        actor = _actor(info)
+        partnership_id = _decode(input.partnership_id, "Partnership", "partnershipId")
+        if isinstance(partnership_id, UserError):
+            return EndCommitmentPayload(partnership=None, user_errors=[partnership_id])
+        pid = partnership_id
+        partnership, errors = await _write(
+            info,
+            lambda s: writes.end_commitment(
+                s,
+                actor=actor,
+                partnership_id=pid,
+                end_date=input.end_date,
+                outcome=input.outcome,
+            ),
+            Partnership.from_model,
+        )
+        return EndCommitmentPayload(partnership=partnership, user_errors=errors)

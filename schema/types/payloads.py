@@ -146,6 +146,23 @@ class UpdatePartnershipStatusInput:
     outcome: str | None = None
 
 
+@strawberry.input
+class ExtendCommitmentInput:
+    partnership_id: strawberry.ID
+    end_date: dt.date = strawberry.field(
+        description="The new end date: after the current one and not before today."
+    )
+
+
+@strawberry.input
+class EndCommitmentInput:
+    partnership_id: strawberry.ID
+    end_date: dt.date | None = strawberry.field(
+        default=None, description="When it ended: today (the default) or earlier."
+    )
+    outcome: str | None = None
+
+
 @strawberry.enum(description="A planner's verdict on a recommended partner.")
 class FeedbackVerdict(enum.Enum):
     ACCEPTED = "accepted"
@@ -257,4 +274,14 @@ class UpdatePartnershipStatusPayload(PartnershipPayload):
 
 @strawberry.type
 class RecordRecommendationFeedbackPayload(RecommendationFeedbackPayload):
+    pass
+
+
+@strawberry.type
+class ExtendCommitmentPayload(PartnershipPayload):
+    pass
+
+
+@strawberry.type
+class EndCommitmentPayload(PartnershipPayload):
     pass

@@ -30,6 +30,7 @@ from schema.context import Context, build_context
 from schema.permissions import principal_from_authorization
 from service.db.session import make_async_engine, make_async_sessionmaker
 from service.domain.recommending import Recommender
+from service.server.exports import routes as export_routes
 from service.server.health import healthz, readyz
 from service.server.logs import configure_logging
 from service.server.web import routes as console_routes
@@ -203,6 +204,7 @@ def create_app(settings: Settings) -> Starlette:
         routes=[
             *console_routes(),
             *(graphiql_routes() if ide else []),
+            *export_routes(),
             Route("/healthz", healthz, methods=["GET"]),
             Route("/readyz", readyz, methods=["GET"]),
             Route("/graphql", graphql, methods=["GET", "POST"]),

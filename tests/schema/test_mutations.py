@@ -143,6 +143,8 @@ def test_each_mutation_needs_the_role_the_domain_requires():
         "proposePartnership": "propose_partnership",
         "updatePartnershipStatus": "update_partnership_status",
         "recordRecommendationFeedback": "record_recommendation_feedback",
+        "extendCommitment": "extend_commitment",
+        "endCommitment": "end_commitment",
     }
     assert set(names) == set(REQUIRED_ROLE)
     for mutation, python_name in names.items():

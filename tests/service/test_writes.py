@@ -157,6 +157,8 @@ async def test_roles_are_enforced(asession: AsyncSession, places: dict[str, Any]
         "proposePartnership",
         "updatePartnershipStatus",
         "recordRecommendationFeedback",
+        "extendCommitment",
+        "endCommitment",
     }
 
 

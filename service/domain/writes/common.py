@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from service.auth import Principal, Role
-from service.db.models import AuditLog, District, Partner
+from service.db.models import AuditLog, District, Partner, Partnership
 from service.domain import validation as v
 from service.domain.validation import UserError
 
@@ -40,6 +40,8 @@ REQUIRED_ROLE: Mapping[str, Role] = {
     "proposePartnership": Role.PLANNER,
     "updatePartnershipStatus": Role.PLANNER,
     "recordRecommendationFeedback": Role.PLANNER,
+    "extendCommitment": Role.PLANNER,
+    "endCommitment": Role.PLANNER,
 }
 
 
@@ -185,6 +187,18 @@ async def _load_partner(
         )
         .execution_options(populate_existing=True)
         .with_for_update(of=Partner, read=share)
+    )
+
+
+async def _load_partnership(session: AsyncSession, partnership_id: object) -> Partnership | None:
+    """The partnership, row-locked on PostgreSQL (FOR UPDATE); None for a non-id or no row."""
+    if not isinstance(partnership_id, int) or isinstance(partnership_id, bool):
+        return None
+    return await session.scalar(
+        select(Partnership)
+        .where(Partnership.id == partnership_id)
+        .execution_options(populate_existing=True)
+        .with_for_update()
     )
 
 
