@@ -1,10 +1,11 @@
-"""Offline evaluation: time split, ranking metrics with bootstrap intervals, baselines.
+"""Synthetic time split: a regression check of the training pipeline, not evidence.
 
-:func:`evaluate` trains every scorer on the history before the latest year and ranks
-the latest year's successful partnerships in both directions (partners for a district,
-districts for a partner). :func:`real_leave_one_out` hides one known district at a time
-of real partners with several districts. Both return an :class:`Evaluation` (a table and
-a printable string) so ``mitra evaluate`` stays thin.
+:func:`evaluate` trains every scorer on the generated history before the latest year and
+ranks the latest year's successful partnerships in both directions (partners for a
+district, districts for a partner), returning an :class:`Evaluation` (a table and a
+printable string). It checks that the pipeline still learns what the generator put in;
+it says nothing about real partners. The evidence about real partners is the real-record
+leave-one-out in :mod:`recommender.real_evaluation`.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import numpy as np
 import pandas as pd
 from sklearn.metrics import roc_auc_score
 
-from recommender.features import FeatureSpace, FeatureState, lasted
+from recommender.features import FeatureSpace, lasted
 from recommender.model import (
     GeographyScorer,
     LearnedRanker,
@@ -224,72 +225,3 @@ def beats_baselines(table: pd.DataFrame, direction: str, model: str = "learned")
         return False
     lo = t.loc[model, "ndcg_lo"]
     return bool((t.drop(index=model)["ndcg_hi"] < lo).all())
-
-
-def real_leave_one_out(
-    districts: pd.DataFrame,
-    partners: pd.DataFrame,
-    history: pd.DataFrame,
-    scorers: list[_Scorer],
-    *,
-    as_of: dt.date,
-    k: int = K,
-) -> Evaluation:
-    """Hide one known district of a real partner at a time and rank all districts.
-
-    Every real partner with at least two distinct districts in ``history`` is copied
-    once per district; in the copy that district is removed from its operating
-    districts, its provinces (unless another district is in the same province) and its
-    history. The copy's other known districts are excluded from the ranking; the hidden
-    one's rank is recorded. ``scorers`` must already be fitted (e.g. on synthetic data).
-
-    Returns
-    -------
-    Evaluation
-        Per scorer: holds, mean reciprocal rank, hit@k, median rank (out of the
-        districts left to rank).
-    """
-    h = history[history["partner_name"].isin(set(partners["name"]))]
-    known = h.groupby("partner_name")["district_code"].agg(lambda s: sorted(set(map(str, s))))
-    known = known[known.map(len) >= 2]
-    by_name = partners.set_index("name")
-    copies, hist, held = [], [], []
-    for name, codes in known.items():
-        for c in codes:
-            rest = [x for x in codes if x != c]
-            row = by_name.loc[name].to_dict()
-            row["name"] = f"{name} [without {c}]"
-            row["district_codes"] = rest
-            row["province_codes"] = sorted({x[:2] for x in rest})
-            copies.append(row)
-            hh = h[(h["partner_name"] == name) & (h["district_code"].astype(str) != c)].copy()
-            hh["partner_name"] = row["name"]
-            hist.append(hh)
-            held.append((row["name"], c, rest))
-    space = FeatureSpace(districts, pd.DataFrame(copies))
-    state: FeatureState = space.at(pd.concat(hist), as_of)
-    rows = []
-    for sc in scorers:
-        ranks = []
-        for name, c, rest in held:
-            p = space.p_pos[name]
-            s = sc.score_partner(state, p).astype(float)
-            s[[space.d_pos[x] for x in rest if x in space.d_pos]] = -np.inf
-            target = np.zeros(len(s), bool)
-            target[space.d_pos[c]] = True
-            ranks.append(int(ranks_of(s, target)[0]))
-        r = np.array(ranks)
-        rows.append(
-            {
-                "scorer": sc.name,
-                "holds": len(r),
-                "mrr": float((1 / r).mean()),
-                f"hit@{k}": float((r <= k).mean()),
-                "median_rank": float(np.median(r)),
-            }
-        )
-    notes = [
-        f"Real leave-one-out: {len(known)} real partners with >= 2 districts, "
-        f"{len(held)} held-out districts, ranked among the remaining districts."
-    ]
-    return Evaluation(pd.DataFrame(rows).set_index("scorer"), notes)

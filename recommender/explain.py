@@ -228,7 +228,7 @@ def sentence(state: FeatureState, p: int, d: int, factor: str, lang: str = "en")
                 if en
                 else "Belum ada kemitraan sebelumnya dengan hasil yang diketahui"
             )
-        k = int(state.prov_track[p, prov])
+        k = int(state.track_prov[p, prov])  # of the n with a known outcome, not all
         if en:
             text = f"{ok} of {_plural(n, 'past partnership')} lasted at least 6 months"
             return text + (f", {k} of them in {pname}" if k else "")

@@ -102,8 +102,9 @@ PAIR_FEATURES = (
 # older version is refused at load (recommender.registry) and retrained by ``mitra setup``.
 # (A model trained on another list of features is refused too, without a bump.)
 # 1: first version. 2: quota_gap counts campaign commitments (commitments_known), not
-# partners with any active partnership.
-FEATURE_VERSION = 2
+# partners with any active partnership. 3: the artifact carries the real-record rankers
+# (``LearnedRanker.real_``, recommender.real_model) the service ranks real partners with.
+FEATURE_VERSION = 3
 
 FEATURES: tuple[str, ...] = (*DISTRICT_FEATURES, *PARTNER_FEATURES, *PAIR_FEATURES)
 COL = {f: i for i, f in enumerate(FEATURES)}
@@ -401,6 +402,10 @@ class FeatureState:
         self.active_pd[pi[active], di[active]] = True
         self.prov_track = np.zeros((n_p, len(s.prov_codes)), np.float32)
         np.add.at(self.prov_track, (pi, s.d_prov[di]), 1.0)
+        # the province's share of the track record: partnerships with a known outcome only,
+        # so "k of them in <province>" never exceeds the n it refers to
+        self.track_prov = np.zeros((n_p, len(s.prov_codes)), np.float32)
+        np.add.at(self.track_prov, (pi[known], s.d_prov[di[known]]), 1.0)
         self.coverage = np.zeros((n_d, len(AREAS)), np.float32)
         areas = h["areas"].to_numpy()[keep]
         for k in np.flatnonzero(active):

@@ -18,6 +18,7 @@ INVALID_CURSOR = "INVALID_CURSOR"
 NOT_FOUND = "NOT_FOUND"
 UNAUTHENTICATED = "UNAUTHENTICATED"
 FORBIDDEN = "FORBIDDEN"
+DEMO_UNAVAILABLE = "DEMO_UNAVAILABLE"
 
 
 class MitraError(Exception):
@@ -50,6 +51,12 @@ class NotFoundError(UserInputError):
     """Well-formed input naming something that does not exist (e.g. district 99.99)."""
 
     code = NOT_FOUND
+
+
+class DemoUnavailableError(UserInputError):
+    """``world: DEMO`` asked of a database that holds no generated (synthetic) data."""
+
+    code = DEMO_UNAVAILABLE
 
 
 class UnauthenticatedError(MitraError):

@@ -17,6 +17,7 @@ from service.db.models import District, Partner, Partnership
 from service.domain.pagination import Page, fetch_page
 from service.domain.partnerships import COMMITTED_STATUSES, is_commitment
 from service.domain.prevalence import latest_district_prevalence
+from service.domain.worlds import World
 
 
 class DistrictOrderField(enum.StrEnum):
@@ -122,14 +123,28 @@ async def districts_by_province(
 
 @dataclass(frozen=True)
 class DistrictPartnerStats:
-    """Distinct partners with an active partnership, by kind; real reported partnerships."""
+    """Distinct partners with an active partnership, by kind; real reported partnerships.
+
+    Real partners and generated (synthetic) ones are counted apart: a partner is one or
+    the other, so the demo world's count of a kind is the sum of the two.
+    """
 
     active_partners_by_kind: dict[str, int]
+    active_synthetic_partners_by_kind: dict[str, int]
     reported_real_partnerships: int
+
+    def active_by_kind(self, *, include_synthetic: bool) -> dict[str, int]:
+        if not include_synthetic:
+            return self.active_partners_by_kind
+        both = dict(self.active_partners_by_kind)
+        for kind, count in self.active_synthetic_partners_by_kind.items():
+            both[kind] = both.get(kind, 0) + count
+        return dict(sorted(both.items()))
 
     @property
     def coverage(self) -> int:
-        """Partner coverage as the console maps it: active partners plus real reported rows."""
+        """Real coverage, as the console maps it by default: real active partners plus real
+        reported partnerships."""
         return sum(self.active_partners_by_kind.values()) + self.reported_real_partnerships
 
 
@@ -138,17 +153,23 @@ async def partner_stats_by_district(
 ) -> dict[str, DistrictPartnerStats]:
     codes = list(district_codes)
     active_stmt = (
-        select(Partnership.district_code, Partner.kind, func.count(Partner.id.distinct()))
+        select(
+            Partnership.district_code,
+            Partner.kind,
+            Partner.synthetic,
+            func.count(Partner.id.distinct()),
+        )
         .join(Partner, Partner.id == Partnership.partner_id)
         .where(
             Partnership.district_code.in_(codes),
             Partnership.status == PartnershipStatus.ACTIVE.value,
         )
-        .group_by(Partnership.district_code, Partner.kind)
+        .group_by(Partnership.district_code, Partner.kind, Partner.synthetic)
     )
     active: dict[str, dict[str, int]] = defaultdict(dict)
-    for code, kind, count in (await session.execute(active_stmt)).all():
-        active[code][kind] = count
+    active_synthetic: dict[str, dict[str, int]] = defaultdict(dict)
+    for code, kind, synthetic, count in (await session.execute(active_stmt)).all():
+        (active_synthetic if synthetic else active)[code][kind] = count
     reported_stmt = (
         select(Partnership.district_code, func.count())
         .where(
@@ -162,6 +183,7 @@ async def partner_stats_by_district(
     return {
         code: DistrictPartnerStats(
             active_partners_by_kind=dict(sorted(active.get(code, {}).items())),
+            active_synthetic_partners_by_kind=dict(sorted(active_synthetic.get(code, {}).items())),
             reported_real_partnerships=reported.get(code, 0),
         )
         for code in codes
@@ -169,20 +191,27 @@ async def partner_stats_by_district(
 
 
 async def committed_partners_by_district(
-    session: AsyncSession, *, district_codes: Iterable[str]
+    session: AsyncSession, *, district_codes: Iterable[str], world: World = World.REAL
 ) -> dict[str, int]:
-    """Distinct partners with a campaign commitment (``is_commitment``) in each district."""
-    stmt = select(
-        Partnership.district_code,
-        Partnership.partner_id,
-        Partnership.status,
-        Partnership.duration_months,
-        Partnership.start_date,
-        Partnership.end_date,
-    ).where(
-        Partnership.district_code.in_(list(district_codes)),
-        Partnership.status.in_([s.value for s in COMMITTED_STATUSES]),
+    """Distinct partners with a campaign commitment (``is_commitment``) in each district,
+    counted in ``world`` (the real record unless DEMO)."""
+    stmt = (
+        select(
+            Partnership.district_code,
+            Partnership.partner_id,
+            Partnership.status,
+            Partnership.duration_months,
+            Partnership.start_date,
+            Partnership.end_date,
+        )
+        .join(Partner, Partner.id == Partnership.partner_id)
+        .where(
+            Partnership.district_code.in_(list(district_codes)),
+            Partnership.status.in_([s.value for s in COMMITTED_STATUSES]),
+        )
     )
+    if not world.includes_synthetic:
+        stmt = stmt.where(Partner.synthetic.is_(False), Partnership.synthetic.is_(False))
     committed: dict[str, set[int]] = defaultdict(set)
     for code, partner_id, status, months, start, end in (await session.execute(stmt)).all():
         if is_commitment(status, months, start, end):

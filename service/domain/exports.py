@@ -29,6 +29,7 @@ from service.domain import (
 )
 from service.domain.pagination import Page
 from service.domain.planning import ProvincePlan
+from service.domain.worlds import World
 
 BATCH = 500
 Row = tuple[Any, ...]
@@ -37,10 +38,16 @@ T = TypeVar("T")
 REAL = "real"
 SYNTHETIC = "synthetic (demo)"
 # Districts: the regions and prevalence are real (imputed figures are flagged in their
-# own column); the partner counts come from the partnerships table, which holds the
-# generated demo history as well as the real record.
-DISTRICT_PROVENANCE = "real regions and prevalence; partner counts include synthetic (demo) rows"
-QUOTA_PROVENANCE = "counts include synthetic (demo) commitments"
+# own column); the partner counts, like the API's, count the real record unless the demo
+# world is asked for (service.domain.worlds).
+DISTRICT_PROVENANCE = {
+    World.REAL: "real regions and prevalence; partner counts of the real record only",
+    World.DEMO: "real regions and prevalence; partner counts include the generated demo world",
+}
+QUOTA_PROVENANCE = {
+    World.REAL: "commitments of the real record only",
+    World.DEMO: "commitments of the real record and the generated demo world",
+}
 
 KIND_COLUMNS = tuple(f"active_partners_{kind.value}" for kind in PartnerKind)
 
@@ -228,9 +235,11 @@ async def district_rows(
     *,
     filter: districts.DistrictFilter | None = None,
     order: districts.DistrictOrder | None = None,
+    world: World = World.REAL,
     batch: int = BATCH,
 ) -> AsyncIterator[Row]:
-    """One row per district, in the API's order for the same filter."""
+    """One row per district, in the API's order for the same filter; partner counts in
+    ``world``."""
     names = {p.code: p.name for p in await provinces.list_provinces(session)}
 
     async def fetch(offset: int, limit: int) -> Page[District]:
@@ -242,10 +251,13 @@ async def district_rows(
         codes = [d.code for d in items]
         latest = await prevalence.latest_by_district(session, district_codes=codes)
         stats = await districts.partner_stats_by_district(session, district_codes=codes)
-        committed = await districts.committed_partners_by_district(session, district_codes=codes)
+        committed = await districts.committed_partners_by_district(
+            session, district_codes=codes, world=world
+        )
         for d in items:
             m = latest.get(d.code)
             s = stats[d.code]
+            active = s.active_by_kind(include_synthetic=world.includes_synthetic)
             yield (
                 d.code,
                 d.name,
@@ -264,11 +276,11 @@ async def district_rows(
                 None if m is None else bool(m.imputed),
                 None if m is None else m.source,
                 None if m is None else m.source_url,
-                s.coverage,
+                sum(active.values()) + s.reported_real_partnerships,
                 committed.get(d.code, 0),
-                *(s.active_partners_by_kind.get(kind.value, 0) for kind in PartnerKind),
+                *(active.get(kind.value, 0) for kind in PartnerKind),
                 s.reported_real_partnerships,
-                DISTRICT_PROVENANCE,
+                DISTRICT_PROVENANCE[world],
             )
 
 
@@ -370,13 +382,16 @@ def _partnership_row(
 
 
 async def quota_rows(
-    session: AsyncSession, *, province_codes: Sequence[str] | None = None
+    session: AsyncSession,
+    *,
+    province_codes: Sequence[str] | None = None,
+    world: World = World.REAL,
 ) -> AsyncIterator[Row]:
     """Three rows per province (company, regional partner, local media), by province code."""
     all_provinces = await provinces.list_provinces(session)
     chosen = [p for p in all_provinces if not province_codes or p.code in province_codes]
     progress = await campaign.quota_progress_by_province(
-        session, province_codes=[p.code for p in chosen]
+        session, province_codes=[p.code for p in chosen], world=world
     )
     for p in chosen:
         for q in progress[p.code]:
@@ -390,7 +405,7 @@ async def quota_rows(
                 q.committed_twelve_months,
                 q.remaining,
                 q.met,
-                QUOTA_PROVENANCE,
+                QUOTA_PROVENANCE[world],
             )
 
 
@@ -400,10 +415,11 @@ async def expiring_rows(
     within_days: int = commitments.DEFAULT_WITHIN_DAYS,
     filter: commitments.ExpiringFilter | None = None,
     today: dt.date | None = None,
+    world: World = World.REAL,
 ) -> AsyncIterator[Row]:
     """The expiring commitments, soonest first (a short list: no batching needed)."""
     items = await commitments.expiring_commitments(
-        session, within_days=within_days, filter=filter, today=today
+        session, within_days=within_days, filter=filter, today=today, world=world
     )
     who = await partners.get_partners(session, ids={i.partner_id for i in items})
     where = await districts.get_districts(session, codes={i.district_code for i in items})

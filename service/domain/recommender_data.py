@@ -6,6 +6,8 @@ One synchronous implementation (:func:`load_frames`); async callers run it throu
 as :func:`service.domain.prevalence.latest_district_prevalence` (a published district
 figure wins over any imputed one, then the latest year); partners exclude archived
 ones; history holds every partnership (real and synthetic) of those partners.
+:meth:`RecommenderFrames.real_only` keeps the real record alone (see
+:mod:`service.domain.worlds`).
 """
 
 from __future__ import annotations
@@ -60,6 +62,15 @@ class RecommenderFrames:
         if not self._hash:
             self._hash.append(data_hash(self.districts, self.partners, self.history))
         return self._hash[0]
+
+    def real_only(self) -> RecommenderFrames:
+        """The same frames without generated (synthetic) partners and partnerships."""
+        p, h = self.partners, self.history
+        return RecommenderFrames(
+            self.districts,
+            p[~p["synthetic"]].reset_index(drop=True),
+            h[~h["synthetic"]].reset_index(drop=True),
+        )
 
     @property
     def share_synthetic_history(self) -> float:
@@ -204,6 +215,7 @@ def _history(session: Session, partners: pd.DataFrame) -> pd.DataFrame:
         Partnership.end_date,
         Partnership.duration_months,
         Partnership.status,
+        Partnership.source_url,
         Partnership.synthetic,
     )
     rows = session.execute(select(*columns).order_by(Partnership.id)).all()

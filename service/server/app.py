@@ -203,8 +203,8 @@ def create_app(settings: Settings) -> Starlette:
     app = Starlette(
         routes=[
             *console_routes(),
-            *(graphiql_routes() if ide else []),
             *export_routes(),
+            *(graphiql_routes() if ide else []),
             Route("/healthz", healthz, methods=["GET"]),
             Route("/readyz", readyz, methods=["GET"]),
             Route("/graphql", graphql, methods=["GET", "POST"]),

@@ -28,18 +28,18 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import FileResponse, JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
-from schema.errors import NOT_FOUND, UNAUTHENTICATED, InvalidIdError
+from schema.errors import DEMO_UNAVAILABLE, NOT_FOUND, UNAUTHENTICATED, InvalidIdError
 from schema.ids import from_global_id
 from schema.permissions import MISSING_TOKEN, REJECTED_TOKEN, principal_from_authorization
 from service.db.enums import DistrictType, PartnerKind, PartnershipStatus
 from service.domain import commitments, exports, planning, provinces
 from service.domain import validation as v
 from service.domain.boundaries import ATTRIBUTION, LICENCE_URL, district_geometries
-from service.domain.campaign import quota_progress_by_province
 from service.domain.districts import DistrictFilter, DistrictOrder, DistrictOrderField
 from service.domain.partners import PartnerFilter, get_partners
 from service.domain.partnerships import PartnershipFilter
 from service.domain.recommending import Recommender
+from service.domain.worlds import World, demo_available
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
@@ -139,6 +139,15 @@ class Params:
             chosen.append(member)
         return chosen
 
+    def world(self) -> World:
+        value = self.one("world")
+        if value is None:
+            return World.REAL
+        try:
+            return World(value.lower())
+        except ValueError:
+            raise _bad("world", "world must be real (the default) or demo") from None
+
     def finish(self) -> None:
         unknown = sorted(set(self.query.keys()) - self.read)
         if unknown:
@@ -153,11 +162,14 @@ def _province_codes(params: Params, name: str = "provinceCode") -> list[str]:
 
 
 def _district_codes(params: Params, name: str = "districtCode") -> list[str]:
-    """The codes in their stored form: "53.02" and "5302" name the same district."""
-    codes = params.many(name)
-    for code in codes:
+    """Codes as sent ("53.02" or "5302"), checked, in their stored form "NN.NN"."""
+    codes = []
+    for code in params.many(name):
         _raise_first(v.district_code(code, field=name))
-    return v.canonical_district_codes(codes)
+        canonical = v.canonical_district_code(code)
+        assert canonical is not None  # the validator accepted it
+        codes.append(canonical)
+    return codes
 
 
 def _partner_ids(params: Params, name: str = "partnerId") -> list[int]:
@@ -210,6 +222,34 @@ async def _check_exist(
             )
 
 
+def _row_provenance(world: World) -> str:
+    if world is World.REAL:
+        return "the real record only (world=demo adds the generated demo world)"
+    return "per row: real or synthetic (demo)"
+
+
+async def _check_world(session: AsyncSession, world: World) -> None:
+    if world is World.DEMO and not await demo_available(session):
+        raise ExportError(
+            400,
+            DEMO_UNAVAILABLE,
+            "this database holds no generated demo data: ask for world=real",
+            "world",
+        )
+
+
+def _synthetic_filter(params: Params, world: World) -> bool | None:
+    """The ``synthetic`` filter within ``world``: the real record never holds synthetic rows."""
+    synthetic = params.boolean("synthetic")
+    if world is World.REAL:
+        if synthetic:
+            raise _bad(
+                "synthetic", "generated (synthetic) rows are in the demo world: add world=demo"
+            )
+        return False
+    return synthetic
+
+
 # --- one plan per table: parse and check the filter, then produce rows -------------------
 
 
@@ -242,24 +282,27 @@ async def _districts(request: Request, params: Params, session: AsyncSession) ->
         field=order_field or DistrictOrderField.CODE,
         descending=(direction or "asc").lower() == "desc",
     )
+    world = params.world()
     params.finish()
     await _check_exist(session, province_codes=[province] if province else [])
+    await _check_world(session, world)
     return Plan(
         exports.DISTRICTS,
-        lambda s: exports.district_rows(s, filter=flt, order=order),
-        {k: val for k, val in vars(flt).items() if val is not None},
-        exports.DISTRICT_PROVENANCE,
+        lambda s: exports.district_rows(s, filter=flt, order=order, world=world),
+        {k: val for k, val in vars(flt).items() if val is not None} | {"world": world.value},
+        exports.DISTRICT_PROVENANCE[world],
     )
 
 
 async def _partners(request: Request, params: Params, session: AsyncSession) -> Plan:
     province = _single(_province_codes(params), "provinceCode")
     district = _single(_district_codes(params), "districtCode")
+    world = params.world()
     flt = PartnerFilter(
         kinds=params.choice("kind", PartnerKind) or None,
         province_code=province,
         district_code=district,
-        synthetic=params.boolean("synthetic"),
+        synthetic=_synthetic_filter(params, world),
         search=params.one("search"),
         include_archived=bool(params.boolean("includeArchived")),
     )
@@ -269,11 +312,12 @@ async def _partners(request: Request, params: Params, session: AsyncSession) -> 
         province_codes=[province] if province else [],
         district_codes=[district] if district else [],
     )
+    await _check_world(session, world)
     return Plan(
         exports.PARTNERS,
         lambda s: exports.partner_rows(s, filter=flt),
-        {k: val for k, val in vars(flt).items() if val not in (None, False)},
-        "per row: real or synthetic (demo)",
+        {k: val for k, val in vars(flt).items() if val is not None} | {"world": world.value},
+        _row_provenance(world),
     )
 
 
@@ -281,12 +325,13 @@ async def _partnerships(request: Request, params: Params, session: AsyncSession)
     province = _single(_province_codes(params), "provinceCode")
     district = _single(_district_codes(params), "districtCode")
     partner = _single(_partner_ids(params), "partnerId")
+    world = params.world()
     flt = PartnershipFilter(
         partner_id=partner,
         district_code=district,
         province_code=province,
         statuses=params.choice("status", PartnershipStatus) or None,
-        synthetic=params.boolean("synthetic"),
+        synthetic=_synthetic_filter(params, world),
     )
     params.finish()
     await _check_exist(
@@ -295,23 +340,26 @@ async def _partnerships(request: Request, params: Params, session: AsyncSession)
         district_codes=[district] if district else [],
         partner_ids=[partner] if partner else [],
     )
+    await _check_world(session, world)
     return Plan(
         exports.PARTNERSHIPS,
         lambda s: exports.partnership_rows(s, filter=flt),
-        {k: val for k, val in vars(flt).items() if val is not None},
-        "per row: real or synthetic (demo)",
+        {k: val for k, val in vars(flt).items() if val is not None} | {"world": world.value},
+        _row_provenance(world),
     )
 
 
 async def _quota(request: Request, params: Params, session: AsyncSession) -> Plan:
     codes = _province_codes(params)
+    world = params.world()
     params.finish()
     await _check_exist(session, province_codes=codes)
+    await _check_world(session, world)
     return Plan(
         exports.QUOTA_PROGRESS,
-        lambda s: exports.quota_rows(s, province_codes=codes or None),
-        {"province_codes": codes} if codes else {},
-        exports.QUOTA_PROVENANCE,
+        lambda s: exports.quota_rows(s, province_codes=codes or None, world=world),
+        ({"province_codes": codes} if codes else {}) | {"world": world.value},
+        exports.QUOTA_PROVENANCE[world],
     )
 
 
@@ -327,6 +375,7 @@ async def _expiring(request: Request, params: Params, session: AsyncSession) -> 
         partner_ids=_partner_ids(params),
         kinds=params.choice("kind", PartnerKind),
     )
+    world = params.world()
     params.finish()
     await _check_exist(
         session,
@@ -334,34 +383,50 @@ async def _expiring(request: Request, params: Params, session: AsyncSession) -> 
         district_codes=list(flt.district_codes or ()),
         partner_ids=list(flt.partner_ids or ()),
     )
+    await _check_world(session, world)
     today = dt.date.today()
     return Plan(
         exports.EXPIRING_COMMITMENTS,
-        lambda s: exports.expiring_rows(s, within_days=within, filter=flt, today=today),
-        {"within_days": within, "today": today.isoformat()}
+        lambda s: exports.expiring_rows(
+            s, within_days=within, filter=flt, today=today, world=world
+        ),
+        {"within_days": within, "today": today.isoformat(), "world": world.value}
         | {k: val for k, val in vars(flt).items() if val},
-        "per row: real or synthetic (demo)",
+        _row_provenance(world),
     )
 
 
 async def _plan(request: Request, params: Params, session: AsyncSession) -> Plan:
     code = _single(_province_codes(params), "provinceCode")
+    world = params.world()
     params.finish()
     if code is None:
         raise _bad("provinceCode", "provinceCode is required")
     await _check_exist(session, province_codes=[code])
+    await _check_world(session, world)
     rec = request.app.state.scorer
     if not isinstance(rec, Recommender):
         raise ExportError(503, "RECOMMENDER_UNAVAILABLE", "the recommender is not running")
-    quotas = (await quota_progress_by_province(session, province_codes=[code]))[code]
-    plan = await rec.run(planning.plan_province, code, quotas)
+    # the real record unless world=demo, as the API's provincePlan
+    inputs = await planning.plan_inputs(session, province_code=code, world=world)
+    plan = await rec.run(
+        planning.plan_province,
+        code,
+        inputs.quotas,
+        world=world,
+        counted_in=world,
+        local_media_ids=inputs.local_media_ids,
+        rejected=inputs.rejected,
+    )
     if plan is None:
         raise ExportError(404, NOT_FOUND, f"there is no province {code}", "provinceCode")
     return Plan(
         exports.PROVINCE_PLAN,
         lambda s: exports.plan_rows(s, plan=plan),
-        {"province_code": code},
-        f"recommendations of model {plan.model_version}; synthetic partners are marked per row",
+        {"province_code": code, "world": world.value},
+        f"recommendations of model {plan.model_version}, quotas counted in the "
+        f"{'real record' if world is World.REAL else 'real record and the demo world'}; "
+        "synthetic partners are marked per row",
     )
 
 

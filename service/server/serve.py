@@ -15,7 +15,6 @@ from service.server.health import NotReady, preflight
 from service.server.logs import uvicorn_log_level
 from service.settings import Settings
 
-
 WORKER_STARTUP_SECONDS = 60
 
 

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 import skops.io as sio
 
-from recommender.evaluation import beats_baselines, evaluate, real_leave_one_out
+from recommender.evaluation import beats_baselines, evaluate
 from recommender.explain import sentence
 from recommender.features import FEATURE_VERSION, FEATURES, FeatureSpace
 from recommender.model import LearnedRanker, TransparentScorer
@@ -138,16 +138,6 @@ def test_learned_beats_baselines(evaluation, direction: str) -> None:
     assert t.loc["learned", "success_auc"] > t.loc["geography", "success_auc"]
     assert isinstance(beats_baselines(evaluation.table, direction), bool)
     assert "learned" in evaluation.to_string()
-
-
-def test_real_leave_one_out(rec_districts, real_frames, ranker) -> None:
-    partners, history = real_frames
-    geo = TransparentScorer().fit(FeatureSpace(rec_districts, partners), None, until=AS_OF)
-    ev = real_leave_one_out(
-        rec_districts, partners, history, [geo, ranker], as_of=dt.date(2026, 1, 1)
-    )
-    assert ev.table["holds"].min() > 50
-    assert (ev.table["median_rank"] < 150).all()  # far better than random (~250)
 
 
 def test_bench_runs_small(tmp_path: Path) -> None:
