@@ -194,15 +194,7 @@ class RecommendationQuery:
         rec = _recommender(info)
         async with info.context.session_factory() as session:
             inputs = await planning.plan_inputs(session, province_code=code, world=world)
-        plan = await rec.run(
-            planning.plan_province,
-            code,
-            inputs.quotas,
-            world=world,
-            counted_in=world,
-            local_media_ids=inputs.local_media_ids,
-            rejected=inputs.rejected,
-        )
+        plan = await planning.rank_plan(rec, inputs, province_code=code, world=world)
         if plan is None:
             raise NotFoundError(f"there is no province {province_code}", field="provinceCode")
         return ProvincePlan.from_domain(plan)
