@@ -14,6 +14,9 @@ every acknowledged write must be in the database with its audit row (lost writes
 no write may be half done (a row without its audit entry, or the reverse: partial rows).
 It also reports each worker's resident memory after the warm-up and at the end;
 ``--soak`` (``make soak``) runs 5 minutes on 2 workers and fails on 10 % growth.
+
+The stage (database, server) is :mod:`service.tools.load_server`, the clients
+:mod:`service.tools.load_driver`; this module runs them and reports.
 """
 
 from __future__ import annotations
@@ -21,18 +24,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
-import random
-import signal
-import socket
-import subprocess
 import sys
 import tempfile
 import threading
-import time
-import uuid
-from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -42,84 +37,23 @@ import httpx
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
-from service.db.scratch import postgres_database
-from service.settings import PROJECT_ROOT, async_url, sync_url
+from service.settings import sync_url
+from service.tools.load_driver import WEIGHTS, Acknowledged, KindStats, drive
+from service.tools.load_server import (
+    UNLIMITED,
+    planner_token,
+    prepare,
+    throwaway_database,
+    uvicorn_server,
+)
 
 DEFAULT_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
-SEED = 20221
-
-READS = {
-    "districts": (
-        "query($f: DistrictFilter, $a: String) { districts(filter: $f, first: 20, after: $a, "
-        "orderBy: {field: PREVALENCE, direction: DESC}) { totalCount "
-        "nodes { code name latestStuntingPrevalence { value year } } } }"
-    ),
-    "district": (
-        "query($c: String!) { district(code: $c) { name province { name } "
-        "latestStuntingPrevalence { value year survey } } }"
-    ),
-    "partners": (
-        "query($f: PartnerFilter) { partners(filter: $f, first: 20) { totalCount "
-        "nodes { id name kind interventionAreas } } }"
-    ),
-    "quotaProgress": (
-        "query($c: String!) { province(code: $c) { name quotaProgress "
-        "{ category target committed remaining met } } }"
-    ),
-    "recommendPartners": (
-        "query($c: String!) { recommendPartners(districtCode: $c, first: 5) "
-        "{ rank score modelVersion partner { id name } } }"
-    ),
-}
-WRITES = {
-    "proposePartnership": (
-        "mutation($i: ProposePartnershipInput!) { proposePartnership(input: $i) "
-        "{ partnership { databaseId status } userErrors { field code } } }"
-    ),
-    "updatePartnershipStatus": (
-        "mutation($i: UpdatePartnershipStatusInput!) { updatePartnershipStatus(input: $i) "
-        "{ partnership { databaseId status } userErrors { field code } } }"
-    ),
-    "recordRecommendationFeedback": (
-        "mutation($i: RecordRecommendationFeedbackInput!) { recordRecommendationFeedback("
-        "input: $i) { feedback { databaseId } userErrors { field code } } }"
-    ),
-    "createPartner": (
-        "mutation($i: CreatePartnerInput!) { createPartner(input: $i) "
-        "{ partner { databaseId } userErrors { field code } } }"
-    ),
-}
-# How long the workers may take to answer /healthz: they import the app, open the
-# database and fit nothing yet; on a busy 2-core machine this has taken over a minute.
-STARTUP_SECONDS = 180
 SOAK_SECONDS = 300.0
 SOAK_WARMUP = 60.0  # the workers load the model and frames, and their heaps settle
 MAX_SOAK_GROWTH = 0.10
-# The load test measures capacity: one planner token sends far more than a person would,
-# so the per-client budgets are off (tests/schema/test_rate_limit_http.py covers them).
-UNLIMITED = {"MITRA_RATE_LIMIT_PER_MINUTE": "0", "MITRA_ANONYMOUS_RATE_LIMIT_PER_MINUTE": "0"}
-# Relative frequencies: mostly reads, as a planning console would do.
-WEIGHTS = {
-    "districts": 14,
-    "district": 20,
-    "partners": 12,
-    "quotaProgress": 10,
-    "recommendPartners": 8,
-    "proposePartnership": 14,
-    "updatePartnershipStatus": 10,
-    "recordRecommendationFeedback": 8,
-    "createPartner": 4,
-}
-
-
-@dataclass
-class KindStats:
-    count: int = 0
-    errors: int = 0
-    rejected: int = 0
-    p50_ms: float = 0.0
-    p99_ms: float = 0.0
-    latencies: list[float] = field(default_factory=list, repr=False)
+# Tables written by the load, and the audit log's name for each.
+AUDITED = {"partner": "Partner", "partnership": "Partnership",
+           "recommendation_feedback": "RecommendationFeedback"}  # fmt: skip
 
 
 @dataclass
@@ -192,312 +126,6 @@ class LoadReport:
         return "\n".join(lines)
 
 
-# --- the database and the server ---------------------------------------------------------------
-
-
-@contextmanager
-def throwaway_database(server_url: str) -> Iterator[str]:
-    """A new empty database on ``server_url``'s server (or a SQLite file); dropped after."""
-    url = make_url(sync_url(server_url))
-    if url.get_backend_name() == "sqlite":
-        with tempfile.TemporaryDirectory(prefix="mitra-load-") as tmp:
-            yield f"sqlite:///{Path(tmp) / 'load.db'}"
-        return
-    with postgres_database(server_url, prefix="mitra_load") as database_url:
-        yield database_url
-
-
-def prepare(url: str) -> None:
-    from service.db.migrate import upgrade
-    from service.db.session import make_engine
-    from service.seed import run_seed
-
-    engine = make_engine(url)
-    try:
-        upgrade(engine)
-        run_seed(engine, seed=SEED)
-    finally:
-        engine.dispose()
-
-
-async def planner_token(url: str) -> str:
-    from service.auth import Role, create_token
-    from service.db.session import make_async_engine, make_async_sessionmaker
-
-    engine = make_async_engine(async_url(url))
-    try:
-        async with make_async_sessionmaker(engine)() as session, session.begin():
-            _row, plaintext = await create_token(session, owner="loadtest", role=Role.PLANNER)
-        return plaintext
-    finally:
-        await engine.dispose()
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@contextmanager
-def uvicorn_server(
-    url: str, *, workers: int, model_dir: Path, env: dict[str, str] | None = None
-) -> Iterator[str]:
-    """uvicorn with ``workers`` processes on a free loopback port; the base URL.
-
-    ``env`` adds to (or overrides) the environment the server is started with.
-    """
-    port = free_port()
-    env = {
-        **os.environ,
-        "DATABASE_URL": url,
-        "MITRA_DATABASE_URL": url,
-        "MITRA_ENV": "production",
-        "MITRA_MODEL_DIR": str(model_dir),
-        **(env or {}),
-    }
-    cmd = [
-        sys.executable, "-m", "uvicorn", "--factory", "service.server.app:create_app_from_env",
-        "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers),
-        "--log-level", "warning", "--no-access-log",
-    ]  # fmt: skip
-    proc = subprocess.Popen(cmd, cwd=PROJECT_ROOT, env=env)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + STARTUP_SECONDS
-        while True:
-            if proc.poll() is not None:
-                raise RuntimeError(f"uvicorn exited with {proc.returncode}")
-            try:
-                if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"uvicorn did not become healthy within {STARTUP_SECONDS} s")
-            time.sleep(0.2)
-        yield base
-    finally:
-        proc.send_signal(signal.SIGINT)
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-
-
-# --- the load ----------------------------------------------------------------------------------
-
-
-@dataclass
-class Acknowledged:
-    """Writes the server confirmed, to be found in the database afterwards."""
-
-    partners: set[int] = field(default_factory=set)
-    partnerships: dict[int, str] = field(default_factory=dict)  # id -> last confirmed status
-    feedback: set[int] = field(default_factory=set)
-    # Status changes that failed without an answer (connection lost, worker killed): the
-    # database may hold either the confirmed status or this one.
-    unconfirmed: dict[int, str] = field(default_factory=dict)
-
-    @property
-    def count(self) -> int:
-        return len(self.partners) + len(self.partnerships) + len(self.feedback)
-
-
-class Driver:
-    def __init__(self, client: httpx.AsyncClient, token: str, catalogue: dict[str, list[str]]):
-        self.client = client
-        self.headers = {"Authorization": f"Bearer {token}"}
-        self.catalogue = catalogue
-        self.rng = random.Random(SEED)
-        self.stats: dict[str, KindStats] = defaultdict(KindStats)
-        self.acked = Acknowledged()
-        self.proposed: list[int] = []  # confirmed PROPOSED, free to move on
-        self.active: list[int] = []
-        self.samples: list[str] = []
-        self.error_messages: list[str] = []  # every error the clients saw, for fault tests
-        self.answered_by: dict[str, int] = defaultdict(int)  # worker pid -> responses
-
-    async def call(self, kind: str, query: str, variables: dict[str, Any]) -> dict[str, Any] | None:
-        stats = self.stats[kind]
-        start = time.perf_counter()
-        try:
-            response = await self.client.post(
-                "/graphql", json={"query": query, "variables": variables}, headers=self.headers
-            )
-            body = response.json() if response.status_code == 200 else None
-        except (httpx.HTTPError, ValueError) as exc:
-            body, response = None, None
-            self._error(kind, f"{type(exc).__name__}: {exc}")
-        if response is not None:
-            self.answered_by[response.headers.get("x-mitra-worker", "?")] += 1
-        stats.latencies.append((time.perf_counter() - start) * 1000)
-        stats.count += 1
-        if response is not None and body is None:
-            self._error(kind, f"HTTP {response.status_code}: {_codes_or_text(response)}")
-            return None
-        if body is not None and body.get("errors"):
-            self._error(kind, json.dumps(body["errors"])[:300])
-            return None
-        return body["data"] if body is not None else None
-
-    def _error(self, kind: str, message: str) -> None:
-        self.stats[kind].errors += 1
-        self.error_messages.append(f"{kind}: {message}")
-        if len(self.samples) < 5:
-            self.samples.append(f"{kind}: {message}")
-
-    def _payload(self, kind: str, data: dict[str, Any] | None, key: str) -> dict[str, Any] | None:
-        if data is None:
-            return None
-        payload = data[kind]
-        if payload["userErrors"]:
-            self.stats[kind].rejected += 1
-            return None
-        return payload[key]  # type: ignore[no-any-return]
-
-    async def one(self, kind: str) -> None:
-        c, rng = self.catalogue, self.rng
-        if kind in READS:
-            variables: dict[str, Any] = {}
-            if kind == "districts":
-                variables = {"f": {"provinceCode": rng.choice(c["provinces"])}}
-            elif kind in ("district", "recommendPartners"):
-                variables = {"c": rng.choice(c["districts"])}
-            elif kind == "partners":
-                variables = {"f": {"operatingProvinceCode": rng.choice(c["provinces"])}}
-            elif kind == "quotaProgress":
-                variables = {"c": rng.choice(c["provinces"])}
-            await self.call(kind, READS[kind], variables)
-        elif kind == "proposePartnership":
-            data = await self.call(
-                kind,
-                WRITES[kind],
-                {
-                    "i": {
-                        "partnerId": rng.choice(c["partners"]),
-                        "districtCode": rng.choice(c["districts"]),
-                        "interventionAreas": ["HEALTH_SERVICES"],
-                        "durationMonths": 12,
-                    }
-                },
-            )
-            row = self._payload(kind, data, "partnership")
-            if row is not None:
-                self.acked.partnerships[row["databaseId"]] = row["status"]
-                self.proposed.append(row["databaseId"])
-        elif kind == "updatePartnershipStatus":
-            # Take a partnership no other client is moving; without one, propose instead.
-            if self.active and (not self.proposed or rng.random() < 0.4):
-                pid, new = self.active.pop(rng.randrange(len(self.active))), "COMPLETED"
-            elif self.proposed:
-                pid = self.proposed.pop(rng.randrange(len(self.proposed)))
-                new = rng.choice(["ACTIVE", "ACTIVE", "ACTIVE", "CANCELLED"])
-            else:
-                await self.one("proposePartnership")
-                return
-            from schema.ids import to_global_id
-
-            data = await self.call(
-                kind,
-                WRITES[kind],
-                {"i": {"partnershipId": to_global_id("Partnership", pid), "status": new}},
-            )
-            row = self._payload(kind, data, "partnership")
-            if data is None:
-                self.acked.unconfirmed[pid] = new
-            if row is not None:
-                self.acked.partnerships[pid] = row["status"]
-                if row["status"] == "ACTIVE":
-                    self.active.append(pid)
-        elif kind == "recordRecommendationFeedback":
-            data = await self.call(
-                kind,
-                WRITES[kind],
-                {
-                    "i": {
-                        "districtCode": rng.choice(c["districts"]),
-                        "partnerId": rng.choice(c["partners"]),
-                        "verdict": rng.choice(["ACCEPTED", "REJECTED"]),
-                        "modelVersion": "transparent",
-                    }
-                },
-            )
-            row = self._payload(kind, data, "feedback")
-            if row is not None:
-                self.acked.feedback.add(row["databaseId"])
-        elif kind == "createPartner":
-            data = await self.call(
-                kind,
-                WRITES[kind],
-                {
-                    "i": {
-                        "name": f"Yayasan Uji Beban {uuid.uuid4().hex[:10]}",
-                        "kind": "NGO",
-                        "scope": "LOCAL",
-                        "districtCodes": [rng.choice(c["districts"])],
-                        "interventionAreas": ["WASH"],
-                    }
-                },
-            )
-            row = self._payload(kind, data, "partner")
-            if row is not None:
-                self.acked.partners.add(row["databaseId"])
-
-
-def _codes_or_text(response: httpx.Response) -> str:
-    """The error codes of a GraphQL error response, else the start of its body."""
-    try:
-        errors = response.json().get("errors") or []
-        return ", ".join(str((e.get("extensions") or {}).get("code")) for e in errors)
-    except (ValueError, AttributeError):
-        return response.text[:200]
-
-
-async def catalogue_of(client: httpx.AsyncClient) -> dict[str, list[str]]:
-    """District codes, province codes and partner ids to pick requests from."""
-    query = "{ provinces { code districts { code } } partners(first: 100) { nodes { id } } }"
-    data = (await client.post("/graphql", json={"query": query})).json()["data"]
-    return {
-        "provinces": [p["code"] for p in data["provinces"]],
-        "districts": [d["code"] for p in data["provinces"] for d in p["districts"]],
-        "partners": [p["id"] for p in data["partners"]["nodes"]],
-    }
-
-
-async def drive(
-    base: str,
-    token: str,
-    *,
-    seconds: float,
-    concurrency: int,
-    kinds: list[str],
-    keepalive: bool = True,
-    on_start: Callable[[Driver], None] | None = None,
-):
-    """Run the load; without ``keepalive`` every request opens a connection, so that
-    the requests spread over all workers (fault tests kill one). ``on_start`` receives
-    the driver as the load begins (a fault test watches which worker answers)."""
-    limits = httpx.Limits(
-        max_connections=concurrency, max_keepalive_connections=concurrency if keepalive else 0
-    )
-    async with httpx.AsyncClient(base_url=base, timeout=30, limits=limits) as client:
-        driver = Driver(client, token, await catalogue_of(client))
-        if on_start is not None:
-            on_start(driver)
-        weights = [WEIGHTS[k] for k in kinds]
-        deadline = time.monotonic() + seconds
-
-        async def worker() -> None:
-            while time.monotonic() < deadline:
-                await driver.one(driver.rng.choices(kinds, weights)[0])
-
-        started = time.monotonic()
-        await asyncio.gather(*(worker() for _ in range(concurrency)))
-        return driver, time.monotonic() - started
-
-
 def lost_writes(url: str, acked: Acknowledged) -> int:
     """Acknowledged writes missing from the database, in another state, or unaudited."""
     from service.db.session import make_engine
@@ -541,11 +169,6 @@ def lost_writes(url: str, acked: Acknowledged) -> int:
     return lost
 
 
-# Tables written by the load, and the audit log's name for each.
-AUDITED = {"partner": "Partner", "partnership": "Partnership",
-           "recommendation_feedback": "RecommendationFeedback"}  # fmt: skip
-
-
 def high_water(url: str) -> dict[str, int]:
     """The largest id of each audited table and of the audit log, before a run."""
     from service.db.session import make_engine
@@ -564,8 +187,10 @@ def high_water(url: str) -> dict[str, int]:
 
 
 def partial_rows(url: str, since: dict[str, int]) -> int:
-    """Half-done writes since ``since`` (see :func:`high_water`): a row without its audit
-    entry, or an audit entry whose row is missing. One transaction per write makes both 0.
+    """Half-done writes since ``since`` (see :func:`high_water`).
+
+    A row without its audit entry, or an audit entry whose row is missing. One
+    transaction per write makes both 0.
     """
     from service.db.session import make_engine
 
@@ -603,13 +228,7 @@ def _percentile(values: list[float], q: float) -> float:
     if not values:
         return 0.0
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
-
-
-def has_recommendations() -> bool:
-    from schema import build_schema
-
-    return "recommendPartners(" in build_schema().as_str()
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
 def worker_pids(base: str, workers: int, *, attempts: int = 200) -> list[int]:
@@ -634,6 +253,36 @@ def rss_mb(pid: int) -> float | None:
     return None
 
 
+@contextmanager
+def memory_sampled(
+    pids: list[int], memory: dict[str, tuple[float, float]], trend: dict[str, list[float]]
+) -> Iterator[None]:
+    """Sample the workers' memory while the block runs: each minute into ``trend``, and
+    before and after into ``memory`` (pid -> MB)."""
+    start = {pid: rss_mb(pid) for pid in pids}
+    trend.update({str(pid): [] for pid in pids})
+    stop = threading.Event()
+
+    def sample() -> None:
+        while not stop.wait(60):
+            for pid in pids:
+                value = rss_mb(pid)
+                if value is not None:
+                    trend[str(pid)].append(round(value, 1))
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        sampler.join(timeout=5)
+    for pid in pids:
+        before, after = start[pid], rss_mb(pid)
+        if before is not None and after is not None:
+            memory[str(pid)] = (round(before, 1), round(after, 1))
+
+
 def run_load(
     *,
     seconds: float,
@@ -647,44 +296,24 @@ def run_load(
     With ``warmup`` the same load runs that long first (its writes are checked too), so
     that the workers' memory is measured after they have loaded the model and the data.
     """
-    kinds = [k for k in WEIGHTS if k != "recommendPartners" or has_recommendations()]
+    kinds = list(WEIGHTS)
     backend = make_url(sync_url(server_url)).get_backend_name()
     with throwaway_database(server_url) as url, tempfile.TemporaryDirectory() as models:
         prepare(url)
         token = asyncio.run(planner_token(url))
         since = high_water(url)
         memory: dict[str, tuple[float, float]] = {}
+        trend: dict[str, list[float]] = {}
         with uvicorn_server(url, workers=workers, model_dir=Path(models), env=UNLIMITED) as base:
             warm = None
             if warmup > 0:
                 warm, _ = asyncio.run(
                     drive(base, token, seconds=warmup, concurrency=concurrency, kinds=kinds)
                 )
-            pids = worker_pids(base, workers)
-            start = {pid: rss_mb(pid) for pid in pids}
-            trend: dict[str, list[float]] = {str(pid): [] for pid in pids}
-            stop = threading.Event()
-
-            def sample() -> None:
-                while not stop.wait(60):
-                    for pid in pids:
-                        value = rss_mb(pid)
-                        if value is not None:
-                            trend[str(pid)].append(round(value, 1))
-
-            sampler = threading.Thread(target=sample, daemon=True)
-            sampler.start()
-            try:
+            with memory_sampled(worker_pids(base, workers), memory, trend):
                 driver, elapsed = asyncio.run(
                     drive(base, token, seconds=seconds, concurrency=concurrency, kinds=kinds)
                 )
-            finally:
-                stop.set()
-                sampler.join(timeout=5)
-            for pid in pids:
-                before, after = start[pid], rss_mb(pid)
-                if before is not None and after is not None:
-                    memory[str(pid)] = (round(before, 1), round(after, 1))
         report = LoadReport(
             database=backend,
             seconds=elapsed,

@@ -80,7 +80,7 @@ def clients(request: pytest.FixtureRequest, settings: Settings, api: Any) -> Ite
 
 def test_one_token_over_its_budget_gets_429_and_others_do_not(clients: Any, api: Any) -> None:
     mode, one, two = clients
-    url, tokens, second_viewer = api
+    _url, tokens, second_viewer = api
     viewer = tokens[Role.VIEWER]
     # In Redis mode the two instances share the budget; in-process only one is used.
     hosts = [one, two] if mode == "redis" else [one]

@@ -27,20 +27,15 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from service.db.session import make_engine
-from service.tools.loadtest import (
-    READS,
+from service.tools.load_driver import READS, WEIGHTS, Driver, drive
+from service.tools.load_server import (
     UNLIMITED,
-    WEIGHTS,
-    Driver,
-    drive,
-    high_water,
-    lost_writes,
-    partial_rows,
     planner_token,
     prepare,
     throwaway_database,
     uvicorn_server,
 )
+from service.tools.loadtest import high_water, lost_writes, partial_rows
 from tests.service.writes_support import postgres_url
 
 PG_URL = postgres_url()

@@ -16,7 +16,7 @@ from service.auth import Role
 from service.db.session import make_engine
 from service.domain import model_registry
 from service.settings import Settings
-from service.tools.loadtest import prepare, throwaway_database, uvicorn_server
+from service.tools.load_server import prepare, throwaway_database, uvicorn_server
 from tests.schema.api_support import bearer, create_tokens
 from tests.service.writes_support import postgres_url
 

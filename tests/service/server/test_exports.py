@@ -24,7 +24,7 @@ from starlette.testclient import TestClient
 
 from service.auth import Role
 from service.db.models import ApiToken
-from service.domain import exports
+from service.domain import export_tables, exports
 from service.domain.worlds import World
 from service.server.app import create_app
 from service.settings import Settings
@@ -114,7 +114,7 @@ def expected_row(node: dict[str, Any]) -> dict[str, str]:
         "committed_partners": str(node["committedPartnerCount"]),
         "reported_real_partnerships": str(node["reportedRealPartnershipCount"]),
     }
-    for column in exports.KIND_COLUMNS:
+    for column in export_tables.KIND_COLUMNS:
         row[column] = str(active.get(column.removeprefix("active_partners_"), 0))
     return row
 
@@ -128,11 +128,11 @@ def compare(rows: list[dict[str, str]], nodes: list[dict[str, Any]]) -> None:
 
 def test_districts_csv_equals_the_api_pages(client: TestClient) -> None:
     rows = read_csv(client.get("/export/districts.csv"))
-    assert list(rows[0]) == list(exports.DISTRICTS.columns)
+    assert list(rows[0]) == list(export_tables.DISTRICTS.columns)
     nodes = api_districts(client, None)
     assert len(rows) == len(nodes) == 514
     compare(rows, nodes)
-    assert {r["provenance"] for r in rows} == {exports.DISTRICT_PROVENANCE[World.REAL]}
+    assert {r["provenance"] for r in rows} == {export_tables.DISTRICT_PROVENANCE[World.REAL]}
     assert any(r["prevalence_imputed"] == "true" for r in rows)
 
 
@@ -142,7 +142,7 @@ def test_demo_world_districts_csv_equals_the_api_in_demo(client: TestClient) -> 
     compare(rows, nodes)
     real = read_csv(client.get("/export/districts.csv?provinceCode=53"))
     assert sum(int(r["coverage"]) for r in rows) > sum(int(r["coverage"]) for r in real)
-    assert {r["provenance"] for r in rows} == {exports.DISTRICT_PROVENANCE[World.DEMO]}
+    assert {r["provenance"] for r in rows} == {export_tables.DISTRICT_PROVENANCE[World.DEMO]}
 
 
 def test_filtered_and_ordered_csv_equals_the_api(client: TestClient) -> None:
@@ -164,7 +164,7 @@ def test_districts_xlsx_opens_with_openpyxl(client: TestClient) -> None:
     book = load_workbook(io.BytesIO(response.content), read_only=True)
     assert book.sheetnames == ["Districts", "README"]
     table = list(book["Districts"].iter_rows(values_only=True))
-    assert list(table[0]) == list(exports.DISTRICTS.columns)
+    assert list(table[0]) == list(export_tables.DISTRICTS.columns)
     nodes = api_districts(client, {"underdeveloped": True})
     assert [r[0] for r in table[1:]] == [n["code"] for n in nodes]
     readme = " ".join(str(c) for row in book["README"].iter_rows(values_only=True) for c in row)
@@ -202,7 +202,7 @@ def test_partner_tables_count_like_the_api(client: TestClient, table: str) -> No
 
     rows = read_csv(client.get(f"/export/{table}.csv"))
     assert len(rows) == total(", filter: {synthetic: false}") > 0
-    assert list(rows[0]) == list(exports.TABLES[table].columns)
+    assert list(rows[0]) == list(export_tables.TABLES[table].columns)
     assert {r["provenance"] for r in rows} == {"real"}
     demo = read_csv(client.get(f"/export/{table}.csv?world=demo"))
     assert len(demo) == total("") > len(rows)
@@ -251,7 +251,9 @@ def test_province_plan_and_expiring_csv(client: TestClient) -> None:
     ]
     expiring = client.get("/export/expiring-commitments.csv?withinDays=730&provinceCode=53")
     read_csv(expiring)  # status, type and disposition
-    assert expiring.text.splitlines()[0].split(",") == list(exports.EXPIRING_COMMITMENTS.columns)
+    assert expiring.text.splitlines()[0].split(",") == list(
+        export_tables.EXPIRING_COMMITMENTS.columns
+    )
 
 
 @pytest.mark.parametrize(
@@ -332,3 +334,10 @@ def test_every_export_url_in_the_readme_answers(client: TestClient) -> None:
     assert len(urls) >= 10
     for url in urls:
         assert client.get(url).status_code == 200, url
+
+
+def test_district_codes_without_the_dot_filter_the_same_rows(client: TestClient) -> None:
+    for table in ("partners", "partnerships"):
+        dotted = read_csv(client.get(f"/export/{table}.csv?districtCode=53.02"))
+        assert dotted, table
+        assert read_csv(client.get(f"/export/{table}.csv?districtCode=5302")) == dotted
