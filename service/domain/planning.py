@@ -245,9 +245,9 @@ def plan_province(
 async def rank_plan(
     recommender: Recommender, inputs: PlanInputs, *, province_code: str, world: World
 ) -> ProvincePlan | None:
-    """Rank a province plan on the running recommender's snapshot, in its thread.
+    """Rank a province plan on the running recommender's snapshot (in its thread).
 
-    :func:`plan_province` with the inputs :func:`plan_inputs` gathered in ``world``;
+    Runs :func:`plan_province` on the inputs :func:`plan_inputs` gathered in ``world``;
     None for an unknown province.
     """
     return await recommender.run(
