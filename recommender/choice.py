@@ -158,6 +158,6 @@ class ConditionalLogit(BaseEstimator):  # type: ignore[misc]
         return np.minimum(total, 100.0), out
 
     def decision_function(self, x: np.ndarray) -> np.ndarray:
-        """Utility of each row (higher is more likely chosen)."""
+        """Return the utility of each row (higher is more likely chosen)."""
         check_is_fitted(self, "weights_")
         return np.asarray(x @ self.weights_)

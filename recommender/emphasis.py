@@ -41,9 +41,11 @@ def weights(emphasis: str) -> tuple[float, float]:
 
 
 def district_need_points(profile: pd.DataFrame) -> np.ndarray:
-    """Need of each district on 0-100: 60 % the gap to the 14 % target (relative to the
-    largest gap), 20 % designated underdeveloped, 20 % the burden's percentile
-    (prevalence x population)."""
+    """Score the need of each district on 0-100.
+
+    60 % the gap to the 14 % target (relative to the largest gap), 20 % designated
+    underdeveloped, 20 % the burden's percentile (prevalence x population).
+    """
     gap = profile["gap_to_target"].to_numpy(float)
     top = gap.max() if len(gap) and gap.max() > 0 else 1.0
     burden = pd.Series(profile["burden"].to_numpy(float)).rank(pct=True).to_numpy()

@@ -17,20 +17,21 @@ import numpy as np
 import pandas as pd
 from sklearn.metrics import roc_auc_score
 
-from recommender.features import FeatureSpace, lasted
+from recommender.features import FeatureSpace
 from recommender.model import (
     GeographyScorer,
     LearnedRanker,
     PopularityScorer,
     RandomScorer,
     TransparentScorer,
-    _Scorer,
 )
+from recommender.outcomes import lasted
+from recommender.scorer import Scorer
 
 K = 10
 
 
-def default_scorers(seed: int = 0) -> list[_Scorer]:
+def default_scorers(seed: int = 0) -> list[Scorer]:
     """Baselines and models in report order (the learned ranker last)."""
     return [
         RandomScorer(seed),
@@ -45,7 +46,7 @@ def default_scorers(seed: int = 0) -> list[_Scorer]:
 def ranks_of(scores: np.ndarray, relevant: np.ndarray) -> np.ndarray:
     """1-based ranks of the ``relevant`` positions (ties broken pessimistically)."""
     s = scores[relevant]
-    return (scores[None, :] >= s[:, None]).sum(axis=1)
+    return np.asarray((scores[None, :] >= s[:, None]).sum(axis=1))
 
 
 def query_metrics(scores: np.ndarray, relevant: np.ndarray, k: int = K) -> tuple[float, ...]:
@@ -77,7 +78,7 @@ class Evaluation:
     notes: list[str] = field(default_factory=list)
 
     def to_string(self) -> str:
-        """The table and notes as plain text."""
+        """Render the table and notes as plain text."""
         with pd.option_context("display.width", 200, "display.max_columns", 30):
             body = self.table.to_string(float_format=lambda v: f"{v:.3f}")
         return "\n".join([*self.notes, body])
@@ -106,7 +107,7 @@ def evaluate(
     history: pd.DataFrame,
     *,
     test_year: int | None = None,
-    scorers: list[_Scorer] | None = None,
+    scorers: list[Scorer] | None = None,
     k: int = K,
     n_boot: int = 1000,
     seed: int = 0,

@@ -47,14 +47,14 @@ class DistrictWalk(BaseEstimator):  # type: ignore[misc]
 
     @classmethod
     def of(cls, params: dict[str, float]) -> DistrictWalk:
-        """A walk with ``restart``, ``bandwidth_km`` and ``cooccurrence`` from ``params``."""
+        """Return a walk with ``restart``, ``bandwidth_km`` and ``cooccurrence`` from ``params``."""
         return cls(params["restart"], params["bandwidth_km"], params["cooccurrence"])
 
     def kernel(self, record: RealRecord) -> np.ndarray:
         """Row-normalised distance kernel (no self-loops)."""
         k = np.exp(-record.dist / self.bandwidth_km)
         np.fill_diagonal(k, 0.0)
-        return k / np.maximum(k.sum(axis=1, keepdims=True), 1e-300)
+        return np.asarray(k / np.maximum(k.sum(axis=1, keepdims=True), 1e-300))
 
     def scores(
         self, record: RealRecord, known: np.ndarray, p: int, kernel: np.ndarray | None = None
@@ -63,7 +63,7 @@ class DistrictWalk(BaseEstimator):  # type: ignore[misc]
 
         A partner with no known district gets zeros (it is cold: the caller falls back).
         """
-        return self.batch_scores(record, known, [(p, np.zeros((0, 2), int))], kernel)[0]
+        return np.asarray(self.batch_scores(record, known, [(p, np.zeros((0, 2), int))], kernel)[0])
 
     def batch_scores(
         self,

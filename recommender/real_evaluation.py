@@ -99,6 +99,8 @@ class RealEvaluation:
     emphasis: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     def to_string(self) -> str:
+        """Render the tables as plain text."""
+
         def fmt(t: pd.DataFrame) -> str:
             with pd.option_context("display.width", 220, "display.max_columns", 40):
                 return t.to_string(float_format=lambda v: f"{v:.3f}")
@@ -121,11 +123,12 @@ class RealEvaluation:
 
     def value(self, direction: str, variant: str, scorer: str, metric: str) -> float:
         """One level from the table (warm holds)."""
-        return float(self.table.loc[(direction, variant, "warm", scorer), metric])
+        # pandas-stubs types neither a MultiIndex row key nor the cell it selects
+        return float(self.table.loc[(direction, variant, "warm", scorer), metric])  # type: ignore[arg-type]
 
     def gain(self, direction: str, variant: str, baseline: str, metric: str) -> tuple[float, ...]:
         """(mean, lo, hi) of the paired gain of the learned model over ``baseline``."""
-        r = self.gains.loc[(direction, variant, baseline)]
+        r = self.gains.loc[(direction, variant, baseline)]  # type: ignore[index]
         return float(r[f"{metric}_gain"]), float(r[f"{metric}_lo"]), float(r[f"{metric}_hi"])
 
 
@@ -148,7 +151,7 @@ def _bootstrap(
 
 
 def walk_scores(record: RealRecord, walk: DistrictWalk, hs: list[Hold]) -> np.ndarray:
-    """The walk's scores of every district for each hold (its own pairs hidden)."""
+    """Return the walk's scores of every district for each hold (its own pairs hidden)."""
     if not hs:
         return np.zeros((0, record.n_districts))
     queries = [

@@ -47,7 +47,7 @@ def shared_partners(record: RealRecord, known: np.ndarray, p: int, d: int, lang:
 
 
 def open_areas(partner_areas: np.ndarray, need: np.ndarray, coverage: np.ndarray, lang: str) -> str:
-    """The partner's areas nobody covers in the district (those the need points count)."""
+    """Return the partner's areas nobody covers in the district (those the need points count)."""
     own = np.flatnonzero(partner_areas > 0)
     if not len(own):
         return (

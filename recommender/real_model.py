@@ -60,7 +60,7 @@ class RealRanker(BaseEstimator):  # type: ignore[misc]
         return self
 
     def partner_scores(self, record: RealRecord, known: np.ndarray, d: int) -> np.ndarray:
-        """Utility of every partner of ``record`` for district position ``d``."""
+        """Return the utility of every partner of ``record`` for district position ``d``."""
         check_is_fitted(self, "partner_model_")
         return self.partner_model_.decision_function(district_block(record, known, d))
 

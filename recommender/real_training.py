@@ -116,7 +116,7 @@ def choice_examples(
 def choose_alpha(
     groups: list[np.ndarray], chosen: list[int], clusters: np.ndarray, seed: int = 0
 ) -> float:
-    """The L2 penalty with the best inner hit@10 (then MRR) in 4 grouped inner folds."""
+    """Return the L2 penalty with the best inner hit@10 (then MRR) in 4 grouped inner folds."""
     best, best_key = ALPHAS[0], (-1.0, -1.0)
     for alpha in ALPHAS:
         ranks = []
@@ -138,7 +138,7 @@ def choose_alpha(
 def fit_partner_model(
     record: RealRecord, variant: str = SOURCE_BLOCKED, removed: np.ndarray | None = None
 ) -> ConditionalLogit:
-    """The conditional logit on the record (without ``removed``), penalty by inner CV."""
+    """Return the conditional logit on the record (without ``removed``), penalty by inner CV."""
     removed = np.zeros(0, int) if removed is None else removed
     groups, chosen, dists = choice_examples(record, removed, variant)
     alpha = choose_alpha(groups, chosen, dists)
@@ -170,7 +170,7 @@ def walk_ranks(
 
 
 def choose_walk(record: RealRecord, train: list[Hold], removed: np.ndarray) -> dict[str, float]:
-    """The walk parameters with the best mean reciprocal rank on the training holds."""
+    """Return the walk parameters with the best mean reciprocal rank on the training holds."""
     best, best_mrr = WALK_GRID[0], -1.0
     kernels: dict[float, np.ndarray] = {}
     for params in WALK_GRID:
@@ -183,6 +183,6 @@ def choose_walk(record: RealRecord, train: list[Hold], removed: np.ndarray) -> d
 
 
 def fit_walk(record: RealRecord, variant: str = SOURCE_BLOCKED) -> DistrictWalk:
-    """The walk with parameters chosen on every warm hold of the record."""
+    """Return the walk with parameters chosen on every warm hold of the record."""
     train = [h for h in holds(record, DISTRICTS, variant) if not h.cold]
     return DistrictWalk.of(choose_walk(record, train, np.zeros(0, int)))

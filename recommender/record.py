@@ -27,7 +27,7 @@ REAL_STATUSES = ("reported", "active", "completed")
 
 
 def real_history(partners: pd.DataFrame, history: pd.DataFrame) -> pd.DataFrame:
-    """The rows of ``history`` that belong to the real record (see the module docstring).
+    """Return the rows of ``history`` that belong to the real record (see the module docstring).
 
     ``partners`` and ``history`` may carry a ``synthetic`` flag; rows flagged synthetic,
     or of a synthetic partner, are dropped.
@@ -42,7 +42,7 @@ def real_history(partners: pd.DataFrame, history: pd.DataFrame) -> pd.DataFrame:
 
 
 def footprint_scope(kind: str, n_provinces: int, n_districts: int) -> str:
-    """The seed's rule for a real partner's scope, from its known footprint.
+    """Return the seed's rule for a real partner's scope, from its known footprint.
 
     ``national`` for international organisations or two or more provinces,
     ``provincial`` for two or more districts of one province, else ``local``.
@@ -95,7 +95,7 @@ class RealRecord:
     def from_frames(
         cls, districts: pd.DataFrame, partners: pd.DataFrame, history: pd.DataFrame
     ) -> RealRecord:
-        """The real record of ``history`` (frames as in :mod:`recommender.features`).
+        """Return the real record of ``history`` (frames as in :mod:`recommender.features`).
 
         ``history`` may carry ``source_url`` (for source blocking) and ``synthetic``;
         only real partners become candidates (``partners.synthetic`` when present).
@@ -151,14 +151,17 @@ class RealRecord:
 
     @property
     def n_partners(self) -> int:
+        """Number of candidate partners."""
         return len(self.p_names)
 
     @property
     def n_districts(self) -> int:
+        """Number of districts."""
         return len(self.d_codes)
 
     @property
     def n_pairs(self) -> int:
+        """Number of known real partner-district pairs."""
         return len(self.pair_p)
 
     def known(self, hidden: np.ndarray | None = None) -> np.ndarray:
@@ -174,7 +177,7 @@ class RealRecord:
         return a
 
     def blocked(self, pair: int) -> np.ndarray:
-        """The pair and the other partners' pairs in its district reported by a shared source."""
+        """Return the pair and its district's other pairs reported by a source it shares."""
         d, src = self.pair_d[pair], self.pair_sources[pair]
         same = [
             k
@@ -200,7 +203,7 @@ class RealRecord:
         )
 
     def partner_frame(self, known: np.ndarray) -> pd.DataFrame:
-        """The partners frame with footprint, provinces and scope recomputed from ``known``."""
+        """Return the partners frame, footprint, provinces and scope recomputed from ``known``."""
         p = self.partners.copy()
         prov_code = self.districts["province_code"].astype(str).to_numpy()
         p["district_codes"] = [sorted(self.d_codes[row].tolist()) for row in known]
@@ -209,7 +212,7 @@ class RealRecord:
         return p
 
     def history_frame(self, hidden: np.ndarray | None = None) -> pd.DataFrame:
-        """The known pairs as reported partnerships (no dates), without ``hidden``."""
+        """Return the known pairs as reported partnerships (no dates), without ``hidden``."""
         keep = np.ones(self.n_pairs, bool)
         if hidden is not None and len(hidden):
             keep[np.asarray(hidden, int)] = False

@@ -15,11 +15,9 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from graphql import (
-    ExecutionResult,
     FieldNode,
     FragmentDefinitionNode,
     FragmentSpreadNode,
-    GraphQLError,
     GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
@@ -33,7 +31,7 @@ from graphql import (
 from graphql.type import GraphQLInterfaceType, GraphQLOutputType
 from strawberry.extensions import SchemaExtension
 
-from schema.errors import MitraError
+from schema.errors import MitraError, refusal
 
 # Lists that take no ``first`` argument, and how long they can reasonably be.
 # Lists of scalars or enums count as one object; only lists of objects multiply.
@@ -196,12 +194,5 @@ class MaxResultSize(SchemaExtension):
                     estimate=size,
                     max=self.max_objects,
                 )
-                context.result = ExecutionResult(
-                    data=None,
-                    errors=[
-                        GraphQLError(
-                            error.message, extensions=error.extensions, original_error=error
-                        )
-                    ],
-                )
+                context.result = refusal(error)
         yield

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from graphql import GraphQLError
+from graphql import ExecutionResult, GraphQLError
 
 from service.auth import AuthError
 
@@ -76,6 +76,14 @@ def from_auth_error(exc: AuthError) -> MitraError:
     if exc.code == FORBIDDEN:
         return ForbiddenError(exc.message)
     return UnauthenticatedError(exc.message)
+
+
+def refusal(error: MitraError) -> ExecutionResult:
+    """The result of an operation refused before it runs: no data, ``error`` alone."""
+    return ExecutionResult(
+        data=None,
+        errors=[GraphQLError(error.message, extensions=error.extensions, original_error=error)],
+    )
 
 
 def is_expected(error: GraphQLError) -> bool:

@@ -11,12 +11,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from graphql import ExecutionResult as GraphQLExecutionResult
-from graphql import GraphQLError, StringValueNode, visit
+from graphql import StringValueNode, visit
 from graphql.language import Visitor
 from strawberry.extensions import SchemaExtension
 
-from schema.errors import UserInputError
+from schema.errors import UserInputError, refusal
 
 MESSAGE = "text must not contain NUL characters or unpaired surrogates"
 
@@ -61,11 +60,5 @@ class RejectUnstorableText(SchemaExtension):
             visit(context.graphql_document, finder)
             bad = finder.found
         if bad:
-            error = UserInputError(MESSAGE)
-            context.result = GraphQLExecutionResult(
-                data=None,
-                errors=[
-                    GraphQLError(error.message, extensions=error.extensions, original_error=error)
-                ],
-            )
+            context.result = refusal(UserInputError(MESSAGE))
         yield

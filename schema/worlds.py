@@ -18,17 +18,15 @@ WorldArg = Annotated[
     ),
 ]
 
-_AVAILABLE = "demo_available"
-
 
 async def checked_world(info: Info, world: World) -> World:
     """``world``, after checking (once per request) that DEMO has data to show."""
     if world is World.DEMO:
-        extra = info.context.extra
-        if _AVAILABLE not in extra:
-            async with info.context.session_factory() as session:
-                extra[_AVAILABLE] = await demo_available(session)
-        if not extra[_AVAILABLE]:
+        context = info.context
+        if context.demo_available is None:
+            async with context.session_factory() as session:
+                context.demo_available = await demo_available(session)
+        if not context.demo_available:
             raise DemoUnavailableError(
                 "this database holds no generated demo data: ask for world REAL "
                 "(`mitra seed` adds the demo world)",

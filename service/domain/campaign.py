@@ -44,6 +44,8 @@ from service.domain.worlds import World, in_world
 
 @dataclass(frozen=True)
 class Commitment:
+    """A partnership that counts towards the campaign, with what the quotas need of it."""
+
     partnership_id: int
     partner_id: int
     partner_kind: str
@@ -55,11 +57,14 @@ class Commitment:
 
     @property
     def twelve_months(self) -> bool:
+        """Whether the commitment lasts twelve months or more."""
         return self.months >= IDEAL_COMMITMENT_MONTHS
 
 
 @dataclass(frozen=True)
 class QuotaProgress:
+    """One quota category in one province: its target and the partners committed."""
+
     category: QuotaCategory
     target: int
     partner_ids: tuple[int, ...]
@@ -68,23 +73,29 @@ class QuotaProgress:
 
     @property
     def committed(self) -> int:
+        """Number of distinct partners committed."""
         return len(self.partner_ids)
 
     @property
     def committed_twelve_months(self) -> int:
+        """Number of distinct partners committed for twelve months or more."""
         return len(self.twelve_month_partner_ids)
 
     @property
     def remaining(self) -> int:
+        """Partners still needed to reach the target (never negative)."""
         return max(self.target - self.committed, 0)
 
     @property
     def met(self) -> bool:
+        """Whether the target is reached."""
         return self.committed >= self.target
 
 
 @dataclass(frozen=True)
 class CategoryProgress:
+    """One quota category across all provinces."""
+
     category: QuotaCategory
     target_per_province: int
     provinces_meeting_quota: int
@@ -94,6 +105,8 @@ class CategoryProgress:
 
 @dataclass(frozen=True)
 class CampaignProgress:
+    """The campaign as a whole: committed partners and quotas met."""
+
     target: int
     committed_partners: int
     committed_partners_twelve_months: int
@@ -119,6 +132,7 @@ async def list_commitments(
     province_codes: Iterable[str] | None = None,
     world: World = World.REAL,
 ) -> list[Commitment]:
+    """List the partnerships that count as commitments, optionally in some provinces only."""
     stmt = (
         select(
             Partnership.id,
@@ -189,6 +203,7 @@ def _progress(
 async def quota_progress_by_province(
     session: AsyncSession, *, province_codes: Iterable[str], world: World = World.REAL
 ) -> dict[str, list[QuotaProgress]]:
+    """Compute the quota progress of each province in ``province_codes``."""
     codes = list(province_codes)
     return _progress(await list_commitments(session, province_codes=codes, world=world), codes)
 
@@ -196,6 +211,7 @@ async def quota_progress_by_province(
 async def campaign_progress(
     session: AsyncSession, *, world: World = World.REAL
 ) -> CampaignProgress:
+    """Compute the progress of the whole campaign."""
     codes = list((await session.execute(select(Province.code))).scalars())
     commitments = await list_commitments(session, world=world)
     progress = _progress(commitments, codes)

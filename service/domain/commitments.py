@@ -58,6 +58,8 @@ class ExpiringFilter:
 
 @dataclass(frozen=True)
 class ExpiringCommitment:
+    """A running partnership ending soon, with what its end would mean for the quotas."""
+
     partnership_id: int
     partner_id: int
     partner_kind: str
@@ -77,12 +79,14 @@ class ExpiringCommitment:
     # The campaign's thresholds, judged on the length the commitment has by its end date.
     @property
     def reached_six_months(self) -> bool:
+        """Whether the commitment is six months long by its end date."""
         return (
             self.commitment_months is not None and self.commitment_months >= MIN_COMMITMENT_MONTHS
         )
 
     @property
     def reached_twelve_months(self) -> bool:
+        """Whether the commitment is twelve months long by its end date."""
         return (
             self.commitment_months is not None and self.commitment_months >= IDEAL_COMMITMENT_MONTHS
         )
@@ -192,7 +196,7 @@ async def expiring_commitments(
     today: dt.date | None = None,
     world: World = World.REAL,
 ) -> list[ExpiringCommitment]:
-    """Running partnerships whose end date falls in ``[today, today + within_days]``.
+    """List the running partnerships whose end date falls in ``[today, today + within_days]``.
 
     Ordered by end date, then partnership id. ``within_days`` must pass
     :func:`within_days_error` (ValueError otherwise). Counted in ``world`` (the real

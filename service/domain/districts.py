@@ -21,6 +21,8 @@ from service.domain.worlds import World, in_world
 
 
 class DistrictOrderField(enum.StrEnum):
+    """The orders a district list can be sorted in."""
+
     CODE = "code"
     NAME = "name"
     PREVALENCE = "prevalence"
@@ -29,6 +31,8 @@ class DistrictOrderField(enum.StrEnum):
 
 @dataclass(frozen=True)
 class DistrictFilter:
+    """Filters of the district list; ``None`` leaves a field unfiltered."""
+
     province_code: str | None = None
     type: DistrictType | None = None
     underdeveloped: bool | None = None
@@ -39,6 +43,8 @@ class DistrictFilter:
 
 @dataclass(frozen=True)
 class DistrictOrder:
+    """Sort order of the district list."""
+
     field: DistrictOrderField = DistrictOrderField.CODE
     descending: bool = False
 
@@ -47,6 +53,14 @@ def name_matches(columns: Sequence[InstrumentedAttribute[str]], term: str) -> Co
     """Case-insensitive substring match on any of ``columns``; LIKE wildcards are literal."""
     needle = term.strip().lower()
     return or_(*(func.lower(col).contains(needle, autoescape=True) for col in columns))
+
+
+# The sort key of each order but PREVALENCE, which sorts on the latest-prevalence subquery.
+_ORDER_COLUMNS: dict[DistrictOrderField, InstrumentedAttribute[Any]] = {
+    DistrictOrderField.CODE: District.code,
+    DistrictOrderField.NAME: District.short_name,
+    DistrictOrderField.POPULATION: District.population,
+}
 
 
 def _district_query(flt: DistrictFilter, order: DistrictOrder) -> Select[Any]:
@@ -74,15 +88,11 @@ def _district_query(flt: DistrictFilter, order: DistrictOrder) -> Select[Any]:
     if flt.search and flt.search.strip():
         stmt = stmt.where(name_matches((District.name, District.short_name), flt.search))
 
-    key: ColumnElement[Any] | InstrumentedAttribute[Any]
-    if order.field is DistrictOrderField.NAME:
-        key = District.short_name
-    elif order.field is DistrictOrderField.PREVALENCE:
-        key = latest.c.value
-    elif order.field is DistrictOrderField.POPULATION:
-        key = District.population
-    else:
-        key = District.code
+    key: ColumnElement[Any] | InstrumentedAttribute[Any] = (
+        latest.c.value
+        if order.field is DistrictOrderField.PREVALENCE
+        else _ORDER_COLUMNS[order.field]
+    )
     # Districts without a value go last in both directions; the code breaks ties so
     # that offset pages are stable.
     return stmt.order_by(
@@ -98,11 +108,13 @@ async def list_districts(
     offset: int = 0,
     limit: int = 20,
 ) -> Page[District]:
+    """List one page of districts matching ``filter`` in ``order``."""
     stmt = _district_query(filter or DistrictFilter(), order or DistrictOrder())
     return await fetch_page(session, stmt, offset=offset, limit=limit)
 
 
 async def get_districts(session: AsyncSession, *, codes: Iterable[str]) -> dict[str, District]:
+    """Load the districts with these codes, keyed by code."""
     stmt = select(District).where(District.code.in_(list(codes)))
     return {row.code: row for row in (await session.execute(stmt)).scalars()}
 
@@ -110,6 +122,7 @@ async def get_districts(session: AsyncSession, *, codes: Iterable[str]) -> dict[
 async def districts_by_province(
     session: AsyncSession, *, province_codes: Iterable[str]
 ) -> dict[str, list[District]]:
+    """Load the districts of each province, keyed by province code."""
     stmt = (
         select(District)
         .where(District.province_code.in_(list(province_codes)))
@@ -134,6 +147,7 @@ class DistrictPartnerStats:
     reported_real_partnerships: int
 
     def active_by_kind(self, *, include_synthetic: bool) -> dict[str, int]:
+        """Active partners by kind, the generated ones added when ``include_synthetic``."""
         if not include_synthetic:
             return self.active_partners_by_kind
         both = dict(self.active_partners_by_kind)
@@ -143,14 +157,17 @@ class DistrictPartnerStats:
 
     @property
     def coverage(self) -> int:
-        """Real coverage, as the console maps it by default: real active partners plus real
-        reported partnerships."""
+        """Real coverage, as the console maps it by default.
+
+        Real active partners plus real reported partnerships.
+        """
         return sum(self.active_partners_by_kind.values()) + self.reported_real_partnerships
 
 
 async def partner_stats_by_district(
     session: AsyncSession, *, district_codes: Iterable[str]
 ) -> dict[str, DistrictPartnerStats]:
+    """Count the partners and partnerships of each district, keyed by district code."""
     codes = list(district_codes)
     active_stmt = (
         select(
@@ -193,8 +210,11 @@ async def partner_stats_by_district(
 async def committed_partners_by_district(
     session: AsyncSession, *, district_codes: Iterable[str], world: World = World.REAL
 ) -> dict[str, int]:
-    """Distinct partners with a campaign commitment (``is_commitment``) in each district,
-    counted in ``world`` (the real record unless DEMO)."""
+    """Count distinct partners with a campaign commitment in each district.
+
+    Commitments as ``is_commitment`` says, counted in ``world`` (the real record unless
+    DEMO).
+    """
     stmt = (
         select(
             Partnership.district_code,

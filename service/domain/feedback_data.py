@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 from sqlalchemy import select
 
-from recommender.features import lasted
+from recommender.outcomes import lasted
 from recommender.training import FEEDBACK_COLUMNS
 from service.db.models import District, RecommendationFeedback
 from service.domain.partnerships import months_between
@@ -80,14 +80,14 @@ def effective_durations(history: pd.DataFrame) -> pd.DataFrame:
 def training_summary(
     history: pd.DataFrame, feedback: pd.DataFrame, *, training_pairs: int, feedback_pairs: int
 ) -> dict[str, Any]:
-    """Counts kept in a version's metrics and card: what it learned from."""
+    """Count what a version learned from (kept in its metrics and card)."""
     label = lasted(history)
     synthetic = history["synthetic"] if "synthetic" in history else pd.Series(False)
     return {
         "training_pairs": int(training_pairs),
         "partnerships_with_outcome": int(label.notna().sum()),
         "partnerships_with_outcome_real": int((label.notna() & ~synthetic.astype(bool)).sum()),
-        "feedback_verdicts": int(len(feedback)),
+        "feedback_verdicts": len(feedback),
         "feedback_accepted": int((feedback["verdict"] == "accepted").sum()),
         "feedback_rejected": int((feedback["verdict"] == "rejected").sum()),
         "feedback_pairs": int(feedback_pairs),

@@ -34,7 +34,7 @@ from service.db.enums import QuotaCategory
 from service.domain.campaign import QuotaProgress, quota_progress_by_province
 from service.domain.feedback_data import rejected_pairs
 from service.domain.local_media import local_media_provinces
-from service.domain.recommending import Snapshot
+from service.domain.recommending import Recommender, Snapshot
 from service.domain.worlds import World
 
 if TYPE_CHECKING:
@@ -48,6 +48,8 @@ SIMILARITY_PENALTY = 1.0
 
 @dataclass(frozen=True)
 class PlanPick:
+    """One suggested partner for one district, for one quota category."""
+
     category: QuotaCategory
     partner_id: int
     district_code: str
@@ -68,6 +70,8 @@ class OpenSlots:
 
 @dataclass(frozen=True)
 class ProvincePlan:
+    """A province's quota plan: current progress, picks and what remains after them."""
+
     province_code: str
     model_version: str
     quotas: list[QuotaProgress]
@@ -115,7 +119,7 @@ class PlanInputs:
 
 
 async def plan_inputs(session: AsyncSession, *, province_code: str, world: World) -> PlanInputs:
-    """The province's quotas counted in ``world``, its local media and the rejected pairs."""
+    """Return the province's quotas counted in ``world``, its local media and the rejected pairs."""
     quotas = await quota_progress_by_province(session, province_codes=[province_code], world=world)
     local = await local_media_provinces(session)
     return PlanInputs(
@@ -127,7 +131,7 @@ async def plan_inputs(session: AsyncSession, *, province_code: str, world: World
 
 def _z(x: np.ndarray) -> np.ndarray:
     sd = float(x.std())
-    return (x - x.mean()) / (sd if sd > 0 else 1.0)
+    return np.asarray((x - x.mean()) / (sd if sd > 0 else 1.0))
 
 
 def _similarity(snap: Snapshot, q: int) -> np.ndarray:
@@ -138,7 +142,7 @@ def _similarity(snap: Snapshot, q: int) -> np.ndarray:
     union = a.sum(axis=1) + a[q].sum() - inter
     jac = np.where(union > 0, inter / np.maximum(union, 1), 0.0)
     national = s.scope == "national"
-    return 0.5 * jac + 0.25 * (s.kind == s.kind[q]) + 0.25 * (national & national[q])
+    return np.asarray(0.5 * jac + 0.25 * (s.kind == s.kind[q]) + 0.25 * (national & national[q]))
 
 
 def plan_province(
@@ -150,7 +154,7 @@ def plan_province(
     rejected: Collection[tuple[int, str]] = (),
     counted_in: World = World.REAL,
 ) -> ProvincePlan | None:
-    """The plan for ``province_code`` given its current ``quotas`` (None if unknown).
+    """Return the plan for ``province_code`` given its current ``quotas`` (None if unknown).
 
     ``local_media_ids``: the media partners local to the province, the only media that
     may fill its local-media quota. ``rejected``: (partner id, district code) pairs a
@@ -235,4 +239,23 @@ def plan_province(
             for c, r in zip(QUOTAS, remaining, strict=True)
             if r > 0
         ],
+    )
+
+
+async def rank_plan(
+    recommender: Recommender, inputs: PlanInputs, *, province_code: str, world: World
+) -> ProvincePlan | None:
+    """Rank a province plan on the running recommender's snapshot (in its thread).
+
+    Runs :func:`plan_province` on the inputs :func:`plan_inputs` gathered in ``world``;
+    None for an unknown province.
+    """
+    return await recommender.run(
+        plan_province,
+        province_code,
+        inputs.quotas,
+        world=world,
+        counted_in=world,
+        local_media_ids=inputs.local_media_ids,
+        rejected=inputs.rejected,
     )

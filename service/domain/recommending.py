@@ -64,11 +64,12 @@ class Snapshot:
 
     @property
     def version(self) -> str:
+        """Version of the model behind this snapshot."""
         return self.model.version
 
     def reasons(self, p: int, d: int) -> list[Reason]:
-        """The three largest factors of the score, and the largest negative one if any."""
-        out = self.model.scorer.explain(self.state, p, d)  # type: ignore[attr-defined]
+        """Return the three largest factors of the score, and the largest negative one if any."""
+        out: list[Reason] = self.model.scorer.explain(self.state, p, d)
         top = out[:3]
         if out[-1].contribution < 0 and out[-1] not in top:
             top.append(out[-1])
@@ -79,7 +80,7 @@ class Snapshot:
         if self.real is not None:
             r = self.real
             return np.stack([r.ranker.partner_scores(r.record, r.known, int(d)) for d in d_idx])
-        return np.asarray(self.model.scorer.score_matrix(self.state, d_idx))  # type: ignore[attr-defined]
+        return np.asarray(self.model.scorer.score_matrix(self.state, d_idx))
 
 
 @dataclass(frozen=True)
@@ -300,7 +301,7 @@ class Recommender:
         return bool(self._snaps) and time.monotonic() - self._checked < self.poll_seconds
 
     async def snapshot(self, world: World = World.REAL) -> Snapshot:
-        """The current snapshot of ``world``, refreshed first when the database changed."""
+        """Return the current snapshot of ``world``, refreshed first when the database changed."""
         if not self._fresh():
             async with self._lock:
                 if not self._fresh():

@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from service.db.enums import STUNTING_TARGET_PCT, InterventionArea
+from recommender.vocab import STUNTING_TARGET_PCT
+from service.db.enums import InterventionArea
 from service.db.models import District, IndicatorMeasurement, Partner, Partnership
 from service.domain import campaign, partnerships, prevalence
 from service.domain.commitments import RUNNING_STATUSES
@@ -36,11 +37,14 @@ class AreaPresence:
 
     @property
     def partners(self) -> int:
+        """Number of distinct partners working in the area."""
         return len(self.partner_ids)
 
 
 @dataclass(frozen=True)
 class Situation:
+    """A district's stunting figures, covered and uncovered areas, and its province's quotas."""
+
     district_code: str
     province_code: str
     underdeveloped: bool
@@ -75,7 +79,7 @@ def _presence(area: InterventionArea, rows: Sequence[Partnership]) -> AreaPresen
 async def district_situation(
     session: AsyncSession, *, code: str, world: World = World.REAL
 ) -> Situation | None:
-    """The situation of district ``code`` in ``world``; None when there is no such district."""
+    """Return the situation of district ``code`` in ``world``; None if there is no such district."""
     district = await session.get(District, code)
     if district is None:
         return None

@@ -24,16 +24,19 @@ Ts = TypeVarTuple("Ts")
 
 
 class World(enum.StrEnum):
+    """Which data an answer counts: the real record alone, or with the generated demo world."""
+
     REAL = "real"
     DEMO = "demo"
 
     @property
     def includes_synthetic(self) -> bool:
+        """Whether generated (synthetic) rows count in this world."""
         return self is World.DEMO
 
 
 async def demo_available(session: AsyncSession) -> bool:
-    """True when the database holds generated (synthetic) partners or partnerships."""
+    """Tell whether the database holds generated (synthetic) partners or partnerships."""
     stmt = select(
         or_(
             exists().where(Partner.synthetic.is_(True)),

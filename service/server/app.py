@@ -125,7 +125,7 @@ class MitraGraphQL(GraphQL[Context, None]):
         return build_context(
             state.session_factory,
             self.settings,
-            scorer=state.scorer,
+            recommender=state.recommender,
             request=request if isinstance(request, Request) else None,
             response=response,
             principal=principal,
@@ -188,7 +188,7 @@ def create_app(settings: Settings) -> Starlette:
         app.state.session_factory = make_async_sessionmaker(engine)
         # The runtime recommender: loads the active model (or the transparent fallback)
         # on first use and picks up newly activated versions and data changes.
-        app.state.scorer = Recommender(app.state.session_factory, settings)
+        app.state.recommender = Recommender(app.state.session_factory, settings)
         try:
             yield
         finally:
@@ -215,12 +215,12 @@ def create_app(settings: Settings) -> Starlette:
             InterfaceError: database_unavailable,
         },
     )
-    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)  # type: ignore[arg-type]
-    app.add_middleware(WorkerHeader)  # type: ignore[arg-type]
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(WorkerHeader)
     # Outermost, so refusals by the inner layers (413) carry the CORS headers too.
     # No credentials: clients send a bearer token, never cookies.
     app.add_middleware(
-        StrictCORS,  # type: ignore[arg-type]
+        StrictCORS,
         allow_origins=list(settings.cors_origins),
         allow_methods=["GET", "POST"],
         allow_headers=["Authorization", "Content-Type"],

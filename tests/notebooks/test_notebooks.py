@@ -220,7 +220,7 @@ def test_promoted_version_is_served_without_restart(executed: Service) -> None:
 
 
 def test_promote_over_http_with_an_admin_token(executed: Service) -> None:
-    seconds, error, _ = execute(
+    _, error, _ = execute(
         "03_promote.ipynb",
         executed.settings,
         CANDIDATE_VERSION=executed.first_version,

@@ -9,7 +9,8 @@ import pandas as pd
 from hypothesis import given
 from hypothesis import strategies as st
 
-from recommender.features import COL, FEATURES, FeatureSpace, commitments_known, lasted
+from recommender.features import COL, FEATURES, FeatureSpace
+from recommender.outcomes import commitments_known, lasted
 from service.domain.partnerships import is_commitment, months_between
 
 

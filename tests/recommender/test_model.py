@@ -144,7 +144,19 @@ def test_bench_runs_small(tmp_path: Path) -> None:
     from recommender.bench import run
 
     r = run(Path(__file__).resolve().parents[2] / "data" / "reference", n_partners=500)
-    assert r["rank_one_district_ms"] < 50 and r["score_all_ms"] < 5000
+    # The bench reports its timings and their numpy floors (ratios are printed by
+    # `make bench`); a unit test checks what it measured, never how fast: speed targets
+    # belong to the benchmark, not to the suite.
+    assert r["partners"] == 500
+    timings = {k: v for k, v in r.items() if k.endswith("_ms")}
+    assert set(timings) == {
+        "prepare_space_ms",
+        "rank_one_district_ms",
+        "rank_one_floor_ms",
+        "score_all_ms",
+        "score_all_floor_ms",
+    }
+    assert all(np.isfinite(v) and v > 0 for v in timings.values()), timings
 
 
 def test_registry_refuses_a_model_of_another_feature_version(

@@ -50,7 +50,7 @@ def _without(frames, record: RealRecord, pairs: np.ndarray):
 
 
 def test_record_is_real_pairs_past_proposed(real_record_frames) -> None:
-    d, p, h = real_record_frames
+    _d, p, h = real_record_frames
     extra = h.iloc[:2].copy()
     extra["status"] = ["proposed", "active"]
     extra["district_code"] = ["53.02", "53.03"]

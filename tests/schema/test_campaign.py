@@ -115,7 +115,7 @@ def test_recommender_quota_feature_counts_the_same_commitments(engine: Engine):
 
 async def test_six_and_twelve_month_counts_match_the_raw_rows(run: Run, engine: Engine):
     # the demo world: the real record alone holds too few commitments to compare
-    six, codes = expected_progress(engine, demo=True)
+    six, _codes = expected_progress(engine, demo=True)
     twelve, _ = expected_progress(engine, demo=True, min_months=12)
     assert set().union(*twelve.values()), "the seeded data should hold 12-month commitments"
     assert set().union(*twelve.values()) < set().union(*six.values())

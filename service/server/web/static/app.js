@@ -379,6 +379,8 @@ function exportUrl(table, format) {
   } else if (filter.provinceCode) {
     params.set("provinceCode", filter.provinceCode);
   }
+  // The export follows the console's world, like every answer on the page.
+  if (getWorld() === "DEMO") params.set("world", "demo");
   const query = params.toString();
   return `/export/${table}.${format}${query ? `?${query}` : ""}`;
 }
