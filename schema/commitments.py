@@ -97,6 +97,6 @@ async def check_known_codes(
         session, province_codes=province_codes, district_codes=district_codes
     )
     if missing_p:
-        raise NotFoundError(f"no province with code {', '.join(missing_p)}", field="provinceCodes")
+        raise NotFoundError(f"there is no province {', '.join(missing_p)}", field="provinceCodes")
     if missing_d:
-        raise NotFoundError(f"no district with code {', '.join(missing_d)}", field="districtCodes")
+        raise NotFoundError(f"there is no district {', '.join(missing_d)}", field="districtCodes")

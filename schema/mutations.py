@@ -277,6 +277,7 @@ class WriteMutation:
                 s, actor=actor, partnership_id=pid, end_date=input.end_date
             ),
             Partnership.from_model,
+            {"partnershipId": ("partnership", input.partnership_id)},
         )
         return ExtendCommitmentPayload(partnership=partnership, user_errors=errors)
 
@@ -303,5 +304,6 @@ class WriteMutation:
                 outcome=input.outcome,
             ),
             Partnership.from_model,
+            {"partnershipId": ("partnership", input.partnership_id)},
         )
         return EndCommitmentPayload(partnership=partnership, user_errors=errors)

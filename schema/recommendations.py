@@ -151,7 +151,7 @@ class RecommendationQuery:
         provinces = [parse_province_code(c, field="provinceCodes") for c in f.province_codes or []]
         row = await info.context.loaders.partner.load(pid)
         if row is None:
-            raise NotFoundError(f"no partner with id {partner_id}", field="partnerId")
+            raise NotFoundError(f"there is no partner {partner_id}", field="partnerId")
         if row.archived_at is not None:
             raise UserInputError(
                 "the partner is archived: nothing is recommended for it", field="partnerId"
@@ -176,7 +176,7 @@ class RecommendationQuery:
             emphasis=emphasis.value,
         )
         if ranked is None:
-            raise NotFoundError(f"no partner with id {partner_id}", field="partnerId")
+            raise NotFoundError(f"there is no partner {partner_id}", field="partnerId")
         return [DistrictRecommendation.from_domain(r) for r in ranked]
 
     @strawberry.field(
@@ -194,17 +194,9 @@ class RecommendationQuery:
         rec = _recommender(info)
         async with info.context.session_factory() as session:
             inputs = await planning.plan_inputs(session, province_code=code, world=world)
-        plan = await rec.run(
-            planning.plan_province,
-            code,
-            inputs.quotas,
-            world=world,
-            counted_in=world,
-            local_media_ids=inputs.local_media_ids,
-            rejected=inputs.rejected,
-        )
+        plan = await planning.rank_plan(rec, inputs, province_code=code, world=world)
         if plan is None:
-            raise NotFoundError(f"no province with code {code}", field="provinceCode")
+            raise NotFoundError(f"there is no province {province_code}", field="provinceCode")
         return ProvincePlan.from_domain(plan)
 
     @strawberry.field(

@@ -129,6 +129,10 @@ def train_model(
         until=today,
         feedback=feedback[list(FEEDBACK_COLUMNS)],
     )
+    log.info(
+        "training: fitting the real-record rankers on the real pairs (%.1f s so far)",
+        time.perf_counter() - t0,
+    )
     real = fit_real_ranker(frames)
     if real is not None:
         ranker.real_ = real

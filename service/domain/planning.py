@@ -34,7 +34,7 @@ from service.db.enums import QuotaCategory
 from service.domain.campaign import QuotaProgress, quota_progress_by_province
 from service.domain.feedback_data import rejected_pairs
 from service.domain.local_media import local_media_provinces
-from service.domain.recommending import Snapshot
+from service.domain.recommending import Recommender, Snapshot
 from service.domain.worlds import World
 
 if TYPE_CHECKING:
@@ -239,4 +239,20 @@ def plan_province(
             for c, r in zip(QUOTAS, remaining, strict=True)
             if r > 0
         ],
+    )
+
+
+async def rank_plan(
+    recommender: Recommender, inputs: PlanInputs, *, province_code: str, world: World
+) -> ProvincePlan | None:
+    """:func:`plan_province` on the running recommender's snapshot (in its thread), from
+    the inputs :func:`plan_inputs` gathered in ``world``; None for an unknown province."""
+    return await recommender.run(
+        plan_province,
+        province_code,
+        inputs.quotas,
+        world=world,
+        counted_in=world,
+        local_media_ids=inputs.local_media_ids,
+        rejected=inputs.rejected,
     )

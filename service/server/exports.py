@@ -196,15 +196,7 @@ async def _plan(request: Request, params: qp.Params, session: AsyncSession) -> P
         raise ExportError(503, "RECOMMENDER_UNAVAILABLE", "the recommender is not running")
     # the real record unless world=demo, as the API's provincePlan
     inputs = await planning.plan_inputs(session, province_code=code, world=world)
-    plan = await rec.run(
-        planning.plan_province,
-        code,
-        inputs.quotas,
-        world=world,
-        counted_in=world,
-        local_media_ids=inputs.local_media_ids,
-        rejected=inputs.rejected,
-    )
+    plan = await planning.rank_plan(rec, inputs, province_code=code, world=world)
     if plan is None:
         raise ExportError(404, NOT_FOUND, f"there is no province {code}", "provinceCode")
     return Plan(

@@ -17,6 +17,7 @@ import anyio
 from sqlalchemy import func, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
 from starlette.responses import JSONResponse
 
 from service.db.migrate import current_revision, head_revision
@@ -25,7 +26,6 @@ from service.db.session import make_engine
 from service.domain.model_registry import active_version
 
 if TYPE_CHECKING:
-    from sqlalchemy.orm import Session
     from starlette.requests import Request
 
     from service.settings import Settings
@@ -93,8 +93,6 @@ def preflight(settings: Settings) -> Preflight:
             raise NotReady(
                 f"the database {shown} {state}, this version needs {head}: run `mitra migrate`"
             )
-        from sqlalchemy.orm import Session
-
         with Session(engine) as session:
             if not _count(session, Province) or not _count(session, District):
                 raise NotReady(

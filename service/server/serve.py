@@ -15,6 +15,8 @@ from service.server.health import NotReady, preflight
 from service.server.logs import uvicorn_log_level
 from service.settings import Settings
 
+WORKER_STARTUP_SECONDS = 60
+
 
 def _can_listen(host: str, port: int) -> str | None:
     """None when ``host:port`` is free to listen on, else why not (one line)."""
@@ -83,6 +85,10 @@ def serve(settings: Settings, *, workers: int = 1, prepare: bool = False) -> int
             f"{create_app_from_env.__module__}:{create_app_from_env.__name__}",
             factory=True,
             workers=workers,
+            # uvicorn kills a worker that does not answer its supervisor within this many
+            # seconds (default 5); importing the app and building the schema can take
+            # longer than that on a busy machine, and the worker would be killed forever.
+            timeout_worker_healthcheck=WORKER_STARTUP_SECONDS,
             host=settings.host,
             port=settings.port,
             log_level=level,

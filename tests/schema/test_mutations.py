@@ -398,6 +398,18 @@ async def test_unknown_ids_are_named_as_the_client_sent_them(gql: Any):
             {"partnershipId": unknown_partnership, "status": "ACTIVE"},
             "updatePartnershipStatus",
         ),
+        (
+            "mutation($input: ExtendCommitmentInput!) { extendCommitment(input: $input) "
+            "{ userErrors { field message code } } }",
+            {"partnershipId": unknown_partnership, "endDate": "2030-01-01"},
+            "extendCommitment",
+        ),
+        (
+            "mutation($input: EndCommitmentInput!) { endCommitment(input: $input) "
+            "{ userErrors { field message code } } }",
+            {"partnershipId": unknown_partnership},
+            "endCommitment",
+        ),
     ]
     for query, variables, name in cases:
         result = await gql(query, {"input": variables})

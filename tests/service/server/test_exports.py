@@ -334,3 +334,10 @@ def test_every_export_url_in_the_readme_answers(client: TestClient) -> None:
     assert len(urls) >= 10
     for url in urls:
         assert client.get(url).status_code == 200, url
+
+
+def test_district_codes_without_the_dot_filter_the_same_rows(client: TestClient) -> None:
+    for table in ("partners", "partnerships"):
+        dotted = read_csv(client.get(f"/export/{table}.csv?districtCode=53.02"))
+        assert dotted, table
+        assert read_csv(client.get(f"/export/{table}.csv?districtCode=5302")) == dotted
