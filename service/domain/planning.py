@@ -245,8 +245,10 @@ def plan_province(
 async def rank_plan(
     recommender: Recommender, inputs: PlanInputs, *, province_code: str, world: World
 ) -> ProvincePlan | None:
-    """:func:`plan_province` on the running recommender's snapshot (in its thread), from
-    the inputs :func:`plan_inputs` gathered in ``world``; None for an unknown province."""
+    """Run :func:`plan_province` on the running recommender's snapshot (in its thread).
+
+    From the inputs :func:`plan_inputs` gathered in ``world``; None for an unknown province.
+    """
     return await recommender.run(
         plan_province,
         province_code,
