@@ -1,0 +1,1 @@
+"""Operator tools: HTTP benchmarks and their anchor app."""
