@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import (
+    AddValidationRules,
     DisableIntrospection,
     MaskErrors,
     MaxAliasesLimiter,
@@ -24,6 +25,7 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
 from schema.cost import MaxResultSize
+from schema.documents import document_cache
 from schema.errors import is_expected, should_mask_error
 from schema.hardening import RejectUnstorableText
 from schema.model_admin import ModelAdminMutation
@@ -73,11 +75,20 @@ def _root_types() -> tuple[type, type | None]:
 def build_schema(settings: Settings | None = None) -> strawberry.Schema:
     """The schema with the limits, introspection policy and error masking of ``settings``."""
     settings = settings or Settings()
+    # The depth and alias rules are classes that Strawberry's limiters create in their
+    # constructors: build them once, so that every request validates with the same rule
+    # classes and the validation cache (keyed by schema, document and rules) can hit.
+    limit_rules = [
+        *QueryDepthLimiter(max_depth=settings.max_query_depth).validation_rules,
+        *MaxAliasesLimiter(max_alias_count=settings.max_aliases).validation_rules,
+    ]
     # Factories, not instances: Strawberry builds fresh extensions for every request.
+    # A repeated query text is parsed and validated once (schema/documents.py); the
+    # token limit is a parse option and so part of that cache's key.
     extensions: list[Callable[[], SchemaExtension]] = [
-        lambda: QueryDepthLimiter(max_depth=settings.max_query_depth),
-        lambda: MaxAliasesLimiter(max_alias_count=settings.max_aliases),
         lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
+        document_cache(),
+        lambda: AddValidationRules(limit_rules),
         lambda: ReadAccess(reads_require_token=settings.reads_require_token),
         RejectUnstorableText,
         lambda: MaxResultSize(

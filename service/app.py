@@ -8,6 +8,7 @@ reachability; ``/`` is the planner console (:mod:`service.web`).
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 from collections.abc import AsyncIterator
@@ -163,6 +164,11 @@ def create_app(settings: Settings) -> Starlette:
         # The runtime recommender: loads the active model (or the transparent fallback)
         # on first use and picks up newly activated versions and data changes.
         app.state.scorer = Recommender(app.state.session_factory, settings)
+        # Everything alive now (modules, the schema, SQLAlchemy's mappers) lives as long
+        # as the process: move it out of the collector's sight, so full collections do
+        # not walk hundreds of thousands of objects every few requests.
+        gc.collect()
+        gc.freeze()
         try:
             yield
         finally:
