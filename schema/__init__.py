@@ -33,6 +33,7 @@ from schema.mutations import WriteMutation
 from schema.permissions import ReadAccess
 from schema.queries import ReadQuery
 from schema.recommendations import RecommendationQuery
+from schema.reference import LoadReference
 from schema.scalars import SCALAR_MAP
 from schema.types.audit import AuditQuery
 from schema.types.district import District
@@ -95,6 +96,7 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
             max_objects=settings.max_result_objects, max_page=settings.max_page_size
         ),
     ]
+    extensions.append(LoadReference)  # last: after the checks that may refuse the operation
     if not settings.introspection:
         extensions.append(DisableIntrospection)
     if settings.production:

@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from starlette.responses import Response
 
     from service.auth import Principal
+    from service.domain.reference import ReferenceData
     from service.settings import Settings
 
 
@@ -32,12 +33,23 @@ class Context:
     # a token was sent but is unknown or revoked, so even open reads refuse it.
     principal: Principal | None = None
     token_rejected: bool = False
+    # Provinces, districts and latest prevalence of the current data version: given by
+    # the service (one snapshot per version), else loaded before execution
+    # (schema.reference.LoadReference).
+    reference_data: ReferenceData | None = None
+
+    @property
+    def reference(self) -> ReferenceData:
+        if self.reference_data is None:
+            raise RuntimeError("reference data is not loaded (is the database reachable?)")
+        return self.reference_data
 
 
 def build_context(
     session_factory: async_sessionmaker[AsyncSession],
     settings: Settings,
     *,
+    reference: ReferenceData | None = None,
     scorer: Any = None,
     request: Request | None = None,
     response: Response | None = None,
@@ -45,16 +57,23 @@ def build_context(
     token_rejected: bool = False,
 ) -> Context:
     """A fresh context with fresh loaders: call once per request (and per test query)."""
-    return Context(
+    context: Context
+
+    def reference_now() -> ReferenceData:
+        return context.reference
+
+    context = Context(
         session_factory=session_factory,
         settings=settings,
-        loaders=make_loaders(session_factory),
+        loaders=make_loaders(session_factory, reference_now),
+        reference_data=reference,
         scorer=scorer,
         request=request,
         response=response,
         principal=principal,
         token_rejected=token_rejected,
     )
+    return context
 
 
 Info = strawberry.Info[Context, None]

@@ -25,6 +25,8 @@ from strawberry.asgi import GraphQL
 from schema import build_schema
 from schema.context import Context, build_context
 from schema.permissions import principal_from_authorization
+from schema.reference import ReferenceCache
+from service.db.data_version import DataVersionWatcher
 from service.db.session import make_async_engine, make_async_sessionmaker
 from service.domain.recommending import Recommender
 from service.settings import Settings
@@ -107,9 +109,14 @@ class MitraGraphQL(GraphQL[Context, None]):
         principal, rejected = await principal_from_authorization(
             state.session_factory, request.headers.get("authorization")
         )
+        try:
+            reference = await state.reference.get(await state.data_version.current())
+        except Exception:  # noqa: BLE001 - the resolvers that need it report the failure
+            reference = None
         return build_context(
             state.session_factory,
             self.settings,
+            reference=reference,
             scorer=state.scorer,
             request=request if isinstance(request, Request) else None,
             response=response,
@@ -161,6 +168,12 @@ def create_app(settings: Settings) -> Starlette:
         app.state.settings = settings
         app.state.engine = engine
         app.state.session_factory = make_async_sessionmaker(engine)
+        app.state.data_version = DataVersionWatcher(app.state.session_factory)
+        app.state.reference = ReferenceCache(app.state.session_factory)
+        try:  # load it now, before the freeze below; else the first request does
+            await app.state.reference.get(await app.state.data_version.current())
+        except Exception:  # the database may come up later; /healthz will say so
+            log.warning("reference data not loaded at start-up", exc_info=True)
         # The runtime recommender: loads the active model (or the transparent fallback)
         # on first use and picks up newly activated versions and data changes.
         app.state.scorer = Recommender(app.state.session_factory, settings)

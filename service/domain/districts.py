@@ -100,11 +100,6 @@ async def list_districts(
     return await fetch_page(session, stmt, offset=offset, limit=limit)
 
 
-async def get_districts(session: AsyncSession, *, codes: Iterable[str]) -> dict[str, District]:
-    stmt = select(District).where(District.code.in_(list(codes)))
-    return {row.code: row for row in (await session.execute(stmt)).scalars()}
-
-
 async def districts_by_province(
     session: AsyncSession, *, province_codes: Iterable[str]
 ) -> dict[str, list[District]]:
