@@ -29,6 +29,7 @@ from schema.reference import ReferenceCache
 from service.db.data_version import DataVersionWatcher
 from service.db.session import make_async_engine, make_async_sessionmaker
 from service.domain.recommending import Recommender
+from service.server.result_cache import ResultCache, principal_from_scope
 from service.settings import Settings
 from service.web import routes as console_routes
 
@@ -106,7 +107,8 @@ class MitraGraphQL(GraphQL[Context, None]):
 
     async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
         state = request.app.state
-        principal, rejected = await principal_from_authorization(
+        known = principal_from_scope(request.scope)  # looked up by the result cache
+        principal, rejected = known or await principal_from_authorization(
             state.session_factory, request.headers.get("authorization")
         )
         try:
@@ -187,11 +189,13 @@ def create_app(settings: Settings) -> Starlette:
         finally:
             await engine.dispose()
 
-    graphql = MitraGraphQL(
+    graphql: Any = MitraGraphQL(
         build_schema(settings),
         settings,
         graphql_ide=None if settings.production else "graphiql",
     )
+    if settings.result_cache:
+        graphql = ResultCache(graphql, max_bytes=settings.result_cache_bytes)
     app = Starlette(
         routes=[
             *console_routes(),

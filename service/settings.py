@@ -73,6 +73,9 @@ class Settings:
     # estimated objects one query may return (schema/cost.py)
     max_result_objects: int = 50_000
     reads_require_token: bool = False  # True: queries need a viewer token too
+    # Query results kept in memory per worker, keyed by the data version (MITRA_RESULT_CACHE)
+    result_cache: bool = True
+    result_cache_bytes: int = 64 * 1024 * 1024  # MITRA_RESULT_CACHE_BYTES
     model_dir: Path = DEFAULT_MODEL_DIR
     seed: int = 20221
     extra: Mapping[str, str] = field(default_factory=dict)
@@ -111,6 +114,10 @@ class Settings:
             environment=environment,
             introspection=_as_bool(env.get("MITRA_INTROSPECTION", introspection_default)),
             reads_require_token=_as_bool(env.get("MITRA_READS_REQUIRE_TOKEN", "false")),
+            result_cache=_as_bool(env.get("MITRA_RESULT_CACHE", "on")),
+            result_cache_bytes=int(
+                env.get("MITRA_RESULT_CACHE_BYTES", defaults.result_cache_bytes)
+            ),
             model_dir=Path(env.get("MITRA_MODEL_DIR", str(defaults.model_dir))),
             seed=int(env.get("MITRA_SEED", defaults.seed)),
         )

@@ -1,0 +1,1 @@
+"""The composition root: the Starlette app, its middleware and the CLI."""
