@@ -50,6 +50,10 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
         from service.setup import prepare_database
 
         prepare_database(settings, train=True)
+    if args.workers > 1:
+        from service.server.serve import serve_workers
+
+        return serve_workers(settings, args.workers)
     uvicorn.run(
         create_app(settings),
         host=settings.host,
@@ -118,6 +122,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_setup)
     p = sub.add_parser("serve", help="serve the GraphQL API with uvicorn")
     p.add_argument("--prepare", action="store_true", help="run setup first")
+    p.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="worker processes, each with its own SO_REUSEPORT socket (default 1)",
+    )
     p.set_defaults(func=cmd_serve)
     p = sub.add_parser("token", help="create, list or revoke API tokens")
     tokens = p.add_subparsers(dest="action", required=True)
