@@ -165,17 +165,25 @@ def serve(
     workers: int = 1,
     cpus: str = SERVER_CPU,
     factory: bool = False,
+    mitra_serve: bool = False,
 ) -> Iterator[Server]:
+    """uvicorn serving ``app`` (or, with ``mitra_serve``, ``mitra serve --workers``)."""
     port = free_port()
-    cmd = [
-        "taskset", "-c", cpus, sys.executable, "-m", "uvicorn", app,
-        "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers),
-        "--log-level", "warning", "--no-access-log",
-    ]  # fmt: skip
-    if factory:
-        cmd.append("--factory")
+    if mitra_serve:
+        cmd = ["taskset", "-c", cpus, sys.executable, "-m", "service.cli", "serve",
+               "--workers", str(workers)]  # fmt: skip
+        env = {**env, "HOST": "127.0.0.1", "PORT": str(port)}
+    else:
+        cmd = [
+            "taskset", "-c", cpus, sys.executable, "-m", "uvicorn", app,
+            "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers),
+            "--log-level", "warning", "--no-access-log",
+        ]  # fmt: skip
+        if factory:
+            cmd.append("--factory")
     proc = subprocess.Popen(cmd, cwd=PROJECT_ROOT, env={**os.environ, **env})
     server = Server(name, f"http://127.0.0.1:{port}", proc, workers)
+    seen: set[str] = set()
     try:
         deadline = time.monotonic() + 120
         while True:
@@ -185,7 +193,9 @@ def serve(
                 reply = httpx.post(
                     f"{server.base}/graphql", json={"query": "{ __typename }"}, timeout=2
                 )
-                if reply.status_code == 200 and (workers == 1 or len(server.pids()) == workers):
+                if reply.status_code == 200:
+                    seen.add(reply.headers.get("x-mitra-worker", ""))
+                if len(seen) >= workers:  # each worker answered on a fresh connection
                     break
             except httpx.HTTPError:
                 pass
@@ -292,7 +302,7 @@ class Report:
     rounds: int
     series: list[Series]
     rss_mib: dict[str, list[float]]
-    worker_cpu_share: list[float]
+    worker_cpu_share: dict[str, list[float]]  # per multi-worker server
 
     def find(self, label: str, server: str) -> Series:
         return next(s for s in self.series if s.label == label and s.server == server)
@@ -314,20 +324,24 @@ class Report:
                 f"{s.cpu_ms:.2f} | {s.errors} |"
             )
         lines.append("")
-        one = self.find(DISTRICT_PAGE_LABEL, "mitra, cache off, 1 worker (scaling pair)")
-        two = self.find(DISTRICT_PAGE_LABEL, "mitra, cache off, 2 workers")
-        share = ", ".join(f"{100 * c:.0f} %" for c in self.worker_cpu_share)
-        ratio = two.rps / one.rps if one.rps else float("nan")
-        lines.append(
-            f"2 workers / 1 worker, district page uncached: {ratio:.2f}x "
-            f"(CPU share of the two workers: {share})"
-        )
+        one = self.find(DISTRICT_PAGE_LABEL, ONE_WORKER)
+        for name in (TWO_WORKERS, UVICORN_TWO):
+            two = self.find(DISTRICT_PAGE_LABEL, name)
+            share = ", ".join(f"{100 * c:.0f} %" for c in self.worker_cpu_share.get(name, []))
+            ratio = two.rps / one.rps if one.rps else float("nan")
+            lines.append(
+                f"{name} / 1 worker, district page uncached: {ratio:.2f}x "
+                f"(CPU share of the two workers: {share})"
+            )
         for name, rss in self.rss_mib.items():
             lines.append(f"worker RSS, {name}: " + ", ".join(f"{r:.0f} MiB" for r in rss))
         return "\n".join(lines)
 
 
 DISTRICT_PAGE_LABEL = "district page (100)"
+ONE_WORKER = "mitra, cache off, 1 worker (scaling pair)"
+TWO_WORKERS = "mitra serve --workers 2 (SO_REUSEPORT), cache off"
+UVICORN_TWO = "uvicorn --workers 2 (shared socket), cache off"
 
 
 def machine() -> str:
@@ -386,29 +400,35 @@ def run(*, server_url: str, seconds: float, rounds: int) -> Report:
                 series.samples.append(wrk(server, query, seconds=seconds, scripts=scripts))
             print(f"round {round_no + 1}/{rounds} done", file=sys.stderr)
         rss = {s.name: s.rss_mib() for s in (anchor, off, on)}
-        # Scaling: one worker (above) against two on both CPUs, cache off.
+        # Scaling: one worker (above) against two on both CPUs, cache off: Mitra's own
+        # ``mitra serve --workers 2`` (a socket per worker) and uvicorn's ``--workers 2``.
+        uncached = {**env, "MITRA_RESULT_CACHE": "off"}
         two = stack.enter_context(
-            serve(
-                "mitra, cache off, 2 workers",
-                app,
-                env={**env, "MITRA_RESULT_CACHE": "off"},
-                workers=2,
-                cpus="0,1",
-                factory=True,
-            )
+            serve(TWO_WORKERS, app, env=uncached, workers=2, cpus="0,1", mitra_serve=True)
+        )
+        shared = stack.enter_context(
+            serve(UVICORN_TWO, app, env=uncached, workers=2, cpus="0,1", factory=True)
         )
         page = queries[DISTRICT_PAGE_LABEL]
-        ask(two, page)
-        wrk(two, page, seconds=2, scripts=scripts)
-        one_series = Series(DISTRICT_PAGE_LABEL, "mitra, cache off, 1 worker (scaling pair)")
-        two_series = Series(DISTRICT_PAGE_LABEL, "mitra, cache off, 2 workers")
-        cpu_before = two.cpu_seconds()
+        for server in (two, shared):
+            ask(server, page)
+            wrk(server, page, seconds=2, scripts=scripts)
+        one_series = Series(DISTRICT_PAGE_LABEL, ONE_WORKER)
+        two_series = Series(DISTRICT_PAGE_LABEL, TWO_WORKERS)
+        shared_series = Series(DISTRICT_PAGE_LABEL, UVICORN_TWO)
+        cpu_before = {s.name: s.cpu_seconds() for s in (two, shared)}
         for _ in range(rounds):
             one_series.samples.append(wrk(off, page, seconds=seconds, scripts=scripts))
             two_series.samples.append(wrk(two, page, seconds=seconds, scripts=scripts))
-        used = [b - a for a, b in zip(cpu_before, two.cpu_seconds(), strict=True)]
-        rss[two.name] = two.rss_mib()
-        rows = [t[0] for t in targets] + [one_series, two_series]
+            shared_series.samples.append(wrk(shared, page, seconds=seconds, scripts=scripts))
+        shares = {}
+        for server in (two, shared):
+            used = [
+                b - a for a, b in zip(cpu_before[server.name], server.cpu_seconds(), strict=True)
+            ]
+            shares[server.name] = [u / sum(used) for u in used] if sum(used) else []
+            rss[server.name] = server.rss_mib()
+        rows = [t[0] for t in targets] + [one_series, two_series, shared_series]
     return Report(
         machine=machine(),
         database=make_backend(server_url),
@@ -416,7 +436,7 @@ def run(*, server_url: str, seconds: float, rounds: int) -> Report:
         rounds=rounds,
         series=rows,
         rss_mib=rss,
-        worker_cpu_share=[u / sum(used) for u in used] if sum(used) else [],
+        worker_cpu_share=shares,
     )
 
 
