@@ -43,7 +43,7 @@ bench-http: install
 
 ## make load: 30 s load test on a throwaway PostgreSQL database (uvicorn, 2 workers)
 load: install
-	$(PY) -m service.loadtest --seconds 30 --workers 2
+	$(PY) -m service.tools.loadtest --seconds 30 --workers 2
 
 ## make notebooks: JupyterLab on notebooks/ (DATABASE_URL as for the service)
 notebooks: install
@@ -56,6 +56,7 @@ schema: install
 lint: install
 	$(VENV)/bin/ruff check service schema recommender tests
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 
 typecheck: install
 	$(VENV)/bin/mypy service schema recommender

@@ -27,13 +27,13 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
+from recommender.geography import area_need_matrix, haversine_km, island_code, remoteness_km
 from recommender.vocab import (
     AREAS,
     KINDS,
     MIN_COMMITMENT_MONTHS,
     QUOTA_TARGETS,
     STUNTING_TARGET_PCT,
-    island_group,
     natural_resource_sector,
     quota_category,
 )
@@ -109,18 +109,6 @@ FEATURES: tuple[str, ...] = (*DISTRICT_FEATURES, *PARTNER_FEATURES, *PAIR_FEATUR
 COL = {f: i for i, f in enumerate(FEATURES)}
 
 
-def haversine_km(
-    lat1: np.ndarray, lon1: np.ndarray, lat2: np.ndarray, lon2: np.ndarray
-) -> np.ndarray:
-    """Great-circle distance in km between broadcastable arrays of degrees."""
-    p1, p2 = np.radians(lat1), np.radians(lat2)
-    h = (
-        np.sin((p2 - p1) / 2) ** 2
-        + np.cos(p1) * np.cos(p2) * np.sin((np.radians(lon2) - np.radians(lon1)) / 2) ** 2
-    )
-    return 2 * 6371.0 * np.arcsin(np.sqrt(np.clip(h, 0.0, 1.0)))
-
-
 def _z(x: np.ndarray) -> np.ndarray:
     sd = float(np.nanstd(x))
     return (x - np.nanmean(x)) / (sd if sd > 0 else 1.0)
@@ -193,11 +181,7 @@ def district_need_profile(districts: pd.DataFrame) -> pd.DataFrame:
     prev = d["prevalence"].astype(float).to_numpy()
     lat, lon = d["latitude"].to_numpy(float), d["longitude"].to_numpy(float)
     prov = d["province_code"].astype(str).to_numpy()
-    remote = np.zeros(len(d))
-    for p in np.unique(prov):
-        idx = np.flatnonzero(prov == p)
-        c = idx[np.argmax(pop[idx])]
-        remote[idx] = haversine_km(lat[idx], lon[idx], lat[c], lon[c])
+    remote = remoteness_km(prov, pop, lat, lon)
     p21 = (
         d["prevalence_2021"].astype(float).to_numpy()
         if "prevalence_2021" in d
@@ -225,31 +209,17 @@ def district_need_profile(districts: pd.DataFrame) -> pd.DataFrame:
 def area_needs(profile: pd.DataFrame) -> np.ndarray:
     """How much each district needs each intervention area (districts x areas, ~z units).
 
-    A documented heuristic from observable facts only (docs/recommender.md): food,
-    foster-parent, parenting and campaign needs grow with the gap to 14 %; WASH, health,
-    economic empowerment with underdevelopment and remoteness; food security in rural
-    districts; data and capacity building where the district has no published figure;
-    funding with the burden.
+    The coefficients are :func:`recommender.geography.area_need_matrix`'s; the need driver
+    here is the gap to the 14 % target.
     """
-    gap = _z(profile["gap_to_target"].to_numpy(float))
-    und = profile["underdeveloped"].to_numpy(float)
-    rem = _z(np.log1p(profile["remoteness_km"].to_numpy(float)))
-    den = _z(profile["log_density"].to_numpy(float))
-    bur = _z(np.log(profile["burden"].to_numpy(float)))
-    imp = profile["prevalence_imputed"].to_numpy(float)
-    cols = {
-        "food_supplementation": 0.9 * gap,
-        "wash": 0.7 * und - 0.5 * den,
-        "parenting_early_childhood": 0.5 * gap + 0.3 * den,
-        "behaviour_change_campaign": 0.6 * gap + 0.2 * den,
-        "health_services": 0.8 * und + 0.5 * rem,
-        "foster_parent_sponsorship": 0.7 * gap + 0.4 * und,
-        "economic_empowerment": 0.9 * und - 0.2 * den,
-        "food_security_agriculture": -0.6 * den + 0.4 * gap,
-        "capacity_building_data": 1.2 * imp - 0.3,
-        "funding": 0.7 * bur,
-    }
-    return np.column_stack([cols[a] for a in AREAS])
+    return area_need_matrix(
+        need=_z(profile["gap_to_target"].to_numpy(float)),
+        underdeveloped=profile["underdeveloped"].to_numpy(float),
+        remoteness=_z(np.log1p(profile["remoteness_km"].to_numpy(float))),
+        density=_z(profile["log_density"].to_numpy(float)),
+        burden=_z(np.log(profile["burden"].to_numpy(float))),
+        imputed=profile["prevalence_imputed"].to_numpy(float),
+    )
 
 
 class FeatureSpace:
@@ -278,7 +248,7 @@ class FeatureSpace:
         prov = d["province_code"].astype(str).to_numpy()
         self.prov_codes, self.d_prov = np.unique(prov, return_inverse=True)
         self.prov_pos = {c: i for i, c in enumerate(self.prov_codes)}
-        isl = np.array([island_group(c) for c in prov])
+        isl = np.array([island_code(c) for c in prov])
         self.isl_codes, self.d_isl = np.unique(isl, return_inverse=True)
         lat, lon = d["latitude"].to_numpy(float), d["longitude"].to_numpy(float)
         self.dist = haversine_km(lat[:, None], lon[:, None], lat[None], lon[None]).astype(

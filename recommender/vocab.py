@@ -1,23 +1,111 @@
-"""Vocabularies the recommender needs, repeated from ``service.db.enums``.
+"""The one vocabulary of Mitra: partner kinds, scopes, intervention areas, partnership
+statuses, quota categories and island groups.
 
-The recommender never imports the service; a service test can assert these equal the
-enums (phase-3 wiring).
+The ORM (:mod:`service.db.enums` re-exports these classes), the seed, the recommender and
+the GraphQL schema (:mod:`schema.types.enums` registers them as GraphQL enums) all use
+these definitions. The values are the stored strings; ``real_partnerships.csv`` uses the
+same ones. ``StrEnum`` members equal their strings, so frames of plain strings work too.
 """
 
 from __future__ import annotations
 
-AREAS: tuple[str, ...] = (
-    "food_supplementation",
-    "wash",
-    "parenting_early_childhood",
-    "behaviour_change_campaign",
-    "health_services",
-    "foster_parent_sponsorship",
-    "economic_empowerment",
-    "food_security_agriculture",
-    "capacity_building_data",
-    "funding",
-)
+import enum
+
+
+class PartnerKind(enum.StrEnum):
+    COMPANY = "company"
+    STATE_OWNED_COMPANY = "state_owned_company"
+    FOUNDATION = "foundation"
+    MEDIA = "media"
+    NGO = "ngo"
+    ZAKAT_ORG = "zakat_org"
+    ACADEMIA = "academia"
+    INTERNATIONAL_ORG = "international_org"
+    GOVERNMENT_BODY = "government_body"
+
+
+class InterventionArea(enum.StrEnum):
+    FOOD_SUPPLEMENTATION = "food_supplementation"
+    WASH = "wash"
+    PARENTING_EARLY_CHILDHOOD = "parenting_early_childhood"
+    BEHAVIOUR_CHANGE_CAMPAIGN = "behaviour_change_campaign"
+    HEALTH_SERVICES = "health_services"
+    FOSTER_PARENT_SPONSORSHIP = "foster_parent_sponsorship"
+    ECONOMIC_EMPOWERMENT = "economic_empowerment"
+    FOOD_SECURITY_AGRICULTURE = "food_security_agriculture"
+    CAPACITY_BUILDING_DATA = "capacity_building_data"
+    FUNDING = "funding"
+
+
+class PartnershipStatus(enum.StrEnum):
+    PROPOSED = "proposed"
+    ACTIVE = "active"
+    COMPLETED = "completed"
+    CANCELLED = "cancelled"
+    # A partnership reported in a public source whose current status the source does not give.
+    REPORTED = "reported"
+
+
+class PartnerScope(enum.StrEnum):
+    NATIONAL = "national"
+    PROVINCIAL = "provincial"
+    LOCAL = "local"
+
+
+class QuotaCategory(enum.StrEnum):
+    """BKKBN's per-province campaign quota: 5 companies, 10 regional partners, 4 local media."""
+
+    COMPANY = "company"
+    REGIONAL_PARTNER = "regional_partner"
+    LOCAL_MEDIA = "local_media"
+
+
+# The kinds that fill the company quota.
+COMPANY_KINDS: tuple[str, ...] = (PartnerKind.COMPANY.value, PartnerKind.STATE_OWNED_COMPANY.value)
+
+# Plain-string tuples in definition order: the recommender's column order.
+AREAS: tuple[str, ...] = tuple(a.value for a in InterventionArea)
+KINDS: tuple[str, ...] = tuple(k.value for k in PartnerKind)
+SCOPES: tuple[str, ...] = tuple(s.value for s in PartnerScope)
+
+QUOTA_TARGETS: dict[QuotaCategory, int] = {
+    QuotaCategory.COMPANY: 5,
+    QuotaCategory.REGIONAL_PARTNER: 10,
+    QuotaCategory.LOCAL_MEDIA: 4,
+}
+NATIONAL_PARTNER_TARGET = 1000
+MIN_COMMITMENT_MONTHS = 6
+STUNTING_TARGET_PCT = 14.0
+
+
+def quota_category(kind: PartnerKind | str) -> QuotaCategory:
+    """Which campaign quota a partner of this kind counts towards.
+
+    Companies and state-owned companies fill the company quota, media the local
+    media quota, and every other kind (foundations, NGOs, zakat organisations,
+    academia, international organisations, government bodies) the regional
+    partner quota.
+    """
+    kind = PartnerKind(kind)
+    if kind in COMPANY_KINDS:
+        return QuotaCategory.COMPANY
+    if kind is PartnerKind.MEDIA:
+        return QuotaCategory.LOCAL_MEDIA
+    return QuotaCategory.REGIONAL_PARTNER
+
+
+# Island groups by the code :func:`recommender.geography.island_code` gives a province
+# (the first digit of its Kemendagri code; Kepulauan Riau, 21, counts as Sumatera).
+ISLAND_GROUPS: dict[str, str] = {
+    "1": "Sumatera",
+    "3": "Jawa",
+    "5": "Bali dan Nusa Tenggara",
+    "6": "Kalimantan",
+    "7": "Sulawesi",
+    "8": "Maluku",
+    "9": "Papua",
+}
+
 AREA_LABELS: dict[str, str] = {
     "food_supplementation": "food supplementation",
     "wash": "clean water and sanitation",
@@ -43,17 +131,6 @@ AREA_LABELS_ID: dict[str, str] = {
     "capacity_building_data": "peningkatan kapasitas dan data",
     "funding": "pendanaan",
 }
-KINDS: tuple[str, ...] = (
-    "company",
-    "state_owned_company",
-    "foundation",
-    "media",
-    "ngo",
-    "zakat_org",
-    "academia",
-    "international_org",
-    "government_body",
-)
 KIND_LABELS: dict[str, dict[str, str]] = {
     "en": {
         "company": "company",
@@ -78,18 +155,10 @@ KIND_LABELS: dict[str, dict[str, str]] = {
         "government_body": "lembaga pemerintah",
     },
 }
-SCOPES: tuple[str, ...] = ("local", "provincial", "national")
 SCOPE_LABELS: dict[str, dict[str, str]] = {
     "en": {"local": "local", "provincial": "provincial", "national": "national"},
     "id": {"local": "lokal", "provincial": "provinsi", "national": "nasional"},
 }
-# BKKBN campaign quota per province: 5 companies, 10 regional partners, 4 local media.
-QUOTA_OF_KIND: dict[str, str] = {
-    "company": "company",
-    "state_owned_company": "company",
-    "media": "local_media",
-}
-QUOTA_TARGETS: dict[str, int] = {"company": 5, "regional_partner": 10, "local_media": 4}
 QUOTA_LABELS: dict[str, str] = {
     "company": "companies",
     "regional_partner": "regional partners",
@@ -100,8 +169,6 @@ QUOTA_LABELS_ID: dict[str, str] = {
     "regional_partner": "mitra daerah",
     "local_media": "media lokal",
 }
-MIN_COMMITMENT_MONTHS = 6
-
 # Sectors "in or related to natural resources": companies there are obliged by law to carry
 # out social and environmental responsibility (UU 40/2007 on limited liability companies,
 # art. 74). Matched as words of the free-text sector (e.g. "palm_oil", "mining_nickel").
@@ -135,16 +202,3 @@ def natural_resource_sector(sector: object) -> bool:
         return False
     words = set(sector.lower().replace("-", "_").replace(" ", "_").split("_"))
     return bool(words & set(NATURAL_RESOURCE_WORDS))
-
-
-STUNTING_TARGET_PCT = 14.0
-
-
-def quota_category(kind: str) -> str:
-    """Quota a partner kind counts towards (``service.db.enums.quota_category``)."""
-    return QUOTA_OF_KIND.get(kind, "regional_partner")
-
-
-def island_group(province_code: str) -> str:
-    """First digit of the Kemendagri province code; Kepulauan Riau (21) is Sumatera."""
-    return "1" if province_code[0] == "2" else province_code[0]

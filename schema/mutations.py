@@ -9,6 +9,7 @@ rows for it in the first place.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -47,8 +48,8 @@ if TYPE_CHECKING:
 M = TypeVar("M")
 G = TypeVar("G")
 
-# Update inputs whose GraphQL name differs from the domain keyword.
-_UPDATE_FIELDS = {"intervention_areas": "areas"}
+# Partner input fields whose name differs from the domain keyword.
+_DOMAIN_FIELDS = {"intervention_areas": "areas"}
 
 
 def _permissions(mutation: str) -> list[Any]:
@@ -91,8 +92,18 @@ def _decode(global_id: str, type_name: str, field: str) -> int | UserError:
         return UserError(field=field, message=f"{field} is not a {type_name} id", code=INVALID_ID)
 
 
-def _value(member: Any) -> Any:
-    return None if member is None else getattr(member, "value", member)
+def _partner_fields(input: CreatePartnerInput | UpdatePartnerInput) -> dict[str, Any]:
+    """The one mapping of a partner input to the domain's keywords: every field given
+    (``UNSET`` ones left out), enums as their values, ``interventionAreas`` as ``areas``."""
+    fields: dict[str, Any] = {}
+    for f in dataclasses.fields(input):
+        value = getattr(input, f.name)
+        if f.name == "partner_id" or value is strawberry.UNSET:
+            continue
+        if isinstance(value, list):
+            value = [getattr(item, "value", item) for item in value]
+        fields[_DOMAIN_FIELDS.get(f.name, f.name)] = getattr(value, "value", value)
+    return fields
 
 
 @strawberry.type
@@ -103,24 +114,10 @@ class WriteMutation:
     )
     async def create_partner(self, info: Info, input: CreatePartnerInput) -> CreatePartnerPayload:
         actor = _actor(info)
+        fields = _partner_fields(input)
         partner, errors = await _write(
             info,
-            lambda s: writes.create_partner(
-                s,
-                actor=actor,
-                name=input.name,
-                kind=input.kind.value,
-                scope=input.scope.value,
-                areas=[a.value for a in input.intervention_areas],
-                province_codes=input.province_codes,
-                district_codes=input.district_codes,
-                sector=input.sector,
-                headquarters=input.headquarters,
-                annual_budget_idr=input.annual_budget_idr,
-                typical_commitment_months=input.typical_commitment_months,
-                description=input.description,
-                website=input.website,
-            ),
+            lambda s: writes.create_partner(s, actor=actor, **fields),
             Partner.from_model,
         )
         return CreatePartnerPayload(partner=partner, user_errors=errors)
@@ -134,29 +131,7 @@ class WriteMutation:
         partner_id = _decode(input.partner_id, "Partner", "partnerId")
         if isinstance(partner_id, UserError):
             return UpdatePartnerPayload(partner=None, user_errors=[partner_id])
-        given: dict[str, Any] = {}
-        for name in (
-            "name",
-            "kind",
-            "scope",
-            "intervention_areas",
-            "province_codes",
-            "district_codes",
-            "sector",
-            "headquarters",
-            "annual_budget_idr",
-            "typical_commitment_months",
-            "description",
-            "website",
-        ):
-            value = getattr(input, name)
-            if value is strawberry.UNSET:
-                continue
-            if name in ("kind", "scope"):
-                value = _value(value)
-            elif name == "intervention_areas" and value is not None:
-                value = [a.value for a in value]
-            given[_UPDATE_FIELDS.get(name, name)] = value
+        given = _partner_fields(input)
         pid = partner_id
         partner, errors = await _write(
             info,

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import Engine
 from starlette.testclient import TestClient
 
-from service.app import create_app
+from service.server.app import create_app
 from service.settings import Settings
 
 README = Path(__file__).resolve().parent.parent / "README.md"

@@ -1,4 +1,4 @@
-"""The shared vocabularies of :mod:`service.db.enums` exposed as GraphQL enums.
+"""The vocabulary (:mod:`recommender.vocab`, :mod:`service.db.enums`) exposed as GraphQL enums.
 
 ``strawberry.enum`` registers the classes themselves, so resolvers return the same
 ``StrEnum`` members the domain uses; GraphQL names are the member names.
@@ -10,14 +10,14 @@ import enum
 
 import strawberry
 
-from service.db.enums import (
-    DistrictType,
+from recommender.vocab import (
     InterventionArea,
     PartnerKind,
     PartnerScope,
     PartnershipStatus,
     QuotaCategory,
 )
+from service.db.enums import DistrictType
 
 strawberry.enum(PartnerKind, description="What kind of organisation a partner is.")
 strawberry.enum(InterventionArea, description="A kind of stunting intervention.")

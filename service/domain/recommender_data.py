@@ -67,30 +67,44 @@ class RecommenderFrames:
         return float(h["synthetic"].mean()) if len(h) else 0.0
 
 
-def _districts(session: Session) -> pd.DataFrame:
-    latest = latest_district_prevalence()
-    stmt = (
-        select(
-            District.code,
-            District.province_code,
-            Province.name,
-            District.name,
-            District.short_name,
-            District.type,
-            District.latitude,
-            District.longitude,
-            District.population,
-            District.area_km2,
-            District.underdeveloped,
-            M.value,
-            M.imputed,
-            M.survey,
+def district_frame(session: Session, *, survey: str | None = None) -> pd.DataFrame:
+    """One row per district, sorted by code, in the shape :mod:`recommender.features` and
+    the simulator (:mod:`recommender.simulation`) expect.
+
+    ``prevalence`` is the latest stunting figure (a published district figure wins over an
+    imputed one, then the latest year) or, given ``survey`` (the seed passes "SSGI 2022"),
+    that survey's figure; ``prevalence_imputed`` is True where no published figure exists.
+    Also ``province_name``, ``prevalence_survey`` and ``prevalence_2021`` (the published
+    2021 figure, for the trend feature).
+    """
+    stmt = select(
+        District.code,
+        District.province_code,
+        Province.name,
+        District.name,
+        District.short_name,
+        District.type,
+        District.latitude,
+        District.longitude,
+        District.population,
+        District.area_km2,
+        District.underdeveloped,
+        M.value,
+        M.imputed,
+        M.survey,
+    ).join(Province, Province.code == District.province_code)
+    if survey is None:
+        latest = latest_district_prevalence()
+        stmt = stmt.outerjoin(latest, latest.c.district_code == District.code)
+        figure = M.id == latest.c.id
+    else:
+        figure = (
+            (M.district_code == District.code)
+            & (M.level == MeasurementLevel.DISTRICT.value)
+            & (M.indicator == STUNTING_INDICATOR)
+            & (M.survey == survey)
         )
-        .join(Province, Province.code == District.province_code)
-        .outerjoin(latest, latest.c.district_code == District.code)
-        .outerjoin(M, M.id == latest.c.id)
-        .order_by(District.code)
-    )
+    stmt = stmt.outerjoin(M, figure).order_by(District.code)
     cols = [
         "code",
         "province_code",
@@ -138,33 +152,20 @@ def _grouped(session: Session, stmt: object) -> dict[int, list[str]]:
 
 
 def _partners(session: Session) -> pd.DataFrame:
-    rows = session.execute(
-        select(
-            Partner.id,
-            Partner.name,
-            Partner.kind,
-            Partner.scope,
-            Partner.sector,
-            Partner.annual_budget_idr,
-            Partner.typical_commitment_months,
-            Partner.synthetic,
-        )
-        .where(Partner.archived_at.is_(None))
-        .order_by(Partner.id)
-    ).all()
-    p = pd.DataFrame(
-        rows,
-        columns=[
-            "id",
-            "name",
-            "kind",
-            "scope",
-            "sector",
-            "annual_budget_idr",
-            "typical_commitment_months",
-            "synthetic",
-        ],
+    columns = (
+        Partner.id,
+        Partner.name,
+        Partner.kind,
+        Partner.scope,
+        Partner.sector,
+        Partner.annual_budget_idr,
+        Partner.typical_commitment_months,
+        Partner.synthetic,
     )
+    rows = session.execute(
+        select(*columns).where(Partner.archived_at.is_(None)).order_by(Partner.id)
+    ).all()
+    p = pd.DataFrame(rows, columns=[c.key for c in columns])
     areas = _grouped(
         session,
         select(PartnerArea.partner_id, PartnerArea.area).order_by(
@@ -194,33 +195,19 @@ def _partners(session: Session) -> pd.DataFrame:
 
 
 def _history(session: Session, partners: pd.DataFrame) -> pd.DataFrame:
-    rows = session.execute(
-        select(
-            Partnership.id,
-            Partnership.partner_id,
-            Partnership.district_code,
-            Partnership.start_date,
-            Partnership.start_year,
-            Partnership.end_date,
-            Partnership.duration_months,
-            Partnership.status,
-            Partnership.synthetic,
-        ).order_by(Partnership.id)
-    ).all()
-    h = pd.DataFrame(
-        rows,
-        columns=[
-            "id",
-            "partner_id",
-            "district_code",
-            "start_date",
-            "start_year",
-            "end_date",
-            "duration_months",
-            "status",
-            "synthetic",
-        ],
+    columns = (
+        Partnership.id,
+        Partnership.partner_id,
+        Partnership.district_code,
+        Partnership.start_date,
+        Partnership.start_year,
+        Partnership.end_date,
+        Partnership.duration_months,
+        Partnership.status,
+        Partnership.synthetic,
     )
+    rows = session.execute(select(*columns).order_by(Partnership.id)).all()
+    h = pd.DataFrame(rows, columns=[c.key for c in columns])
     names = dict(zip(partners["id"], partners["name"], strict=True))
     h = h[h["partner_id"].isin(names)].reset_index(drop=True)
     h.insert(0, "partner_name", h["partner_id"].map(names))
@@ -243,7 +230,7 @@ def _history(session: Session, partners: pd.DataFrame) -> pd.DataFrame:
 def load_frames(session: Session) -> RecommenderFrames:
     """Districts, non-archived partners and their partnerships as frames."""
     partners = _partners(session)
-    return RecommenderFrames(_districts(session), partners, _history(session, partners))
+    return RecommenderFrames(district_frame(session), partners, _history(session, partners))
 
 
 async def load_frames_async(session: AsyncSession) -> RecommenderFrames:

@@ -6,8 +6,10 @@
 2. the published stunting figures (national, province, district) plus imputed district
    rows for the SSGI 2021/2022 gaps (see :mod:`service.seed.reference`),
 3. the publicly reported partners and partnerships (:mod:`service.seed.partners`),
-4. a synthetic catalogue and partnership history from :mod:`service.seed.synthetic`,
-   generated from the districts just loaded and marked ``synthetic``.
+4. a synthetic catalogue and partnership history from :mod:`recommender.simulation`,
+   generated from the districts just loaded (their SSGI 2022 figures, in the frame
+   :func:`~service.domain.recommender_data.district_frame` builds) and marked
+   ``synthetic``.
 
 Rows are matched on natural keys (province and district code; level, province,
 district, indicator and survey of a measurement; partner name; partner, district,
@@ -30,6 +32,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
+from recommender.simulation import generate_catalogue, generate_history
 from service.db.models import (
     District,
     IndicatorMeasurement,
@@ -41,9 +44,8 @@ from service.db.models import (
     PartnershipArea,
     Province,
 )
-from service.seed import synthetic
+from service.domain.recommender_data import district_frame
 from service.seed.catalogue import write_partners, write_partnerships
-from service.seed.frames import district_frame
 from service.seed.generated import catalogue_rows, drop_second_open, history_rows
 from service.seed.partners import real_partner_rows
 from service.seed.reference import reference_rows
@@ -55,7 +57,10 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-__all__ = ["SeedReport", "TableCount", "district_frame", "run_seed"]
+__all__ = ["PREVALENCE_SURVEY", "SeedReport", "TableCount", "run_seed"]
+
+# The simulated world is built on this survey, the latest with district figures.
+PREVALENCE_SURVEY = "SSGI 2022"
 
 MEASUREMENT_KEY = ("level", "province_code", "district_code", "indicator", "survey")
 TABLES = (
@@ -140,8 +145,8 @@ def _load_real_partners(session: Session, written: dict[str, Written]) -> list[s
 
 
 def _load_synthetic(session: Session, *, seed: int, written: dict[str, Written]) -> list[str]:
-    districts = district_frame(session)
-    catalogue = synthetic.generate_catalogue(districts, seed=seed)
+    districts = district_frame(session, survey=PREVALENCE_SURVEY)
+    catalogue = generate_catalogue(districts, seed=seed)
     partners, areas, provinces, district_codes = catalogue_rows(catalogue)
     real_names = set(session.scalars(select(Partner.name).where(Partner.synthetic.is_(False))))
     clash = sorted(real_names & {p["name"] for p in partners})
@@ -156,7 +161,7 @@ def _load_synthetic(session: Session, *, seed: int, written: dict[str, Written])
         districts=district_codes,
         written=written,
     )
-    history = synthetic.generate_history(districts, catalogue, seed=seed)
+    history = generate_history(districts, catalogue, seed=seed)
     rows, row_areas, dropped = drop_second_open(*history_rows(history))
     write_partnerships(session, rows, row_areas, partner_ids=ids, synthetic=True, written=written)
     for line in dropped:

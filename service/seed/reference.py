@@ -12,7 +12,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from service.db.enums import STUNTING_INDICATOR, MeasurementLevel, island_group
+from recommender.geography import island_group
+from service.db.enums import STUNTING_INDICATOR, MeasurementLevel
 from service.settings import REFERENCE_DIR
 
 Row = dict[str, Any]

@@ -1,1 +1,2 @@
-"""The composition root: the Starlette app, its middleware and the CLI."""
+"""Composition root: the Starlette app, the CLI and its subcommands, setup, the console,
+the result cache and the multi-worker server."""

@@ -145,7 +145,11 @@ class ResultCache:
         if role is None:  # a token that was refused: the answer is an error
             await self.app(scope, replay, send)
             return
-        version = (await watcher.current(), dt.datetime.now(dt.UTC).date())
+        try:
+            version = (await watcher.current(), dt.datetime.now(dt.UTC).date())
+        except Exception:  # noqa: BLE001 - no version, no caching; the query reports the rest
+            await self.app(scope, replay, send)
+            return
         if version != self._version:
             self.store.clear()  # every key of an older version is dead
             self._version = version

@@ -42,7 +42,7 @@ def reuseport_socket(host: str, port: int) -> socket.socket:
 def _worker(settings: Settings, port: int, log_level: str) -> None:
     import uvicorn
 
-    from service.app import create_app
+    from service.server.app import create_app
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the supervisor stops us with SIGTERM
     sock = reuseport_socket(settings.host, port)

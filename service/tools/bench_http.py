@@ -40,9 +40,9 @@ from typing import Any
 
 import httpx
 
-from service.loadtest import free_port, throwaway_database
 from service.settings import PROJECT_ROOT, Settings
 from service.tools.bench_anchor import ANCHOR_QUERY
+from service.tools.loadtest import free_port, throwaway_database
 
 DISTRICT_PAGE = (
     "{ districts(first: 100) { edges { node { code name type province { code name } "
@@ -170,7 +170,7 @@ def serve(
     """uvicorn serving ``app`` (or, with ``mitra_serve``, ``mitra serve --workers``)."""
     port = free_port()
     if mitra_serve:
-        cmd = ["taskset", "-c", cpus, sys.executable, "-m", "service.cli", "serve",
+        cmd = ["taskset", "-c", cpus, sys.executable, "-m", "service.server.cli", "serve",
                "--workers", str(workers)]  # fmt: skip
         env = {**env, "HOST": "127.0.0.1", "PORT": str(port)}
     else:
@@ -277,14 +277,18 @@ def prepare(url: str, model_dir: Path) -> str:
     from sqlalchemy import select
 
     from schema.ids import to_global_id
+    from service.db.migrate import upgrade
     from service.db.models import Partner
     from service.db.session import make_engine, make_sessionmaker
-    from service.setup import prepare_database
+    from service.domain.model_registry import ensure_active_model
+    from service.seed import run_seed
 
     settings = Settings(database_url=url, model_dir=model_dir)
-    prepare_database(settings, train=True)
     engine = make_engine(settings.sync_database_url)
     try:
+        upgrade(engine)
+        run_seed(engine, seed=settings.seed)
+        ensure_active_model(engine, settings)
         with make_sessionmaker(engine)() as session:
             partner_id = session.scalar(
                 select(Partner.id).where(Partner.synthetic.is_(False)).order_by(Partner.id)
@@ -372,7 +376,7 @@ def run(*, server_url: str, seconds: float, rounds: int) -> Report:
             "MITRA_MODEL_DIR": str(models),
         }
         anchor = stack.enter_context(serve("anchor", "service.tools.bench_anchor:app", env={}))
-        app = "service.app:create_app_from_env"
+        app = "service.server.app:create_app_from_env"
         off = stack.enter_context(
             serve("mitra, cache off", app, env={**env, "MITRA_RESULT_CACHE": "off"}, factory=True)
         )

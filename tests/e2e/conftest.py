@@ -122,8 +122,8 @@ def console_engine(console_settings: Settings) -> Iterator[Engine]:
 
 def build_console_app(settings: Settings) -> Any:
     """The real application; the console's routes are mounted here if the app lacks them."""
-    from service.app import create_app
-    from service.web import routes
+    from service.server.app import create_app
+    from service.server.web import routes
 
     app = create_app(settings)
     paths = {getattr(route, "path", None) for route in app.router.routes}

@@ -10,7 +10,7 @@ import httpx
 import pytest
 from starlette.applications import Starlette
 
-from service.web import STATIC_DIR, routes
+from service.server.web import STATIC_DIR, routes
 
 
 @pytest.fixture

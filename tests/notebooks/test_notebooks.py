@@ -116,7 +116,7 @@ def service(tmp_path_factory: pytest.TempPathFactory, settings: Settings) -> Ite
                 "-m",
                 "uvicorn",
                 "--factory",
-                "service.app:create_app_from_env",
+                "service.server.app:create_app_from_env",
                 "--host",
                 "127.0.0.1",
                 "--port",

@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from service.seed.synthetic import generate_catalogue, generate_history, load_reference_districts
+from recommender.simulation import generate_catalogue, generate_history, load_reference_districts
 
 DATA = Path(__file__).resolve().parents[2] / "data" / "reference"
 SEED = 20221

@@ -1,10 +1,8 @@
-"""Feature construction: shapes, equivalence of the two paths, no look-ahead, purity."""
+"""Feature construction: shapes, equivalence of the two paths, no look-ahead."""
 
 from __future__ import annotations
 
-import ast
 import datetime as dt
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -13,21 +11,6 @@ from hypothesis import strategies as st
 
 from recommender.features import COL, FEATURES, FeatureSpace, commitments_known, lasted
 from service.domain.partnerships import is_commitment, months_between
-
-PKG = Path(__file__).resolve().parents[2] / "recommender"
-
-
-def test_recommender_never_imports_service_or_schema() -> None:
-    for f in PKG.glob("*.py"):
-        for node in ast.walk(ast.parse(f.read_text())):
-            names = (
-                [a.name for a in node.names]
-                if isinstance(node, ast.Import)
-                else [node.module or ""]
-                if isinstance(node, ast.ImportFrom)
-                else []
-            )
-            assert not any(n.split(".")[0] in ("service", "schema") for n in names), f
 
 
 def test_lasted_label() -> None:

@@ -13,10 +13,10 @@ from typing import Any
 import pytest
 from starlette.testclient import TestClient
 
-from service.app import create_app
 from service.auth import Role, revoke_token
 from service.db.session import make_async_engine, make_async_sessionmaker
 from service.domain import writes
+from service.server.app import create_app
 from service.settings import Settings, async_url
 from tests.schema.api_support import (
     bearer,

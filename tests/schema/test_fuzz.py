@@ -27,9 +27,9 @@ from starlette.testclient import TestClient
 
 from schema import build_schema
 from schema.ids import to_global_id
-from service.app import create_app
 from service.auth import Role
 from service.domain.writes import REQUIRED_ROLE
+from service.server.app import create_app
 from service.settings import Settings
 from tests.schema.api_support import (
     bearer,

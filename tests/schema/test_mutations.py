@@ -455,9 +455,9 @@ async def _race_through_api(settings: Settings, tmp_path: Path, callers: int) ->
     import httpx
     from sqlalchemy import text
 
-    from service.app import create_app
     from service.db.migrate import upgrade
     from service.db.session import make_engine
+    from service.server.app import create_app
     from tests.schema.api_support import bearer, create_tokens
     from tests.service.writes_support import insert_place_and_partner, scratch_database
 

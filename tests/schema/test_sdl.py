@@ -8,7 +8,7 @@ from schema.export import SDL_PATH, export_sdl
 def test_exported_sdl_is_current():
     assert SDL_PATH.read_text(encoding="utf-8") == export_sdl(), (
         "schema/schema.graphql is out of date: run `mitra export-schema` "
-        "(or `python -m service.cli export-schema`) and commit the result"
+        "(or `python -m service.server.cli export-schema`) and commit the result"
     )
 
 

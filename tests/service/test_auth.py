@@ -14,11 +14,12 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from service import auth, tokens_cli
+from service import auth
 from service.auth import Forbidden, Principal, Role, Unauthenticated
 from service.db.migrate import upgrade
 from service.db.models import ApiToken
 from service.db.session import make_async_engine, make_async_sessionmaker, make_engine
+from service.server import tokens_cli
 from service.settings import Settings
 from tests.service import writes_support as support
 from tests.service.writes_support import scratch_database

@@ -15,8 +15,6 @@ from sqlalchemy.orm import Session
 from recommender.features import FEATURE_VERSION
 from recommender.model import LearnedRanker, TransparentScorer
 from recommender.registry import load_ranker
-from recommender.vocab import AREAS, KINDS
-from service.db.enums import InterventionArea, PartnerKind
 from service.db.models import ModelVersion, Partner
 from service.domain import model_registry
 from service.domain.recommender_data import load_frames
@@ -35,11 +33,6 @@ def row(engine: Engine, version: str) -> ModelVersion:
         found = session.scalar(select(ModelVersion).where(ModelVersion.version == version))
     assert found is not None
     return found
-
-
-def test_vocabularies_match_the_service_enums():
-    assert tuple(a.value for a in InterventionArea) == AREAS
-    assert tuple(k.value for k in PartnerKind) == KINDS
 
 
 def test_frames_follow_the_database(session: Session):

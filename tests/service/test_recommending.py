@@ -5,8 +5,8 @@ from __future__ import annotations
 from sqlalchemy import Engine
 from starlette.testclient import TestClient
 
-from service.app import create_app
 from service.domain.recommending import Recommender
+from service.server.app import create_app
 from service.settings import Settings
 from tests.model_support import trained_version
 

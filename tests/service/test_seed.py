@@ -20,13 +20,13 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 import service.seed
+from recommender.geography import island_group
 from service.db.base import Base
 from service.db.enums import (
     STUNTING_INDICATOR,
     InterventionArea,
     PartnerKind,
     PartnershipStatus,
-    island_group,
 )
 from service.db.migrate import upgrade
 from service.db.models import (
@@ -40,7 +40,8 @@ from service.db.models import (
     Province,
 )
 from service.db.session import make_engine
-from service.seed import district_frame, run_seed, synthetic
+from service.domain.recommender_data import district_frame
+from service.seed import PREVALENCE_SURVEY, run_seed
 from service.seed.generated import drop_second_open
 from service.seed.partners import parse_areas
 from service.seed.reference import source_host, source_label
@@ -355,7 +356,7 @@ def test_synthetic_catalogue_and_history(session: Session) -> None:
 
 
 def test_district_frame_matches_the_database(session: Session) -> None:
-    frame = district_frame(session)
+    frame = district_frame(session, survey=PREVALENCE_SURVEY)
     assert len(frame) == len(DISTRICTS)
     assert set(frame.columns) >= {
         "code",
@@ -414,7 +415,7 @@ def test_failing_seed_leaves_the_database_unchanged(
         raise RuntimeError("generator failed")
 
     monkeypatch.setattr(service.seed, "reference_rows", changed_reference)
-    monkeypatch.setattr(synthetic, "generate_history", boom)
+    monkeypatch.setattr(service.seed, "generate_history", boom)
     with pytest.raises(RuntimeError, match="generator failed"):
         run_seed(engine, seed=SEED)
     assert digest(engine) == before
@@ -430,7 +431,7 @@ def test_failing_seed_on_an_empty_database_leaves_it_empty(
         def boom(*_args: object, **_kwargs: object) -> None:
             raise RuntimeError("generator failed")
 
-        monkeypatch.setattr(synthetic, "generate_history", boom)
+        monkeypatch.setattr(service.seed, "generate_history", boom)
         with pytest.raises(RuntimeError):
             run_seed(eng, seed=SEED)
         assert all(n == 0 for n, _ in digest(eng).values())

@@ -23,8 +23,8 @@ from service.domain.writes.common import (
 )
 from service.domain.writes.feedback import record_recommendation_feedback
 from service.domain.writes.partners import (
+    PARTNER_FIELDS,
     PARTNER_NAME_CONSTRAINT,
-    UNSET,
     archive_partner,
     create_partner,
     update_partner,
@@ -40,11 +40,11 @@ __all__ = [
     "MODEL_VERSION_MAX",
     "NOTES_MAX",
     "OPEN_PAIR_INDEX",
+    "PARTNER_FIELDS",
     "PARTNER_NAME_CONSTRAINT",
     "REASON_MAX",
     "REQUIRED_ROLE",
     "SHORT_TEXT_MAX",
-    "UNSET",
     "Result",
     "archive_partner",
     "create_partner",

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import enum
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from sqlalchemy import String
 from sqlalchemy.exc import IntegrityError
 
 from service.auth import Principal, require
@@ -44,73 +44,70 @@ if TYPE_CHECKING:
 PARTNER_NAME_CONSTRAINT = "uq_partner_name"
 
 
-class _Unset(enum.Enum):
-    UNSET = "UNSET"
+# The partner fields a write may set, read off the ORM model (service.db.models.Partner),
+# the one place they are written: its columns, less those only the system sets, and its
+# three lists (keyword -> relationship, row class, column).
+_SYSTEM_COLUMNS = frozenset({"id", "source_url", "synthetic", "archived_at", "created_at"})
+PARTNER_COLUMNS: tuple[str, ...] = tuple(
+    c.key for c in Partner.__table__.columns if c.key not in _SYSTEM_COLUMNS
+)
+PARTNER_LISTS: dict[str, tuple[str, type[Any], str]] = {
+    "areas": ("areas", PartnerArea, "area"),
+    "province_codes": ("provinces", PartnerProvince, "province_code"),
+    "district_codes": ("districts", PartnerDistrict, "district_code"),
+}
+PARTNER_FIELDS: tuple[str, ...] = (*PARTNER_COLUMNS, *PARTNER_LISTS)
+_REQUIRED = ("name", "kind", "scope")
+# Optional free text: stripped, and empty means none.
+_OPTIONAL_TEXT = frozenset(
+    c.key
+    for c in Partner.__table__.columns
+    if c.key in PARTNER_COLUMNS and c.nullable and isinstance(c.type, String)
+)
 
-    def __repr__(self) -> str:
-        return "UNSET"
+
+def _check_keys(fields: Mapping[str, Any], *, required: Sequence[str] = ()) -> None:
+    unknown = sorted(set(fields) - set(PARTNER_FIELDS))
+    if unknown:
+        raise TypeError(f"unknown partner fields: {', '.join(unknown)}")
+    missing = [k for k in required if k not in fields]
+    if missing:
+        raise TypeError(f"missing partner fields: {', '.join(missing)}")
 
 
-UNSET = _Unset.UNSET
-"""Marks an ``update_partner`` argument that was not given (as opposed to ``None``)."""
+def _stored(key: str, value: Any) -> Any:
+    return _clean_optional(value) if key in _OPTIONAL_TEXT else value
 
 
 async def create_partner(
-    session: AsyncSession,
-    *,
-    actor: Principal,
-    name: str,
-    kind: str,
-    scope: str,
-    areas: Sequence[str] = (),
-    province_codes: Sequence[str] = (),
-    district_codes: Sequence[str] = (),
-    sector: str | None = None,
-    headquarters: str | None = None,
-    annual_budget_idr: int | None = None,
-    typical_commitment_months: int | None = None,
-    description: str | None = None,
-    website: str | None = None,
+    session: AsyncSession, *, actor: Principal, **fields: Any
 ) -> Result[Partner]:
-    """Add a partner (never synthetic) with its areas, provinces and districts."""
+    """Add a partner (never synthetic) with its areas, provinces and districts.
+
+    ``fields`` are keywords of :data:`PARTNER_FIELDS`; ``name``, ``kind`` and ``scope``
+    are required, lists default to empty and the other fields to ``None``.
+    """
+    _check_keys(fields, required=_REQUIRED)
     require(actor, REQUIRED_ROLE["createPartner"])
     await _begin_write(session)
-    values = {
-        "name": name,
-        "kind": kind,
-        "scope": scope,
-        "areas": areas,
-        "province_codes": province_codes,
-        "district_codes": district_codes,
-        "sector": sector,
-        "headquarters": headquarters,
-        "annual_budget_idr": annual_budget_idr,
-        "typical_commitment_months": typical_commitment_months,
-        "description": description,
-        "website": website,
+    values: dict[str, Any] = {
+        k: fields.get(k, () if k in PARTNER_LISTS else None) for k in PARTNER_FIELDS
     }
     errors = await _validate_partner_fields(session, values)
     if errors:
         return _rejected(errors)
-    clean_name = v.clean_text(name)
+    clean_name = v.clean_text(values["name"])
     if await _name_taken(session, clean_name):
         return _rejected([_duplicate_name(clean_name)])
 
     partner = Partner(
-        name=clean_name,
-        kind=kind,
-        scope=scope,
-        sector=_clean_optional(sector),
-        headquarters=_clean_optional(headquarters),
-        annual_budget_idr=annual_budget_idr,
-        typical_commitment_months=typical_commitment_months,
-        description=_clean_optional(description),
-        website=_clean_optional(website),
+        **{k: _stored(k, values[k]) for k in PARTNER_COLUMNS} | {"name": clean_name},
         synthetic=False,
         created_at=_utcnow(),
-        areas=[PartnerArea(area=a) for a in _dedupe(areas)],
-        provinces=[PartnerProvince(province_code=c) for c in _dedupe(province_codes)],
-        districts=[PartnerDistrict(district_code=c) for c in _dedupe(district_codes)],
+        **{
+            attr: [model(**{column: c}) for c in _dedupe(values[key])]
+            for key, (attr, model, column) in PARTNER_LISTS.items()
+        },
     )
     if not await _insert_or_duplicate(
         session, partner, constraint=PARTNER_NAME_CONSTRAINT, sqlite_columns="partner.name"
@@ -130,48 +127,17 @@ async def create_partner(
 
 
 async def update_partner(
-    session: AsyncSession,
-    *,
-    actor: Principal,
-    partner_id: int,
-    name: str | _Unset = UNSET,
-    kind: str | _Unset = UNSET,
-    scope: str | _Unset = UNSET,
-    areas: Sequence[str] | _Unset = UNSET,
-    province_codes: Sequence[str] | _Unset = UNSET,
-    district_codes: Sequence[str] | _Unset = UNSET,
-    sector: str | None | _Unset = UNSET,
-    headquarters: str | None | _Unset = UNSET,
-    annual_budget_idr: int | None | _Unset = UNSET,
-    typical_commitment_months: int | None | _Unset = UNSET,
-    description: str | None | _Unset = UNSET,
-    website: str | None | _Unset = UNSET,
+    session: AsyncSession, *, actor: Principal, partner_id: int, **fields: Any
 ) -> Result[Partner]:
-    """Change the given fields; ``UNSET`` leaves a field alone, ``None`` clears it.
+    """Change the given fields (keywords of :data:`PARTNER_FIELDS`); ``None`` clears one.
 
     ``name``, ``kind`` and ``scope`` cannot be cleared. Lists replace the current list.
     Archived partners are read-only.
     """
+    _check_keys(fields)
     require(actor, REQUIRED_ROLE["updatePartner"])
     await _begin_write(session)
-    given: dict[str, Any] = {
-        k: val
-        for k, val in {
-            "name": name,
-            "kind": kind,
-            "scope": scope,
-            "areas": areas,
-            "province_codes": province_codes,
-            "district_codes": district_codes,
-            "sector": sector,
-            "headquarters": headquarters,
-            "annual_budget_idr": annual_budget_idr,
-            "typical_commitment_months": typical_commitment_months,
-            "description": description,
-            "website": website,
-        }.items()
-        if val is not UNSET
-    }
+    given: dict[str, Any] = dict(fields)
     errors = await _validate_partner_fields(session, given)
     partner = await _load_partner(session, partner_id)
     if partner is None:
@@ -190,31 +156,15 @@ async def update_partner(
             return _rejected([_duplicate_name(given["name"])])
 
     changes: dict[str, dict[str, Any]] = {}
-    for key in (
-        "name",
-        "kind",
-        "scope",
-        "sector",
-        "headquarters",
-        "annual_budget_idr",
-        "typical_commitment_months",
-        "description",
-        "website",
-    ):
+    for key in PARTNER_COLUMNS:
         if key not in given:
             continue
-        new = given[key]
-        if key in {"sector", "headquarters", "description", "website"}:
-            new = _clean_optional(new)
+        new = _stored(key, given[key])
         old = getattr(partner, key)
         if new != old:
             changes[key] = {"from": old, "to": new}
             setattr(partner, key, new)
-    for key, attr, model, column in (
-        ("areas", "areas", PartnerArea, "area"),
-        ("province_codes", "provinces", PartnerProvince, "province_code"),
-        ("district_codes", "districts", PartnerDistrict, "district_code"),
-    ):
+    for key, (attr, model, column) in PARTNER_LISTS.items():
         if key not in given:
             continue
         old_list = sorted(getattr(row, column) for row in getattr(partner, attr))

@@ -12,8 +12,8 @@ import time
 import httpx
 from sqlalchemy import Engine
 
-from service.loadtest import free_port
 from service.settings import PROJECT_ROOT, Settings
+from service.tools.loadtest import free_port
 
 
 def test_two_workers_share_the_port_and_stop_together(settings: Settings, engine: Engine) -> None:
@@ -26,7 +26,9 @@ def test_two_workers_share_the_port_and_stop_together(settings: Settings, engine
         "PORT": str(port),
     }
     proc = subprocess.Popen(
-        [sys.executable, "-m", "service.cli", "serve", "--workers", "2"], cwd=PROJECT_ROOT, env=env
+        [sys.executable, "-m", "service.server.cli", "serve", "--workers", "2"],
+        cwd=PROJECT_ROOT,
+        env=env,
     )
     seen: set[str] = set()
     try:

@@ -1,7 +1,7 @@
 """The planner console: a static page at ``/`` that talks only to the public ``/graphql``.
 
 No build step and nothing from a CDN: the HTML, CSS and ES modules in ``static/`` are
-served as they are. :func:`routes` is mounted by ``service.app.create_app``.
+served as they are. :func:`routes` is mounted by ``service.server.app.create_app``.
 """
 
 from __future__ import annotations

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import Engine
 from starlette.testclient import TestClient
 
-from service.app import create_app
+from service.server.app import create_app
 from service.settings import Settings
 
 DISTRICT = (

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from service import loadtest
+from service.tools import loadtest
 from tests.service.writes_support import postgres_url
 
 

@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 from starlette.testclient import TestClient
 
-from service.app import create_app
 from service.auth import Role
+from service.server.app import create_app
 from service.server.result_cache import ByteBudgetLRU
 from service.settings import PROJECT_ROOT, Settings
 from tests.schema.api_support import bearer, create_tokens_sync, seeded_database, settings_for

@@ -3,7 +3,7 @@
 The lifespan opens the async engine and the session factory and creates the runtime
 recommender (:class:`service.domain.recommending.Recommender`); ``/graphql`` serves the
 schema with a fresh context per request; ``/healthz`` reports liveness and database
-reachability; ``/`` is the planner console (:mod:`service.web`).
+reachability; ``/`` is the planner console (:mod:`service.server.web`).
 """
 
 from __future__ import annotations
@@ -30,8 +30,8 @@ from service.db.data_version import DataVersionWatcher
 from service.db.session import make_async_engine, make_async_sessionmaker
 from service.domain.recommending import Recommender
 from service.server.result_cache import ResultCache, principal_from_scope
+from service.server.web import routes as console_routes
 from service.settings import Settings
-from service.web import routes as console_routes
 
 if TYPE_CHECKING:
     from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -211,5 +211,5 @@ def create_app(settings: Settings) -> Starlette:
 
 def create_app_from_env() -> Starlette:
     """``create_app`` with settings from the environment: uvicorn's ``--factory`` target
-    (``uvicorn --factory service.app:create_app_from_env --workers 2``)."""
+    (``uvicorn --factory service.server.app:create_app_from_env --workers 2``)."""
     return create_app(Settings.from_env())

@@ -35,7 +35,7 @@ def cmd_seed(settings: Settings, _args: argparse.Namespace) -> int:
 
 def cmd_setup(settings: Settings, args: argparse.Namespace) -> int:
     """Migrate, seed if empty, train a first model if none: what ``make run`` needs."""
-    from service.setup import prepare_database
+    from service.server.setup import prepare_database
 
     prepare_database(settings, train=not args.no_train)
     return 0
@@ -44,10 +44,10 @@ def cmd_setup(settings: Settings, args: argparse.Namespace) -> int:
 def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     import uvicorn
 
-    from service.app import create_app
+    from service.server.app import create_app
 
     if args.prepare:
-        from service.setup import prepare_database
+        from service.server.setup import prepare_database
 
         prepare_database(settings, train=True)
     if args.workers > 1:
@@ -77,7 +77,7 @@ def cmd_export_schema(_settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_token(settings: Settings, args: argparse.Namespace) -> int:
-    from service import tokens_cli
+    from service.server import tokens_cli
 
     if args.action == "create":
         return tokens_cli.create(settings, owner=args.owner, role=args.role)
@@ -87,25 +87,25 @@ def cmd_token(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_train(settings: Settings, args: argparse.Namespace) -> int:
-    from service import models_cli
+    from service.server import models_cli
 
     return models_cli.train(settings, activate=not args.no_activate)
 
 
 def cmd_evaluate(settings: Settings, args: argparse.Namespace) -> int:
-    from service import models_cli
+    from service.server import models_cli
 
     return models_cli.evaluate(settings, n_boot=args.bootstrap)
 
 
 def cmd_models(settings: Settings, _args: argparse.Namespace) -> int:
-    from service import models_cli
+    from service.server import models_cli
 
     return models_cli.list_(settings)
 
 
 def cmd_activate(settings: Settings, args: argparse.Namespace) -> int:
-    from service import models_cli
+    from service.server import models_cli
 
     return models_cli.activate(settings, version=args.version)
 

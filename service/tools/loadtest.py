@@ -1,8 +1,8 @@
-"""Load test: ``python -m service.loadtest --seconds 30 --workers 2``.
+"""Load test: ``python -m service.tools.loadtest --seconds 30 --workers 2``.
 
 Creates a throwaway database (PostgreSQL by default; dropped afterwards), migrates and
 seeds it, creates a planner token, starts uvicorn with ``--workers`` processes on
-127.0.0.1 (``service.app:create_app_from_env`` with ``--factory``), and drives it for a
+127.0.0.1 (``service.server.app:create_app_from_env`` with ``--factory``), and drives it for a
 fixed time with a bounded number of concurrent asyncio/httpx clients: reads
 (districts, district, partners, a province's quotaProgress, recommendPartners when the
 schema has it) and writes (proposePartnership, updatePartnershipStatus,
@@ -209,7 +209,7 @@ def uvicorn_server(url: str, *, workers: int, model_dir: Path) -> Iterator[str]:
         "MITRA_MODEL_DIR": str(model_dir),
     }
     cmd = [
-        sys.executable, "-m", "uvicorn", "--factory", "service.app:create_app_from_env",
+        sys.executable, "-m", "uvicorn", "--factory", "service.server.app:create_app_from_env",
         "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers),
         "--log-level", "warning", "--no-access-log",
     ]  # fmt: skip
@@ -501,7 +501,7 @@ def run_load(
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m service.loadtest", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m service.tools.loadtest", description=__doc__)
     parser.add_argument("--seconds", type=float, default=30)
     parser.add_argument("--workers", type=int, default=2, help="uvicorn worker processes")
     parser.add_argument("--concurrency", type=int, default=16, help="concurrent clients")

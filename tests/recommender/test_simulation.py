@@ -10,8 +10,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from service.seed import calibration
-from service.seed import synthetic as S
+from recommender import simulation as S
+from recommender.simulation import calibration
+from recommender.simulation.world import AREA_INDEX, district_geo
+from recommender.vocab import AREAS, KINDS, SCOPES
 
 DATA = Path(__file__).resolve().parents[2] / "data" / "reference"
 SEED = 20221
@@ -64,16 +66,16 @@ def test_catalogue_contract(catalogue: pd.DataFrame, districts: pd.DataFrame) ->
         "province_codes",
         "district_codes",
     ]
-    assert set(catalogue["kind"]) == set(S.KINDS)
+    assert set(catalogue["kind"]) == set(KINDS)
     assert catalogue["name"].is_unique
     assert catalogue["name"].str.endswith(" (synthetic)").all()
     assert catalogue["description"].str.startswith(S.DESCRIPTION_PREFIX).all()
     assert catalogue["website"].isna().all()
     scope_share = catalogue["scope"].value_counts(normalize=True)
-    assert all(scope_share[s] > 0.15 for s in S.SCOPES)
+    assert all(scope_share[s] > 0.15 for s in SCOPES)
     codes = set(districts["code"])
     assert all(set(c) <= codes and c for c in catalogue["district_codes"])
-    assert all(set(a) <= set(S.AREAS) and a for a in catalogue["areas"])
+    assert all(set(a) <= set(AREAS) and a for a in catalogue["areas"])
     assert all(
         {c[:2] for c in dc} <= set(pc)
         for dc, pc in zip(catalogue["district_codes"], catalogue["province_codes"], strict=True)
@@ -216,13 +218,13 @@ def test_generator_matches_the_real_record(
 
 def _fit_gap(districts: pd.DataFrame, catalogue: pd.DataFrame, rules: S.Rules) -> float:
     """Success rate in the top minus the bottom tertile of observable area fit."""
-    g = S._geo(districts)
+    g = district_geo(districts)
     pos = {c: i for i, c in enumerate(g.codes)}
     h = S.generate_history(districts, catalogue, seed=3, rules=rules)
     h = h[h["status"] != "proposed"]
     fit = np.array(
         [
-            g.area_need[pos[d], [S.A[a] for a in areas]].mean()
+            g.area_need[pos[d], [AREA_INDEX[a] for a in areas]].mean()
             for d, areas in zip(h["district_code"], h["areas"], strict=True)
         ]
     )

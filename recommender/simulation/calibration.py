@@ -16,7 +16,7 @@ where partners went. :func:`compare` measures the same statistics on it and on a
 The real intervals are 95 % percentile bootstrap intervals over real partners. Synthetic
 partners have about four times as many districts as real ones, so for the two clustering
 statistics each synthetic partner is cut down to a number of districts drawn from the
-real partners' counts. ``python -m service.seed.calibration`` prints the table;
+real partners' counts. ``python -m recommender.simulation.calibration`` prints the table;
 docs/synthetic-data.md quotes it. Pure pandas/numpy.
 """
 
@@ -27,11 +27,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from service.seed.synthetic import (
+from recommender.geography import haversine_km
+from recommender.simulation import (
     Rules,
     generate_catalogue,
     generate_history,
-    haversine_km,
     load_reference_districts,
 )
 
