@@ -59,11 +59,8 @@ class Snapshot:
 
     def reasons(self, p: int, d: int) -> list[Reason]:
         """The three largest factors of the score, and the largest negative one if any."""
-        out = self.model.scorer.explain(self.state, p, d)  # type: ignore[attr-defined]
-        top = out[:3]
-        if out[-1].contribution < 0 and out[-1] not in top:
-            top.append(out[-1])
-        return top
+        # sentences only for these factors, not all eight
+        return self.model.scorer.explain(self.state, p, d, keep=3)  # type: ignore[no-any-return,attr-defined]
 
 
 @dataclass(frozen=True)
