@@ -86,6 +86,7 @@ LOAD_CPU = "1"
 class Sample:
     rps: float
     cpu_ms: float  # worker CPU per request
+    busy: float  # worker CPU seconds per second of the run: how many CPUs it got
     errors: int  # non-2xx responses, socket errors and timeouts
 
 
@@ -102,6 +103,10 @@ class Series:
     @property
     def cpu_ms(self) -> float:
         return statistics.median(s.cpu_ms for s in self.samples)
+
+    @property
+    def busy(self) -> float:
+        return statistics.median(s.busy for s in self.samples)
 
     @property
     def errors(self) -> int:
@@ -238,6 +243,7 @@ def wrk(server: Server, query: str, *, seconds: float, scripts: Path) -> Sample:
             f"wrk.body = {json.dumps(body)}\n"
         )
     before = sum(server.cpu_seconds())
+    started = time.monotonic()
     out = subprocess.run(
         [
             "taskset",
@@ -258,6 +264,7 @@ def wrk(server: Server, query: str, *, seconds: float, scripts: Path) -> Sample:
         check=True,
     ).stdout
     used = sum(server.cpu_seconds()) - before
+    wall = time.monotonic() - started
     rps_match, count_match = _RPS.search(out), _COUNT.search(out)
     if rps_match is None or count_match is None:
         raise RuntimeError(f"could not read wrk's output:\n{out}")
@@ -268,6 +275,7 @@ def wrk(server: Server, query: str, *, seconds: float, scripts: Path) -> Sample:
     return Sample(
         rps=float(rps_match.group(1)),
         cpu_ms=1000 * used / requests if requests else float("nan"),
+        busy=used / wall,
         errors=errors,
     )
 
@@ -319,13 +327,14 @@ class Report:
             f"medians; wrk -c{CONNECTIONS} on CPU {LOAD_CPU}, one uvicorn worker on CPU "
             f"{SERVER_CPU} unless stated",
             "",
-            "| query | server | req/s (median) | x anchor | worker CPU ms/req | errors |",
-            "|---|---|---:|---:|---:|---:|",
+            "| query | server | req/s (median) | x anchor | worker CPU ms/req | CPUs busy "
+            "| errors |",
+            "|---|---|---:|---:|---:|---:|---:|",
         ]
         for s in self.series:
             lines.append(
                 f"| {s.label} | {s.server} | {s.rps:,.0f} | {s.rps / anchor:.2f} | "
-                f"{s.cpu_ms:.2f} | {s.errors} |"
+                f"{s.cpu_ms:.2f} | {s.busy:.2f} | {s.errors} |"
             )
         lines.append("")
         one = self.find(DISTRICT_PAGE_LABEL, ONE_WORKER)
