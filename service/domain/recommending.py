@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -222,6 +222,11 @@ class Recommender:
         Service settings (model directory).
     poll_seconds : float
         At most one change check per this many seconds (0: on every request).
+    data_version : callable, optional
+        The current data version (``DataVersionWatcher.current``). When it differs from
+        the one seen at the last check, the snapshot is checked at once, whatever
+        ``poll_seconds`` says: an answer computed at a data version (and cached under
+        it) never comes from a snapshot older than that version.
     """
 
     def __init__(
@@ -230,23 +235,35 @@ class Recommender:
         settings: Settings,
         *,
         poll_seconds: float = 3.0,
+        data_version: Callable[[], Awaitable[int]] | None = None,
     ) -> None:
         self.session_factory = session_factory
         self.settings = settings
         self.poll_seconds = poll_seconds
+        self.data_version = data_version
+        self._seen_version: int | None = None
         self._snap: Snapshot | None = None
         self._key: tuple[object, ...] | None = None
         self._checked = -float("inf")
         self._lock = anyio.Lock()
 
+    def _fresh(self, version: int | None) -> bool:
+        return (
+            self._snap is not None
+            and version == self._seen_version
+            and time.monotonic() - self._checked < self.poll_seconds
+        )
+
     async def snapshot(self) -> Snapshot:
         """The current snapshot, refreshed first when the database changed."""
-        if self._snap is not None and time.monotonic() - self._checked < self.poll_seconds:
+        version = None if self.data_version is None else await self.data_version()
+        if self._fresh(version):
+            assert self._snap is not None
             return self._snap
         async with self._lock:
-            if self._snap is not None and time.monotonic() - self._checked < self.poll_seconds:
-                return self._snap
-            await self._refresh()
+            if not self._fresh(version):
+                await self._refresh()
+                self._seen_version = version
             assert self._snap is not None
             return self._snap
 

@@ -178,7 +178,9 @@ def create_app(settings: Settings) -> Starlette:
             log.warning("reference data not loaded at start-up", exc_info=True)
         # The runtime recommender: loads the active model (or the transparent fallback)
         # on first use and picks up newly activated versions and data changes.
-        app.state.scorer = Recommender(app.state.session_factory, settings)
+        app.state.scorer = Recommender(
+            app.state.session_factory, settings, data_version=app.state.data_version.current
+        )
         # Everything alive now (modules, the schema, SQLAlchemy's mappers) lives as long
         # as the process: move it out of the collector's sight, so full collections do
         # not walk hundreds of thousands of objects every few requests.
