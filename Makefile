@@ -7,13 +7,18 @@ STAMP := $(VENV)/.mitra-installed
 PORT ?= 8000
 export PORT
 
-.PHONY: run test install setup bench bench-http load schema notebooks lint typecheck clean-db
+.PHONY: run test install setup bench bench-http load schema notebooks notebooks-run \
+	notebook-figures lint typecheck clean-db
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Mitra needs Python 3.11 or newer")'
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
+	@echo "installing dependencies into $(VENV) (first run or pyproject.toml changed, ~1-2 min)"
+	@$(PY) -m pip install --quiet --upgrade pip
+	@# setuptools warns on every editable install that a folder named like the package may
+	@# shadow it; that is this repository's layout on purpose.
+	@PYTHONWARNINGS="ignore:Editable installation" $(PY) -m pip install --quiet -e '.[dev]'
+	@echo "dependencies installed"
 	@touch $(STAMP)
 
 install: $(STAMP)
@@ -49,6 +54,14 @@ load: install
 notebooks: install
 	$(PY) -m pip install --quiet -e '.[dev,notebooks]'
 	$(VENV)/bin/jupyter lab notebooks/
+
+## make notebooks-run: the three notebooks headless on a scratch database; HTML in var/notebooks/
+notebooks-run: install
+	$(PY) -m service.tools.notebooks
+
+## make notebook-figures: the same, also rewriting the PNGs docs/notebooks.md shows (docs/figures/)
+notebook-figures: install
+	$(PY) -m service.tools.notebooks --figures
 
 schema: install
 	$(VENV)/bin/mitra export-schema --output schema/schema.graphql

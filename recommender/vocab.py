@@ -75,6 +75,7 @@ QUOTA_TARGETS: dict[QuotaCategory, int] = {
 }
 NATIONAL_PARTNER_TARGET = 1000
 MIN_COMMITMENT_MONTHS = 6
+IDEAL_COMMITMENT_MONTHS = 12  # the campaign asks for 6 months at least, ideally 12
 STUNTING_TARGET_PCT = 14.0
 
 

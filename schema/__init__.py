@@ -24,6 +24,8 @@ from strawberry.extensions import (
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
+from schema.availability import DatabaseAvailability, is_database_unavailable
+from schema.commitments import CommitmentQuery
 from schema.cost import MaxResultSize
 from schema.documents import document_cache
 from schema.errors import is_expected, should_mask_error
@@ -48,7 +50,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("mitra.graphql")
 
 # Root field groups, one per module. The write side and the recommender add theirs here.
-QUERY_TYPES: tuple[type, ...] = (ReadQuery, AuditQuery, RecommendationQuery)
+QUERY_TYPES: tuple[type, ...] = (ReadQuery, AuditQuery, RecommendationQuery, CommitmentQuery)
 MUTATION_TYPES: tuple[type, ...] = (WriteMutation, ModelAdminMutation)
 
 NODE_TYPES: list[type] = [Province, District, Partner, Partnership]
@@ -61,6 +63,8 @@ class MitraSchema(strawberry.Schema):
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:
         for error in errors:
+            if is_database_unavailable(error.original_error):
+                continue  # DatabaseAvailability logs it once, without a traceback per field
             if is_expected(error):
                 log.info("graphql request error: %s", error.message)
             else:
@@ -101,6 +105,8 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
         extensions.append(DisableIntrospection)
     if settings.production:
         extensions.append(lambda: MaskErrors(should_mask_error=should_mask_error))
+    # Last, so it sees database errors before MaskErrors (whose exit runs after) hides them.
+    extensions.append(DatabaseAvailability)
     query, mutation = _root_types()
     kwargs: dict[str, Any] = {}
     if mutation is not None:

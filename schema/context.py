@@ -37,11 +37,13 @@ class Context:
     # the service (one snapshot per version), else loaded before execution
     # (schema.reference.LoadReference).
     reference_data: ReferenceData | None = None
+    # Why it could not be loaded: kept as the cause, so a lost database still reads as one.
+    reference_error: BaseException | None = None
 
     @property
     def reference(self) -> ReferenceData:
         if self.reference_data is None:
-            raise RuntimeError("reference data is not loaded (is the database reachable?)")
+            raise RuntimeError("reference data is not loaded") from self.reference_error
         return self.reference_data
 
 

@@ -46,6 +46,10 @@ LIST_SIZE_HINTS: Mapping[str, int] = {
     "Province.quotaProgress": 3,
     "CampaignProgress.byCategory": 3,
     "QuotaProgress.partners": 20,
+    "Query.expiringCommitments": 100,
+    "DistrictSituation.byArea": 10,
+    "DistrictSituation.provinceQuotas": 3,
+    "DistrictSituation.prevalenceSeries": 8,
 }
 # Lists whose length the code bounds (reasons) or the data does (six surveys at most).
 LIST_NAME_HINTS: Mapping[str, int] = {

@@ -51,6 +51,7 @@ class Loaders:
     district_series: DataLoader[str, list[models.IndicatorMeasurement]]
     province_series: DataLoader[str, list[models.IndicatorMeasurement]]
     district_partner_stats: DataLoader[str, DistrictPartnerStats]
+    district_committed_partners: DataLoader[str, int]
     partner: DataLoader[int, models.Partner | None]
     partner_areas: DataLoader[int, list[str]]
     partner_provinces: DataLoader[int, list[str]]
@@ -93,6 +94,10 @@ def make_loaders(
         ),
         district_partner_stats=lo(
             lambda s, keys: districts.partner_stats_by_district(s, district_codes=keys)
+        ),
+        district_committed_partners=lo(
+            lambda s, keys: districts.committed_partners_by_district(s, district_codes=keys),
+            int,
         ),
         partner=lo(lambda s, keys: partners.get_partners(s, ids=keys)),
         partner_areas=lo(lambda s, keys: partners.areas_by_partner(s, partner_ids=keys), list),

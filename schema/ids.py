@@ -12,6 +12,11 @@ import re
 from functools import lru_cache
 
 from schema.errors import InvalidCursorError, InvalidIdError, UserInputError
+from service.domain.validation import (
+    DISTRICT_CODE_FORMS,
+    PROVINCE_CODE_FORM,
+    canonical_district_code,
+)
 
 _PROVINCE_CODE = re.compile(r"[0-9]{2}")
 _DISTRICT_CODE = re.compile(r"[0-9]{2}\.[0-9]{2}")
@@ -68,18 +73,16 @@ def parse_typed_id(global_id: str, expected_type: str, *, field: str = "id") -> 
 
 def parse_province_code(code: str, *, field: str = "code") -> str:
     if not _PROVINCE_CODE.fullmatch(code):
-        raise UserInputError(
-            f'{field} must be a two-digit Kemendagri province code such as "53"', field=field
-        )
+        raise UserInputError(f"{field} must be {PROVINCE_CODE_FORM}", field=field)
     return code
 
 
 def parse_district_code(code: str, *, field: str = "code") -> str:
-    if not _DISTRICT_CODE.fullmatch(code):
-        raise UserInputError(
-            f'{field} must be a Kemendagri district code such as "53.02"', field=field
-        )
-    return code
+    """The stored form ``"NN.NN"`` of a district code sent as ``"NN.NN"`` or ``"NNNN"``."""
+    canonical = canonical_district_code(code)
+    if canonical is None:
+        raise UserInputError(f"{field} must be {DISTRICT_CODE_FORMS}", field=field)
+    return canonical
 
 
 @lru_cache(maxsize=4096)

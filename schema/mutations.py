@@ -10,7 +10,7 @@ rows for it in the first place.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import strawberry
@@ -26,6 +26,10 @@ from schema.types.payloads import (
     ArchivePartnerPayload,
     CreatePartnerInput,
     CreatePartnerPayload,
+    EndCommitmentInput,
+    EndCommitmentPayload,
+    ExtendCommitmentInput,
+    ExtendCommitmentPayload,
     ProposePartnershipInput,
     ProposePartnershipPayload,
     RecommendationFeedback,
@@ -60,11 +64,12 @@ async def _write(
     info: Info,
     call: Callable[[AsyncSession], Awaitable[Result[M]]],
     to_type: Callable[[M], G],
+    sent_ids: Mapping[str, tuple[str, str]] | None = None,
 ) -> tuple[G | None, list[UserError]]:
     """Run one domain write in its own session; commit it only when it was accepted.
 
     Returns what a payload carries: the accepted object as its GraphQL type (else
-    ``None``) and the user errors.
+    ``None``) and the user errors, which name ids as the client sent them (``sent_ids``).
     """
     async with info.context.session_factory() as session:
         try:
@@ -76,7 +81,7 @@ async def _write(
         else:
             await session.rollback()
     value = None if result.value is None else to_type(result.value)
-    return value, user_errors(result.user_errors)
+    return value, user_errors(result.user_errors, sent_ids)
 
 
 def _actor(info: Info) -> Principal:
@@ -137,6 +142,7 @@ class WriteMutation:
             info,
             lambda s: writes.update_partner(s, actor=actor, partner_id=pid, **given),
             Partner.from_model,
+            {"partnerId": ("partner", input.partner_id)},
         )
         return UpdatePartnerPayload(partner=partner, user_errors=errors)
 
@@ -159,6 +165,7 @@ class WriteMutation:
             info,
             lambda s: writes.archive_partner(s, actor=actor, partner_id=pid),
             Partner.from_model,
+            {"partnerId": ("partner", input.partner_id)},
         )
         return ArchivePartnerPayload(partner=partner, user_errors=errors)
 
@@ -193,6 +200,7 @@ class WriteMutation:
                 notes=input.notes,
             ),
             Partnership.from_model,
+            {"partnerId": ("partner", input.partner_id)},
         )
         return ProposePartnershipPayload(partnership=partnership, user_errors=errors)
 
@@ -220,6 +228,7 @@ class WriteMutation:
                 outcome=input.outcome,
             ),
             Partnership.from_model,
+            {"partnershipId": ("partnership", input.partnership_id)},
         )
         return UpdatePartnershipStatusPayload(partnership=partnership, user_errors=errors)
 
@@ -247,5 +256,56 @@ class WriteMutation:
                 model_version=input.model_version,
             ),
             RecommendationFeedback.from_model,
+            {"partnerId": ("partner", input.partner_id)},
         )
         return RecordRecommendationFeedbackPayload(feedback=feedback, user_errors=errors)
+
+    @strawberry.mutation(
+        description=(
+            "Move an active commitment's end date later (audited). The new date must be "
+            "after the current end and not before today. Needs a planner token."
+        ),
+        permission_classes=_permissions("extendCommitment"),
+    )
+    async def extend_commitment(
+        self, info: Info, input: ExtendCommitmentInput
+    ) -> ExtendCommitmentPayload:
+        actor = _actor(info)
+        partnership_id = _decode(input.partnership_id, "Partnership", "partnershipId")
+        if isinstance(partnership_id, UserError):
+            return ExtendCommitmentPayload(partnership=None, user_errors=[partnership_id])
+        pid = partnership_id
+        partnership, errors = await _write(
+            info,
+            lambda s: writes.extend_commitment(
+                s, actor=actor, partnership_id=pid, end_date=input.end_date
+            ),
+            Partnership.from_model,
+        )
+        return ExtendCommitmentPayload(partnership=partnership, user_errors=errors)
+
+    @strawberry.mutation(
+        description=(
+            "Mark an active commitment ended (completed) as of endDate, default today "
+            "(audited). Needs a planner token."
+        ),
+        permission_classes=_permissions("endCommitment"),
+    )
+    async def end_commitment(self, info: Info, input: EndCommitmentInput) -> EndCommitmentPayload:
+        actor = _actor(info)
+        partnership_id = _decode(input.partnership_id, "Partnership", "partnershipId")
+        if isinstance(partnership_id, UserError):
+            return EndCommitmentPayload(partnership=None, user_errors=[partnership_id])
+        pid = partnership_id
+        partnership, errors = await _write(
+            info,
+            lambda s: writes.end_commitment(
+                s,
+                actor=actor,
+                partnership_id=pid,
+                end_date=input.end_date,
+                outcome=input.outcome,
+            ),
+            Partnership.from_model,
+        )
+        return EndCommitmentPayload(partnership=partnership, user_errors=errors)

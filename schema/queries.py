@@ -77,7 +77,9 @@ class ReadQuery:
             )
         return to_connection(page, District.from_model)
 
-    @strawberry.field(description='A district by Kemendagri code ("53.02"); null when unknown.')
+    @strawberry.field(
+        description='A district by Kemendagri code ("53.02" or "5302"); null when unknown.'
+    )
     def district(self, info: Info, code: str) -> District | None:
         key = parse_district_code(code)  # a malformed code is the client's error, first
         row = info.context.reference.districts.get(key)

@@ -105,7 +105,7 @@ class RecommendationQuery:
             exclude_current=f.exclude_current,
         )
         if ranked is None:
-            raise NotFoundError(f"no district with code {code}", field="districtCode")
+            raise NotFoundError(f"there is no district {district_code}", field="districtCode")
         return [PartnerRecommendation.from_domain(r) for r in ranked]
 
     @strawberry.field(

@@ -50,6 +50,6 @@ class LoadReference(SchemaExtension):
             try:
                 async with context.session_factory() as session:
                     context.reference_data = await load_reference(session)
-            except Exception:  # noqa: BLE001 - reported by the resolvers that need it
-                pass
+            except Exception as exc:  # noqa: BLE001 - reported by the resolvers that need it
+                context.reference_error = exc
         yield

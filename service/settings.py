@@ -7,6 +7,7 @@ then the defaults below. Tests build their own :class:`Settings` instead.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,6 +39,35 @@ def _as_bool(value: str) -> bool:
     if lowered in {"0", "false", "no", "off", ""}:
         return False
     raise ValueError(f"not a boolean: {value!r}")
+
+
+_ORIGIN = re.compile(r"https?://([A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(:[0-9]{1,5})?")
+
+
+def parse_origins(value: str) -> tuple[str, ...]:
+    """``MITRA_CORS_ORIGINS``: comma-separated origins (``scheme://host[:port]``) or ``*``.
+
+    A browser's ``Origin`` header never has a path or a trailing slash, so one written
+    that way would never match: it is refused here rather than silently ignored.
+    """
+    origins = tuple(o.strip() for o in value.split(",") if o.strip())
+    for origin in origins:
+        if origin != "*" and not _ORIGIN.fullmatch(origin):
+            raise ValueError(
+                f"MITRA_CORS_ORIGINS: {origin!r} is not an origin such as "
+                "'https://planner.example.org' or 'http://localhost:3000' (no path, no '/')"
+            )
+    return origins
+
+
+LOG_LEVELS = ("debug", "info", "warning", "error")
+
+
+def _log_level(value: str) -> str:
+    level = value.strip().lower()
+    if level not in LOG_LEVELS:
+        raise ValueError(f"MITRA_LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}, not {value!r}")
+    return level
 
 
 def sync_url(url: str) -> str:
@@ -76,6 +106,10 @@ class Settings:
     # Query results kept in memory per worker, keyed by the data version (MITRA_RESULT_CACHE)
     result_cache: bool = True
     result_cache_bytes: int = 64 * 1024 * 1024  # MITRA_RESULT_CACHE_BYTES
+    # Origins whose browser pages may call the API (CORS); empty: same-origin only.
+    cors_origins: tuple[str, ...] = ()
+    # debug: library INFO lines (Alembic, uvicorn, access log) and tracebacks in the CLI
+    log_level: str = "info"
     model_dir: Path = DEFAULT_MODEL_DIR
     seed: int = 20221
     extra: Mapping[str, str] = field(default_factory=dict)
@@ -118,6 +152,8 @@ class Settings:
             result_cache_bytes=int(
                 env.get("MITRA_RESULT_CACHE_BYTES", defaults.result_cache_bytes)
             ),
+            cors_origins=parse_origins(env.get("MITRA_CORS_ORIGINS", "")),
+            log_level=_log_level(env.get("MITRA_LOG_LEVEL", defaults.log_level)),
             model_dir=Path(env.get("MITRA_MODEL_DIR", str(defaults.model_dir))),
             seed=int(env.get("MITRA_SEED", defaults.seed)),
         )

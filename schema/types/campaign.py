@@ -19,6 +19,12 @@ class QuotaProgress:
     category: QuotaCategory
     target: int
     committed: int = strawberry.field(description="Distinct partners with a commitment here.")
+    committed_six_months: int = strawberry.field(
+        description="Distinct partners committed for at least 6 months here (= committed)."
+    )
+    committed_twelve_months: int = strawberry.field(
+        description="Of those, the partners with a commitment of at least 12 months here."
+    )
     remaining: int
     met: bool
     partner_ids: strawberry.Private[tuple[int, ...]]
@@ -29,6 +35,8 @@ class QuotaProgress:
             category=row.category,
             target=row.target,
             committed=row.committed,
+            committed_six_months=row.committed,
+            committed_twelve_months=row.committed_twelve_months,
             remaining=row.remaining,
             met=row.met,
             partner_ids=row.partner_ids,
@@ -52,6 +60,12 @@ class CategoryProgress:
     committed_partners: int = strawberry.field(
         description="Distinct partners of this category with at least one commitment."
     )
+    committed_partners_six_months: int = strawberry.field(
+        description="Committed for at least 6 months (= committedPartners)."
+    )
+    committed_partners_twelve_months: int = strawberry.field(
+        description="Of those, the partners with a commitment of at least 12 months."
+    )
 
     @classmethod
     def from_domain(cls, row: campaign.CategoryProgress) -> CategoryProgress:
@@ -60,6 +74,8 @@ class CategoryProgress:
             target_per_province=row.target_per_province,
             provinces_meeting_quota=row.provinces_meeting_quota,
             committed_partners=row.committed_partners,
+            committed_partners_six_months=row.committed_partners,
+            committed_partners_twelve_months=row.committed_partners_twelve_months,
         )
 
 
@@ -74,6 +90,12 @@ class CampaignProgress:
     committed_partners: int = strawberry.field(
         description="Distinct partners with at least one commitment."
     )
+    committed_partners_six_months: int = strawberry.field(
+        description="Committed for at least 6 months (= committedPartners)."
+    )
+    committed_partners_twelve_months: int = strawberry.field(
+        description="Of those, the partners with a commitment of at least 12 months."
+    )
     provinces: int
     provinces_meeting_all_quotas: int
     by_category: list[CategoryProgress]
@@ -83,6 +105,8 @@ class CampaignProgress:
         return cls(
             target=row.target,
             committed_partners=row.committed_partners,
+            committed_partners_six_months=row.committed_partners,
+            committed_partners_twelve_months=row.committed_partners_twelve_months,
             provinces=row.provinces,
             provinces_meeting_all_quotas=row.provinces_meeting_all_quotas,
             by_category=[CategoryProgress.from_domain(c) for c in row.by_category],

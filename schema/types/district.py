@@ -17,6 +17,7 @@ from service.db import enums, models
 if TYPE_CHECKING:
     from schema.types.partnership import Partnership
     from schema.types.province import Province
+    from schema.types.situation import DistrictSituation
 
 
 @strawberry.type(description="Distinct partners of one kind.")
@@ -108,3 +109,26 @@ class District(Node):
     async def reported_real_partnership_count(self, info: Info) -> int:
         stats = await info.context.loaders.district_partner_stats.load(self.code)
         return 0 if stats is None else stats.reported_real_partnerships
+
+    @strawberry.field(
+        description=(
+            "Distinct partners with a campaign commitment here (active, completed or "
+            "reported, at least 6 months): the response the console maps against need."
+        )
+    )
+    async def committed_partner_count(self, info: Info) -> int:
+        return await info.context.loaders.district_committed_partners.load(self.code)
+
+    @strawberry.field(
+        description="Situation analysis: prevalence, who works here, gaps, budgets, quotas."
+    )
+    async def situation(
+        self, info: Info
+    ) -> Annotated[DistrictSituation, strawberry.lazy("schema.types.situation")]:
+        from schema.types.situation import DistrictSituation
+        from service.domain.situation import district_situation
+
+        async with info.context.session_factory() as session:
+            row = await district_situation(session, code=self.code)
+        assert row is not None, f"district {self.code} vanished"
+        return DistrictSituation.from_domain(row)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Annotated
 
 import strawberry
@@ -19,6 +19,7 @@ from schema.context import Info
 from schema.scalars import BigInt
 from schema.types.enums import InterventionArea, PartnerKind, PartnerScope, PartnershipStatus
 from service.db import models
+from service.domain.validation import ErrorCode, not_found
 from service.domain.validation import UserError as DomainUserError
 
 if TYPE_CHECKING:
@@ -52,8 +53,20 @@ class UserError:
         )
 
 
-def user_errors(errors: Iterable[DomainUserError]) -> list[UserError]:
-    return [UserError.from_domain(e) for e in errors]
+def user_errors(
+    errors: Iterable[DomainUserError], sent_ids: Mapping[str, tuple[str, str]] | None = None
+) -> list[UserError]:
+    """The payload's errors. ``sent_ids`` maps an id field to (what, the id the client
+    sent): a NOT_FOUND on that field names the client's global id, not the database id."""
+    sent = sent_ids or {}
+    return [
+        UserError.from_domain(
+            not_found(e.field, sent[e.field][0], sent[e.field][1])
+            if e.code == ErrorCode.NOT_FOUND and e.field in sent
+            else e
+        )
+        for e in errors
+    ]
 
 
 # --- inputs --------------------------------------------------------------------------------
@@ -69,7 +82,7 @@ class CreatePartnerInput:
         default_factory=list, description='Provinces it operates in, e.g. ["53"].'
     )
     district_codes: list[str] = strawberry.field(
-        default_factory=list, description='Districts it operates in, e.g. ["53.02"].'
+        default_factory=list, description='Districts it operates in, e.g. ["53.02"] (or "5302").'
     )
     sector: str | None = None
     headquarters: str | None = None
@@ -106,7 +119,9 @@ class ArchivePartnerInput:
 @strawberry.input(description="A new partnership starts as PROPOSED.")
 class ProposePartnershipInput:
     partner_id: strawberry.ID
-    district_code: str = strawberry.field(description='Kemendagri district code, e.g. "53.02".')
+    district_code: str = strawberry.field(
+        description='Kemendagri district code, "53.02" or "5302".'
+    )
     intervention_areas: list[InterventionArea] = strawberry.field(default_factory=list)
     start_date: dt.date | None = None
     end_date: dt.date | None = None
@@ -131,6 +146,23 @@ class UpdatePartnershipStatusInput:
     outcome: str | None = None
 
 
+@strawberry.input
+class ExtendCommitmentInput:
+    partnership_id: strawberry.ID
+    end_date: dt.date = strawberry.field(
+        description="The new end date: after the current one and not before today."
+    )
+
+
+@strawberry.input
+class EndCommitmentInput:
+    partnership_id: strawberry.ID
+    end_date: dt.date | None = strawberry.field(
+        default=None, description="When it ended: today (the default) or earlier."
+    )
+    outcome: str | None = None
+
+
 @strawberry.enum(description="A planner's verdict on a recommended partner.")
 class FeedbackVerdict(enum.Enum):
     ACCEPTED = "accepted"
@@ -139,7 +171,9 @@ class FeedbackVerdict(enum.Enum):
 
 @strawberry.input
 class RecordRecommendationFeedbackInput:
-    district_code: str
+    district_code: str = strawberry.field(
+        description='Kemendagri district code, "53.02" or "5302".'
+    )
     partner_id: strawberry.ID
     verdict: FeedbackVerdict
     reason: str | None = None
@@ -240,4 +274,14 @@ class UpdatePartnershipStatusPayload(PartnershipPayload):
 
 @strawberry.type
 class RecordRecommendationFeedbackPayload(RecommendationFeedbackPayload):
+    pass
+
+
+@strawberry.type
+class ExtendCommitmentPayload(PartnershipPayload):
+    pass
+
+
+@strawberry.type
+class EndCommitmentPayload(PartnershipPayload):
     pass

@@ -10,6 +10,7 @@ from __future__ import annotations
 import enum
 
 from recommender.vocab import (
+    IDEAL_COMMITMENT_MONTHS,
     MIN_COMMITMENT_MONTHS,
     NATIONAL_PARTNER_TARGET,
     QUOTA_TARGETS,
@@ -37,6 +38,7 @@ class MeasurementLevel(enum.StrEnum):
 STUNTING_INDICATOR = "stunting_prevalence"
 
 __all__ = [
+    "IDEAL_COMMITMENT_MONTHS",
     "MIN_COMMITMENT_MONTHS",
     "NATIONAL_PARTNER_TARGET",
     "QUOTA_TARGETS",

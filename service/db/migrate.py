@@ -6,6 +6,8 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, inspect
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
@@ -34,3 +36,14 @@ def downgrade(engine: Engine, revision: str) -> None:
 
 def current_tables(engine: Engine) -> set[str]:
     return set(inspect(engine).get_table_names())
+
+
+def head_revision() -> str | None:
+    """The newest migration this code knows."""
+    return ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+
+def current_revision(engine: Engine) -> str | None:
+    """The migration the database at ``engine`` is at; None for a database never migrated."""
+    with engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()

@@ -15,6 +15,7 @@ from sqlalchemy.orm import InstrumentedAttribute
 from service.db.enums import DistrictType, PartnershipStatus
 from service.db.models import District, Partner, Partnership
 from service.domain.pagination import Page, fetch_page
+from service.domain.partnerships import COMMITTED_STATUSES, is_commitment
 from service.domain.prevalence import latest_district_prevalence
 
 
@@ -100,6 +101,11 @@ async def list_districts(
     return await fetch_page(session, stmt, offset=offset, limit=limit)
 
 
+async def get_districts(session: AsyncSession, *, codes: Iterable[str]) -> dict[str, District]:
+    stmt = select(District).where(District.code.in_(list(codes)))
+    return {row.code: row for row in (await session.execute(stmt)).scalars()}
+
+
 async def districts_by_province(
     session: AsyncSession, *, province_codes: Iterable[str]
 ) -> dict[str, list[District]]:
@@ -120,6 +126,11 @@ class DistrictPartnerStats:
 
     active_partners_by_kind: dict[str, int]
     reported_real_partnerships: int
+
+    @property
+    def coverage(self) -> int:
+        """Partner coverage as the console maps it: active partners plus real reported rows."""
+        return sum(self.active_partners_by_kind.values()) + self.reported_real_partnerships
 
 
 async def partner_stats_by_district(
@@ -155,3 +166,25 @@ async def partner_stats_by_district(
         )
         for code in codes
     }
+
+
+async def committed_partners_by_district(
+    session: AsyncSession, *, district_codes: Iterable[str]
+) -> dict[str, int]:
+    """Distinct partners with a campaign commitment (``is_commitment``) in each district."""
+    stmt = select(
+        Partnership.district_code,
+        Partnership.partner_id,
+        Partnership.status,
+        Partnership.duration_months,
+        Partnership.start_date,
+        Partnership.end_date,
+    ).where(
+        Partnership.district_code.in_(list(district_codes)),
+        Partnership.status.in_([s.value for s in COMMITTED_STATUSES]),
+    )
+    committed: dict[str, set[int]] = defaultdict(set)
+    for code, partner_id, status, months, start, end in (await session.execute(stmt)).all():
+        if is_commitment(status, months, start, end):
+            committed[code].add(partner_id)
+    return {code: len(ids) for code, ids in committed.items()}

@@ -44,6 +44,10 @@ if TYPE_CHECKING:
 log = logging.getLogger("mitra.models")
 
 TRANSPARENT_VERSION = "transparent"
+# The registry row that records an operator's choice of the transparent scorer
+# (``mitra activate transparent``): no artifact, never retrained over by ``mitra setup``.
+TRANSPARENT_KIND = "TransparentScorer"
+CHOSEN_REASON = "chosen on purpose (mitra activate transparent)"
 MIN_TEST_PARTNERSHIPS = 50  # a test year needs this many partnerships with a known outcome
 
 
@@ -237,13 +241,24 @@ def train_model(
             )
     session = bind
     t0 = time.perf_counter()
+    log.info("training: loading partners, districts and partnership history")
     frames = load_frames(session)
+    if evaluate_first:
+        log.info(
+            "training: evaluating on the latest year (%d partnerships, %d bootstrap resamples)",
+            len(frames.history),
+            n_boot,
+        )
     report = run_evaluation(frames, n_boot=n_boot) if evaluate_first else None
     today = dt.date.today()
     start = pd.to_datetime(frames.history["start_date"], errors="coerce")
     window = f"{start.min():%Y-%m-%d}/{today:%Y-%m-%d}" if start.notna().any() else "none"
     # Planners' verdicts become training pairs too; the data hash covers them when present.
     feedback = feedback_data.load_feedback(session, frames.partners)
+    log.info(
+        "training: fitting the learned ranker on all history (%.1f s so far)",
+        time.perf_counter() - t0,
+    )
     ranker = LearnedRanker().fit(
         FeatureSpace(frames.districts, frames.partners),
         frames.history,
@@ -293,12 +308,29 @@ def train_model(
 def activate_version(session: Session, version: str) -> ModelVersion:
     """Make ``version`` the only active version (one statement, so never two active).
 
+    ``"transparent"`` selects the documented transparent scorer on purpose; its row is
+    created on first use.
+
     Raises
     ------
     LookupError
         If no such version exists.
     """
     row = session.scalar(select(ModelVersion).where(ModelVersion.version == version))
+    if row is None and version == TRANSPARENT_VERSION:
+        row = ModelVersion(
+            version=TRANSPARENT_VERSION,
+            kind=TRANSPARENT_KIND,
+            created_at=dt.datetime.now(dt.UTC),
+            card={
+                "intended_use": "The documented weighted sum of pair features "
+                "(docs/recommender.md, TRANSPARENT_WEIGHTS), chosen by an operator; "
+                "needs no training.",
+            },
+            active=False,
+        )
+        session.add(row)
+        session.flush()
     if row is None:
         raise LookupError(f"no model version {version!r}")
     session.execute(
@@ -334,6 +366,9 @@ def ensure_active_model(engine: Engine, settings: Settings) -> ModelVersion:
     """
     with Session(engine, expire_on_commit=False) as session, session.begin():
         row = active_version(session)
+        if row is not None and row.kind == TRANSPARENT_KIND:
+            log.info("active model: the transparent scorer, %s", CHOSEN_REASON)
+            return row
         if row is not None:
             loaded = model_for(row)
             if not loaded.fallback:
@@ -359,6 +394,8 @@ def model_for(row: ModelVersion | None) -> LoadedModel:
     """Load ``row``'s artifact, or the transparent fallback (logging why)."""
     if row is None:
         return transparent_model("no active model version")
+    if row.kind == TRANSPARENT_KIND:
+        return transparent_model(CHOSEN_REASON)
     path = Path(row.artifact_path or "")
     try:
         ranker = load_ranker(path, expected_sha256=row.artifact_sha256)

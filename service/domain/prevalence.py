@@ -45,6 +45,16 @@ def latest_district_prevalence() -> Subquery:
     )
 
 
+async def latest_by_district(
+    session: AsyncSession, *, district_codes: Iterable[str]
+) -> dict[str, IndicatorMeasurement]:
+    latest = latest_district_prevalence()
+    codes = list(district_codes)
+    stmt = select(M).join(latest, latest.c.id == M.id).where(latest.c.district_code.in_(codes))
+    rows = (await session.execute(stmt)).scalars().all()
+    return {row.district_code: row for row in rows if row.district_code is not None}
+
+
 async def _series(
     session: AsyncSession,
     *,

@@ -25,7 +25,12 @@ COMMITMENT_MIN, COMMITMENT_MAX = 1, 120
 BENEFICIARIES_LIMIT = 2**31  # exclusive; the column is a 32-bit integer
 MAX_CODES = 600  # there are 514 districts and 38 provinces
 PROVINCE_CODE = re.compile(r"[0-9]{2}\Z")
-DISTRICT_CODE = re.compile(r"[0-9]{2}\.[0-9]{2}\Z")
+# A Kemendagri district code: "53.02" as published, or "5302" without the dot (the
+# reference data's district_code_numeric). BPS 2020 codes differ for 199 of
+# the 514 districts (BPS 5302 is Sumba Timur), so they are not accepted as codes.
+DISTRICT_CODE = re.compile(r"([0-9]{2})\.?([0-9]{2})\Z")
+PROVINCE_CODE_FORM = 'a two-digit Kemendagri province code such as "53"'
+DISTRICT_CODE_FORMS = 'a Kemendagri district code such as "53.02" or "5302"'
 
 
 class ErrorCode(enum.StrEnum):
@@ -72,6 +77,13 @@ TRANSITIONS: dict[PartnershipStatus, frozenset[PartnershipStatus]] = {
 
 # Control characters, lone surrogates and line/paragraph separators: never in a name.
 _BAD_CATEGORIES = frozenset({"Cc", "Cs", "Zl", "Zp"})
+
+
+def not_found(field: str, what: str, ref: object) -> UserError:
+    """``NOT_FOUND`` for the ``what`` (partner, partnership, ...) the caller named ``ref``."""
+    return UserError(
+        field=field, message=f"there is no {what} {ref}", code=ErrorCode.NOT_FOUND.value
+    )
 
 
 def _err(field: str, code: ErrorCode, message: str) -> Errors:
@@ -175,40 +187,46 @@ def intervention_areas(values: object, *, field: str = "areas") -> Errors:
     return []
 
 
-def _code(
-    value: object,
-    *,
-    field: str,
-    pattern: re.Pattern[str],
-    shape: str,
-    what: str,
-    known: Collection[str] | None,
-) -> Errors:
-    if value is None:
-        return _err(field, ErrorCode.REQUIRED, f"a {what} code is required")
-    if not isinstance(value, str) or not pattern.match(value):
-        return _err(field, ErrorCode.INVALID_FORMAT, f"a {what} code looks like {shape!r}")
-    if known is not None and value not in known:
-        return _err(field, ErrorCode.NOT_FOUND, f"there is no {what} {value}")
-    return []
+def canonical_district_code(value: str) -> str | None:
+    """The stored form ``"NN.NN"`` of a district code given as ``"NN.NN"`` or ``"NNNN"``.
+
+    ``None`` when ``value`` is neither. ASCII digits only; no surrounding spaces.
+    """
+    match = DISTRICT_CODE.match(value)
+    return None if match is None else f"{match[1]}.{match[2]}"
+
+
+def canonical_district_codes(values: Iterable[str]) -> list[str]:
+    """Sorted distinct stored forms of valid district codes (invalid ones are dropped)."""
+    return sorted({c for c in map(canonical_district_code, values) if c is not None})
 
 
 def province_code(
     value: object, *, field: str = "provinceCode", known: Collection[str] | None = None
 ) -> Errors:
     """A Kemendagri province code, ``"NN"``; with ``known``, one that exists."""
-    return _code(
-        value, field=field, pattern=PROVINCE_CODE, shape="NN", what="province", known=known
-    )
+    if value is None:
+        return _err(field, ErrorCode.REQUIRED, "a province code is required")
+    if not isinstance(value, str) or not PROVINCE_CODE.match(value):
+        return _err(field, ErrorCode.INVALID_FORMAT, f"{field} must be {PROVINCE_CODE_FORM}")
+    if known is not None and value not in known:
+        return _err(field, ErrorCode.NOT_FOUND, f"there is no province {value}")
+    return []
 
 
 def district_code(
     value: object, *, field: str = "districtCode", known: Collection[str] | None = None
 ) -> Errors:
-    """A Kemendagri district code, ``"NN.NN"``; with ``known``, one that exists."""
-    return _code(
-        value, field=field, pattern=DISTRICT_CODE, shape="NN.NN", what="district", known=known
-    )
+    """A district code (:func:`canonical_district_code`); with ``known`` (stored forms),
+    one that exists. Messages name the code as the client wrote it."""
+    if value is None:
+        return _err(field, ErrorCode.REQUIRED, "a district code is required")
+    canonical = canonical_district_code(value) if isinstance(value, str) else None
+    if canonical is None:
+        return _err(field, ErrorCode.INVALID_FORMAT, f"{field} must be {DISTRICT_CODE_FORMS}")
+    if known is not None and canonical not in known:
+        return _err(field, ErrorCode.NOT_FOUND, f"there is no district {value}")
+    return []
 
 
 def code_list(

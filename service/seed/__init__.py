@@ -82,12 +82,20 @@ def run_seed(engine: Engine, *, seed: int) -> SeedReport:
     reference = reference_rows()
     written = {model.__tablename__: Written() for model in TABLES}
     with Session(engine) as session, session.begin():
+        log.info(
+            "seeding: %d provinces, %d districts, %d measurements (reference data)",
+            len(reference.provinces),
+            len(reference.districts),
+            len(reference.measurements),
+        )
         written["province"].add(sync_rows(session, Province, reference.provinces, key=("code",))[0])
         written["district"].add(sync_rows(session, District, reference.districts, key=("code",))[0])
         written["indicator_measurement"].add(
             sync_rows(session, IndicatorMeasurement, reference.measurements, key=MEASUREMENT_KEY)[0]
         )
+        log.info("seeding: real partners and partnerships from public sources")
         skipped = _load_real_partners(session, written)
+        log.info("seeding: synthetic partners and 2019-2024 history (seed %d)", seed)
         dropped = _load_synthetic(session, seed=seed, written=written)
         session.flush()
         tables = tuple(

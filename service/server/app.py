@@ -2,8 +2,10 @@
 
 The lifespan opens the async engine and the session factory and creates the runtime
 recommender (:class:`service.domain.recommending.Recommender`); ``/graphql`` serves the
-schema with a fresh context per request; ``/healthz`` reports liveness and database
-reachability; ``/`` is the planner console (:mod:`service.server.web`).
+schema with a fresh context per request; ``/healthz`` reports liveness and ``/readyz``
+readiness (:mod:`service.server.health`); ``/`` is the planner console
+(:mod:`service.server.web`), ``/graphiql`` GraphiQL's own files
+(:mod:`service.server.web.ide`).
 """
 
 from __future__ import annotations
@@ -15,25 +17,34 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import text
+from sqlalchemy.exc import InterfaceError, OperationalError
 from starlette.applications import Starlette
+from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 from strawberry.asgi import GraphQL
 
 from schema import build_schema
+from schema.availability import unavailable_error
 from schema.context import Context, build_context
 from schema.permissions import principal_from_authorization
 from schema.reference import ReferenceCache
 from service.db.data_version import DataVersionWatcher
 from service.db.session import make_async_engine, make_async_sessionmaker
 from service.domain.recommending import Recommender
+from service.server.exports import routes as export_routes
+from service.server.health import healthz, readyz
+from service.server.logs import configure_logging
 from service.server.result_cache import ResultCache, principal_from_scope
 from service.server.web import routes as console_routes
+from service.server.web.ide import graphiql_html
+from service.server.web.ide import routes as graphiql_routes
 from service.settings import Settings
 
 if TYPE_CHECKING:
+    from starlette.datastructures import Headers
+    from starlette.responses import Response
     from starlette.types import ASGIApp, Message, Receive, Scope, Send
     from starlette.websockets import WebSocket
     from strawberry.schema import BaseSchema
@@ -105,17 +116,23 @@ class MitraGraphQL(GraphQL[Context, None]):
         super().__init__(schema, **kwargs)
         self.settings = settings
 
+    @property
+    def graphql_ide_html(self) -> str:
+        # GraphiQL from this service's own files (service/server/web/ide.py), never a CDN.
+        return graphiql_html()
+
     async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
         state = request.app.state
         known = principal_from_scope(request.scope)  # looked up by the result cache
         principal, rejected = known or await principal_from_authorization(
             state.session_factory, request.headers.get("authorization")
         )
+        reference, failure = None, None
         try:
             reference = await state.reference.get(await state.data_version.current())
-        except Exception:  # noqa: BLE001 - the resolvers that need it report the failure
-            reference = None
-        return build_context(
+        except Exception as exc:  # noqa: BLE001 - the resolvers that need it report it
+            failure = exc
+        context = build_context(
             state.session_factory,
             self.settings,
             reference=reference,
@@ -125,16 +142,28 @@ class MitraGraphQL(GraphQL[Context, None]):
             principal=principal,
             token_rejected=rejected,
         )
+        context.reference_error = failure
+        return context
 
 
-async def healthz(request: Request) -> JSONResponse:
-    try:
-        async with request.app.state.session_factory() as session:
-            await session.execute(text("SELECT 1"))
-    except Exception:  # any failure means "not ready"; the details go to the log only
-        log.exception("health check: database unreachable")
-        return JSONResponse({"status": "error", "database": "unreachable"}, status_code=503)
-    return JSONResponse({"status": "ok", "database": "ok"})
+async def database_unavailable(_request: Request, exc: Exception) -> JSONResponse:
+    """A database error that escaped a route (e.g. reading the caller's token): 503,
+    in the GraphQL error shape, without the driver's text."""
+    log.warning("database unavailable: %s", exc)
+    return JSONResponse({"errors": [unavailable_error().formatted]}, status_code=503)
+
+
+class StrictCORS(CORSMiddleware):
+    """Starlette's CORS middleware, except that a refused preflight carries no
+    ``Access-Control-*`` header at all: nothing about the policy is told to an origin
+    that is not on the list."""
+
+    def preflight_response(self, request_headers: Headers) -> Response:
+        response = super().preflight_response(request_headers)
+        if response.status_code != 200:
+            for name in [k for k in response.headers if k.lower().startswith("access-control-")]:
+                del response.headers[name]
+        return response
 
 
 class WorkerHeader:
@@ -191,27 +220,47 @@ def create_app(settings: Settings) -> Starlette:
         finally:
             await engine.dispose()
 
+    ide = not settings.production
     graphql: Any = MitraGraphQL(
         build_schema(settings),
         settings,
-        graphql_ide=None if settings.production else "graphiql",
+        graphql_ide="graphiql" if ide else None,
     )
     if settings.result_cache:
         graphql = ResultCache(graphql, max_bytes=settings.result_cache_bytes)
     app = Starlette(
         routes=[
             *console_routes(),
+            *export_routes(),
+            *(graphiql_routes() if ide else []),
             Route("/healthz", healthz, methods=["GET"]),
+            Route("/readyz", readyz, methods=["GET"]),
             Route("/graphql", graphql, methods=["GET", "POST"]),
         ],
         lifespan=lifespan,
+        exception_handlers={
+            OperationalError: database_unavailable,
+            InterfaceError: database_unavailable,
+        },
     )
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)  # type: ignore[arg-type]
     app.add_middleware(WorkerHeader)  # type: ignore[arg-type]
+    # Outermost, so refusals by the inner layers (413) carry the CORS headers too.
+    # No credentials: clients send a bearer token, never cookies.
+    app.add_middleware(
+        StrictCORS,  # type: ignore[arg-type]
+        allow_origins=list(settings.cors_origins),
+        allow_methods=["GET", "POST"],
+        allow_headers=["Authorization", "Content-Type"],
+        allow_credentials=False,
+        max_age=600,
+    )
     return app
 
 
 def create_app_from_env() -> Starlette:
     """``create_app`` with settings from the environment: uvicorn's ``--factory`` target
     (``uvicorn --factory service.server.app:create_app_from_env --workers 2``)."""
-    return create_app(Settings.from_env())
+    settings = Settings.from_env()
+    configure_logging(settings.log_level)  # each worker process sets up its own logging
+    return create_app(settings)

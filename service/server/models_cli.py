@@ -9,15 +9,16 @@ from sqlalchemy.orm import Session
 from service.db.session import make_engine
 from service.domain import model_registry
 from service.domain.recommender_data import load_frames
+from service.server.arguments import UsageError
 from service.settings import Settings
 
 
-def train(settings: Settings, *, activate: bool) -> int:
+def train(settings: Settings, *, activate: bool, n_boot: int = 1000) -> int:
     engine = make_engine(settings.sync_database_url)
     try:
         t0 = time.perf_counter()
         with Session(engine, expire_on_commit=False) as session, session.begin():
-            row = model_registry.train_model(session, settings, activate=activate)
+            row = model_registry.train_model(session, settings, activate=activate, n_boot=n_boot)
         print(
             f"trained {row.version} in {time.perf_counter() - t0:.1f} s"
             f"{' (active)' if activate else ' (not activated)'}"
@@ -60,15 +61,23 @@ def list_(settings: Settings) -> int:
 
 
 def activate(settings: Settings, *, version: str) -> int:
+    """Activate ``version``; an unknown one is a usage error (exit 2, one line)."""
     engine = make_engine(settings.sync_database_url)
     try:
         with Session(engine) as session, session.begin():
             try:
                 model_registry.activate_version(session, version)
-            except LookupError as exc:
-                print(f"mitra: {exc}")
-                return 1
-        print(f"activated {version}; running services pick it up within seconds")
+            except LookupError:
+                raise UsageError(
+                    f"no model version {version!r}: `mitra models` lists them; "
+                    f"`{model_registry.TRANSPARENT_VERSION}` selects the transparent scorer"
+                ) from None
+        what = (
+            "the transparent scorer (documented weights, no training)"
+            if version == model_registry.TRANSPARENT_VERSION
+            else version
+        )
+        print(f"activated {what}; running services pick it up within seconds")
     finally:
         engine.dispose()
     return 0

@@ -1,98 +1,83 @@
-"""``mitra serve --workers N``: N uvicorn processes, each with its own listening socket.
+"""``mitra serve``: check the database, say where everything is, then run uvicorn.
 
-uvicorn's own ``--workers`` binds one socket in the supervisor and lets every worker
-accept on it. Long-lived keep-alive connections then stay where the first ``accept``
-happened to wake up, and under a burst of new connections one worker can take nearly
-all of them (``make bench-http`` measured 100 % of the CPU in one of two workers).
-Here every worker binds its own socket to the same address with ``SO_REUSEPORT``, so
-the kernel spreads new connections over the workers by a hash of their addresses.
-
-The supervisor restarts a worker that dies and stops them all on SIGINT or SIGTERM.
-Linux (and BSD) only: ``SO_REUSEPORT`` must exist.
+One worker runs the application object in this process. More workers run as processes
+of :func:`service.server.workers.serve_workers`, each listening on its own
+``SO_REUSEPORT`` socket of the same port (uvicorn's supervisor shares one socket and
+can leave a worker idle); each holds its own copy of the model and its own result cache.
 """
 
 from __future__ import annotations
 
-import logging
-import multiprocessing
-import signal
 import socket
-import time
-from multiprocessing.connection import wait
-from typing import TYPE_CHECKING, Any
+import sys
 
-if TYPE_CHECKING:
-    from multiprocessing.process import BaseProcess
-
-    from service.settings import Settings
-
-log = logging.getLogger("mitra.serve")
+from service.server.health import NotReady, preflight
+from service.server.logs import uvicorn_log_level
+from service.settings import Settings
 
 
-def reuseport_socket(host: str, port: int) -> socket.socket:
-    """A TCP socket bound to ``host:port`` with SO_REUSEPORT (not yet listening)."""
+def _can_listen(host: str, port: int) -> str | None:
+    """None when ``host:port`` is free to listen on, else why not (one line)."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
-    sock.bind((host, port))
-    return sock
+    try:
+        with socket.socket(family, socket.SOCK_STREAM) as sock:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            sock.bind((host.strip("[]"), port))
+    except OSError as exc:
+        return f"cannot listen on {host}:{port}: {exc.strerror or exc}"
+    return None
 
 
-def _worker(settings: Settings, port: int, log_level: str) -> None:
+def banner(settings: Settings, *, database: str, model: str, workers: int) -> str:
+    shown_host = "127.0.0.1" if settings.host in ("0.0.0.0", "::") else settings.host
+    base = f"http://{shown_host}:{settings.port}"
+    lines = [
+        f"Mitra is serving on {settings.host}:{settings.port}"
+        + (f" with {workers} workers" if workers > 1 else ""),
+        f"  planner console  {base}/",
+        f"  GraphQL API      {base}/graphql"
+        + ("" if settings.production else "  (GraphiQL in a browser)"),
+        f"  database         {database}",
+        f"  model            {model}",
+        "Press Ctrl+C to stop.",
+    ]
+    return "\n".join(lines)
+
+
+def serve(settings: Settings, *, workers: int = 1, prepare: bool = False) -> int:
+    """Serve until interrupted; exit 1 with one line if the database or port is not usable."""
     import uvicorn
 
-    from service.server.app import create_app
+    if prepare:
+        from service.server.setup import prepare_database
 
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the supervisor stops us with SIGTERM
-    sock = reuseport_socket(settings.host, port)
-    sock.listen(2048)
-    config = uvicorn.Config(create_app(settings), log_level=log_level, access_log=False)
-    uvicorn.Server(config).run(sockets=[sock])
-
-
-def serve_workers(settings: Settings, workers: int, *, log_level: str = "info") -> int:
-    """Run ``workers`` processes on ``settings.host:settings.port`` until a signal."""
-    if not hasattr(socket, "SO_REUSEPORT"):
-        raise SystemExit("mitra serve --workers needs SO_REUSEPORT (Linux or BSD)")
-    # Bound (and kept) here first: a port of 0 becomes one real port for every worker.
-    anchor = reuseport_socket(settings.host, settings.port)
-    port = int(anchor.getsockname()[1])
-    context = multiprocessing.get_context("spawn")
-    stopping = False
-
-    def start() -> BaseProcess:
-        process = context.Process(
-            target=_worker, args=(settings, port, log_level), name="mitra-worker"
-        )
-        process.start()
-        return process
-
-    def stop(_signum: int, _frame: Any) -> None:
-        nonlocal stopping
-        stopping = True
-
-    signal.signal(signal.SIGINT, stop)
-    signal.signal(signal.SIGTERM, stop)
-    processes = [start() for _ in range(workers)]
-    log.info("serving on http://%s:%d with %d workers (SO_REUSEPORT)", settings.host, port, workers)
+        prepare_database(settings, train=True)
     try:
-        while not stopping:
-            wait([p.sentinel for p in processes], timeout=0.5)
-            for i, process in enumerate(processes):
-                if not process.is_alive() and not stopping:
-                    log.warning(
-                        "worker %s exited with %s: restarting", process.pid, process.exitcode
-                    )
-                    time.sleep(1)  # a worker that cannot start must not spin
-                    processes[i] = start()
-    finally:
-        for process in processes:
-            if process.is_alive():
-                process.terminate()  # SIGTERM: uvicorn shuts down gracefully
-        for process in processes:
-            process.join(timeout=30)
-            if process.is_alive():
-                process.kill()
-        anchor.close()
+        ready = preflight(settings)
+    except NotReady as exc:
+        print(f"mitra serve: {exc}", file=sys.stderr)
+        return 1
+    problem = _can_listen(settings.host, settings.port)
+    if problem is not None:
+        print(f"mitra serve: {problem}", file=sys.stderr)
+        return 1
+    print(banner(settings, database=ready.database, model=ready.model, workers=workers))
+    sys.stdout.flush()
+    level = uvicorn_log_level(settings.log_level)
+    access_log = settings.log_level == "debug"
+    if workers == 1:
+        from service.server.app import create_app
+
+        uvicorn.run(
+            create_app(settings),
+            host=settings.host,
+            port=settings.port,
+            log_level=level,
+            access_log=access_log,
+            log_config=None,
+        )
+    else:
+        from service.server.workers import serve_workers
+
+        return serve_workers(settings, workers, log_level=level, access_log=access_log)
     return 0

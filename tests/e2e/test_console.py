@@ -50,7 +50,7 @@ def district_from_api(server: LiveServer, code: str) -> dict[str, Any]:
 
 
 def select_by_keyboard(page: Page, code: str) -> None:
-    page.locator(f'#map circle[data-code="{code}"]').focus()
+    page.locator(f'#map path[data-code="{code}"]').focus()
     page.keyboard.press("Enter")
     page.wait_for_selector(f'article.district[data-code="{code}"]')
 
@@ -66,7 +66,7 @@ def test_map_draws_every_district_from_six_pages(
     ]
     assert total == 514
     open_console(page, live_server)
-    circles = page.locator("#map circle.district")
+    circles = page.locator("#map path.district")
     assert circles.count() == total
     assert page.get_attribute("body", "data-map-ready") == str(total)
     # Paged at the API's cap of 100: ceil(514 / 100) requests for the map.
@@ -74,21 +74,21 @@ def test_map_draws_every_district_from_six_pages(
     assert len(map_requests) >= 6
     # Every circle is focusable and says what it is.
     labels = page.eval_on_selector_all(
-        "#map circle.district",
+        "#map path.district",
         "cs => cs.map(c => [c.getAttribute('tabindex'), c.getAttribute('aria-label')])",
     )
     assert all(tabindex in ("0", "-1") for tabindex, _ in labels)
     assert sum(1 for tabindex, _ in labels if tabindex == "0") == 1  # one tab stop, arrows inside
     assert all(label and len(label) > 10 for _, label in labels)
-    tts_label = page.get_attribute(f'#map circle[data-code="{TTS}"]', "aria-label")
+    tts_label = page.get_attribute(f'#map path[data-code="{TTS}"]', "aria-label")
     assert tts_label is not None and TTS_NAME in tts_label and "Nusa Tenggara Timur" in tts_label
-    # Imputed figures are drawn hollow, and the legend says so.
+    # Imputed figures are drawn hatched, and the legend says so.
     imputed_api = live_server.graphql(
         '{ district(code: "53.02") { latestStuntingPrevalence { imputed } } }'
     )["data"]["district"]["latestStuntingPrevalence"]["imputed"]
-    tts_class = page.get_attribute(f'#map circle[data-code="{TTS}"]', "class") or ""
+    tts_class = page.get_attribute(f'#map path[data-code="{TTS}"]', "class") or ""
     assert ("imputed" in tts_class) == imputed_api
-    assert page.locator("#legend-body .swatch.hollow").count() == 1
+    assert page.locator("#legend-body .swatch.hatched").count() == 1
     # Nothing came from another origin: no CDN, tiles or fonts.
     foreign = [
         u
@@ -102,7 +102,7 @@ def test_map_draws_every_district_from_six_pages(
 def test_hover_shows_name_and_value(page: Page, live_server: LiveServer) -> None:
     tts = district_from_api(live_server, TTS)
     open_console(page, live_server)
-    page.hover(f'#map circle[data-code="{TTS}"]', force=True)
+    page.hover(f'#map path[data-code="{TTS}"]', force=True)
     tooltip = page.locator("#tooltip")
     tooltip.wait_for(state="visible")
     assert TTS_NAME in tooltip.inner_text()
@@ -111,11 +111,11 @@ def test_hover_shows_name_and_value(page: Page, live_server: LiveServer) -> None
 
 def test_keyboard_moves_between_districts_and_selects(page: Page, live_server: LiveServer) -> None:
     open_console(page, live_server)
-    page.locator(f'#map circle[data-code="{TTS}"]').focus()
+    page.locator(f'#map path[data-code="{TTS}"]').focus()
     page.keyboard.press("ArrowRight")
     focused = page.evaluate("document.activeElement.dataset.code")
     assert focused and focused != TTS
-    assert page.get_attribute(f'#map circle[data-code="{focused}"]', "tabindex") == "0"
+    assert page.get_attribute(f'#map path[data-code="{focused}"]', "tabindex") == "0"
     page.keyboard.press("Enter")
     page.wait_for_selector(f'article.district[data-code="{focused}"]')
     assert page.url.endswith(f"#d={focused}")
@@ -153,12 +153,13 @@ def test_clicking_a_circle_and_deep_link_select_the_district(
 ) -> None:
     open_console(page, live_server, f"#d={TTS}")
     page.wait_for_selector(f'article.district[data-code="{TTS}"]')
-    assert "selected" in (page.get_attribute(f'#map circle[data-code="{TTS}"]', "class") or "")
-    # Natuna lies alone in the South China Sea: a plain pointer click reaches it.
-    page.click('#map circle[data-code="21.03"]')
-    page.wait_for_selector('article.district[data-code="21.03"]')
-    assert page.inner_text("#district-name") == "Kabupaten Natuna"
-    assert page.url.endswith("#d=21.03")
+    assert "selected" in (page.get_attribute(f'#map path[data-code="{TTS}"]', "class") or "")
+    # Kampar (Riau) is a compact inland polygon: a plain pointer click at its centre
+    # lands on it (an archipelago's bounding-box centre may be open sea).
+    page.click('#map path[data-code="14.01"]')
+    page.wait_for_selector('article.district[data-code="14.01"]')
+    assert page.inner_text("#district-name") == district_from_api(live_server, "14.01")["name"]
+    assert page.url.endswith("#d=14.01")
 
 
 def test_recommended_partners_with_reasons(
@@ -391,7 +392,7 @@ def test_filters_match_the_api(page: Page, live_server: LiveServer) -> None:
 
     from playwright.sync_api import expect
 
-    undimmed = page.locator("#map circle.district:not(.dimmed)")
+    undimmed = page.locator("#map path.district:not(.dimmed)")
     open_console(page, live_server)
     page.select_option("#f-province", "53")
     expected = api_count({"provinceCode": "53"})
@@ -408,7 +409,7 @@ def test_filters_match_the_api(page: Page, live_server: LiveServer) -> None:
     page.fill("#f-max", "10")  # min 40 > max 10: a message, not a request
     page.wait_for_selector("#filter-status .error")
     page.click("#filters button[type=reset]")
-    expect(page.locator("#map circle.district.dimmed")).to_have_count(0)
+    expect(page.locator("#map path.district.dimmed")).to_have_count(0)
 
 
 # ---------------------------------------------------------------- province and national views
@@ -531,10 +532,10 @@ def test_skip_link_and_tab_order_reach_the_map(page: Page, live_server: LiveServ
     assert page.evaluate("document.activeElement.classList.contains('skip-link')")
     for _ in range(40):
         page.keyboard.press("Tab")
-        if page.evaluate("document.activeElement.tagName.toLowerCase() === 'circle'"):
+        if page.evaluate("document.activeElement.matches('#map path.district')"):
             break
     else:
-        pytest.fail("the map's circles are not reachable with Tab")
+        pytest.fail("the map's districts are not reachable with Tab")
 
 
 def test_phone_layout_has_no_horizontal_scroll(
@@ -546,5 +547,5 @@ def test_phone_layout_has_no_horizontal_scroll(
         "document.documentElement.scrollWidth - document.documentElement.clientWidth"
     )
     assert overflow <= 0
-    assert phone_page.locator("#map circle.district").count() == 514
+    assert phone_page.locator("#map path.district").count() == 514
     phone_page.screenshot(path=str(artifacts / "console-phone.png"), full_page=True)

@@ -30,6 +30,7 @@ from service.auth import Role
 from service.db.session import make_engine
 from service.domain import model_registry
 from service.settings import Settings
+from service.tools.notebooks import execute as run_notebook
 from tests.schema.api_support import create_tokens_sync, seeded_database
 
 nbformat = pytest.importorskip("nbformat")
@@ -154,27 +155,10 @@ def service(tmp_path_factory: pytest.TempPathFactory, settings: Settings) -> Ite
 def execute(
     name: str, settings: Settings, **params: Any
 ) -> tuple[float, str | None, nbformat.NotebookNode]:
-    """Run a notebook with injected parameters; (seconds, first error or None, notebook)."""
-    nb = nbformat.read(NOTEBOOK_DIR / name, as_version=4)
-    at = next(i for i, c in enumerate(nb.cells) if "parameters" in c.metadata.get("tags", []))
-    values = {
-        "DATABASE_URL": settings.database_url,
-        "MODEL_DIR": str(settings.model_dir),
-        "N_BOOT": N_BOOT,
-        **params,
-    }
-    cell = nbformat.v4.new_code_cell("\n".join(f"{k} = {v!r}" for k, v in values.items()))
-    cell.metadata["tags"] = ["injected-parameters"]
-    nb.cells.insert(at + 1, cell)
-    client = nbclient.NotebookClient(
-        nb, kernel_name="python3", timeout=240, resources={"metadata": {"path": str(NOTEBOOK_DIR)}}
-    )
-    t0 = time.monotonic()
-    try:
-        client.execute()
-    except nbclient.exceptions.CellExecutionError as exc:
-        return time.monotonic() - t0, str(exc)[-3000:], nb
-    return time.monotonic() - t0, None, nb
+    """Run a notebook with injected parameters; (seconds, first error or None, notebook).
+
+    The same runner as ``make notebooks-run`` (:mod:`service.tools.notebooks`)."""
+    return run_notebook(name, settings, timeout=240, **{"N_BOOT": N_BOOT, **params})
 
 
 @pytest.fixture(scope="module")

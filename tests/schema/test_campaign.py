@@ -45,7 +45,9 @@ def months(start: dt.date, end: dt.date) -> int:
         count += 1
 
 
-def expected_progress(engine: Engine) -> tuple[dict[tuple[str, str], set[int]], list[str]]:
+def expected_progress(
+    engine: Engine, min_months: int = 6
+) -> tuple[dict[tuple[str, str], set[int]], list[str]]:
     stmt = (
         select(
             Partnership.partner_id,
@@ -70,7 +72,7 @@ def expected_progress(engine: Engine) -> tuple[dict[tuple[str, str], set[int]], 
                 if duration is not None
                 else (months(start, end) if start is not None and end is not None else None)
             )
-            if length is not None and length >= 6:
+            if length is not None and length >= max(min_months, 6):
                 committed[(province, category(kind))].add(partner_id)
     return committed, codes
 
@@ -148,3 +150,28 @@ def test_recommender_quota_feature_counts_the_same_commitments(engine: Engine):
             assert got == expected, (code, category_name)
             compared += expected
     assert compared > 100  # the seeded data commits a few hundred partners
+
+
+async def test_six_and_twelve_month_counts_match_the_raw_rows(run: Run, engine: Engine):
+    six, codes = expected_progress(engine)
+    twelve, _ = expected_progress(engine, min_months=12)
+    assert set().union(*twelve.values()), "the seeded data should hold 12-month commitments"
+    assert set().union(*twelve.values()) < set().union(*six.values())
+    result = await run(
+        "{ provinces { code quotaProgress { category committedSixMonths committedTwelveMonths } }"
+        " campaignProgress { committedPartnersSixMonths committedPartnersTwelveMonths"
+        " byCategory { category committedPartnersSixMonths committedPartnersTwelveMonths } } }"
+    )
+    for province in result.data["provinces"]:
+        for q in province["quotaProgress"]:
+            key = (province["code"], q["category"])
+            assert q["committedSixMonths"] == len(six.get(key, ())), key
+            assert q["committedTwelveMonths"] == len(twelve.get(key, ())), key
+    national = result.data["campaignProgress"]
+    assert national["committedPartnersSixMonths"] == len(set().union(*six.values()))
+    assert national["committedPartnersTwelveMonths"] == len(set().union(*twelve.values()))
+    for row in national["byCategory"]:
+        c = row["category"]
+        assert row["committedPartnersTwelveMonths"] == len(
+            set().union(*(v for (_, cat), v in twelve.items() if cat == c))
+        )

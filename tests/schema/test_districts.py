@@ -94,6 +94,9 @@ def _district_csv_rows(code: str) -> list[dict[str, str]]:
 
 async def test_unknown_district_is_null_and_malformed_code_is_an_error(run: Run):
     assert (await run('{ district(code: "99.99") { name } }')).data == {"district": None}
+    for code in ("53.02", "5302"):
+        found = (await run(f'{{ district(code: "{code}") {{ code name }} }}')).data
+        assert found == {"district": {"code": "53.02", "name": "Kabupaten Timor Tengah Selatan"}}
     assert (await run('{ province(code: "00") { name } }')).data == {"province": None}
     for query in (
         '{ district(code: "5302x") { name } }',

@@ -58,6 +58,7 @@ def test_cursors_round_trip(offset):
 @given(district_codes)
 def test_district_codes(code):
     assert parse_district_code(code) == code
-    for bad in (code.replace(".", ""), code + "x", " " + code, code + "\n"):
-        with pytest.raises(UserInputError):
+    assert parse_district_code(code.replace(".", "")) == code  # "5302" is "53.02"
+    for bad in (code + "x", " " + code, code + "\n", code.replace(".", "-"), code[:4]):
+        with pytest.raises(UserInputError, match=r'"53.02" or "5302"'):
             parse_district_code(bad)

@@ -143,6 +143,8 @@ def test_each_mutation_needs_the_role_the_domain_requires():
         "proposePartnership": "propose_partnership",
         "updatePartnershipStatus": "update_partnership_status",
         "recordRecommendationFeedback": "record_recommendation_feedback",
+        "extendCommitment": "extend_commitment",
+        "endCommitment": "end_commitment",
     }
     assert set(names) == set(REQUIRED_ROLE)
     for mutation, python_name in names.items():
@@ -349,6 +351,59 @@ async def test_bad_partner_ids_are_user_errors(gql: Any, db_url: str, partner_id
     assert count_rows_sync(db_url) == before
 
 
+async def test_district_codes_without_the_dot_are_stored_in_the_kemendagri_form(gql: Any):
+    create = CREATE.replace("archived }", "archived operatingDistricts { code } }")
+    created = ok(
+        await gql(
+            create,
+            {
+                "input": {
+                    "name": "Yayasan Kode Titik",
+                    "kind": "NGO",
+                    "scope": "LOCAL",
+                    "districtCodes": ["5302", "53.02", "1101"],
+                }
+            },
+        ),
+        "createPartner",
+    )["partner"]
+    assert created["operatingDistricts"] == [{"code": "11.01"}, {"code": "53.02"}]
+    proposed = ok(
+        await gql(PROPOSE, {"input": {"partnerId": created["id"], "districtCode": "5302"}}),
+        "proposePartnership",
+    )["partnership"]
+    assert proposed["district"] == {"code": "53.02"}
+    again = await gql(PROPOSE, {"input": {"partnerId": created["id"], "districtCode": "53.02"}})
+    assert rejected(again, "proposePartnership") == [("districtCode", "DUPLICATE")]
+
+
+async def test_unknown_ids_are_named_as_the_client_sent_them(gql: Any):
+    unknown_partner = to_global_id("Partner", 999_999_999)
+    unknown_partnership = to_global_id("Partnership", 999_999_999)
+    cases = [
+        (PROPOSE, {"partnerId": unknown_partner, "districtCode": "5302"}, "proposePartnership"),
+        (
+            FEEDBACK,
+            {"partnerId": unknown_partner, "districtCode": "53.02", "verdict": "ACCEPTED"},
+            "recordRecommendationFeedback",
+        ),
+        (UPDATE, {"partnerId": unknown_partner, "name": "Nama Baru"}, "updatePartner"),
+        (
+            STATUS,
+            {"partnershipId": unknown_partnership, "status": "ACTIVE"},
+            "updatePartnershipStatus",
+        ),
+    ]
+    for query, variables, name in cases:
+        result = await gql(query, {"input": variables})
+        assert result.data is not None, result.errors
+        (error,) = result.data[name]["userErrors"]
+        sent = variables.get("partnerId", variables.get("partnershipId"))
+        assert error["code"] == "NOT_FOUND"
+        assert error["message"].endswith(f" {sent}"), error  # the global id, not 999999999
+        assert "999999999" not in error["message"]
+
+
 async def test_archived_partner_takes_no_proposals(gql: Any, db_url: str):
     created = ok(
         await gql(CREATE, {"input": {"name": "Yayasan Tutup", "kind": "NGO", "scope": "LOCAL"}}),
@@ -395,15 +450,30 @@ async def test_record_recommendation_feedback(
     assert feedback["verdict"] == "ACCEPTED"
     assert feedback["district"] == {"code": "53.02"}
     assert feedback["partner"]["name"]
-    before = count_rows_sync(db_url)
-    errors = rejected(
+    bps_form = ok(
         await gql(
             FEEDBACK,
             {"input": {"districtCode": "5302", "partnerId": partner_id, "verdict": "REJECTED"}},
         ),
         "recordRecommendationFeedback",
-    )
-    assert errors == [("districtCode", "INVALID_FORMAT")]
+    )["feedback"]
+    assert bps_form["district"] == {"code": "53.02"}  # stored in the Kemendagri form
+    before = count_rows_sync(db_url)
+    for code, expected, message in (
+        (
+            "53-02",
+            "INVALID_FORMAT",
+            'districtCode must be a Kemendagri district code such as "53.02" or "5302"',
+        ),
+        ("5399", "NOT_FOUND", "there is no district 5399"),  # named as the client sent it
+    ):
+        result = await gql(
+            FEEDBACK,
+            {"input": {"districtCode": code, "partnerId": partner_id, "verdict": "REJECTED"}},
+        )
+        assert rejected(result, "recordRecommendationFeedback") == [("districtCode", expected)]
+        assert result.data is not None
+        assert result.data["recordRecommendationFeedback"]["userErrors"][0]["message"] == message
     assert count_rows_sync(db_url) == before
 
 

@@ -74,11 +74,13 @@ async def test_partner_filters(run: Run, engine: Engine):
         f"SELECT id FROM partner WHERE {LIVE} AND id IN "
         "(SELECT partner_id FROM partner_area WHERE area IN ('wash', 'funding'))",
     )
-    assert await partner_ids(run, {"operatingDistrictCode": "53.02"}) == sql_ids(
+    in_tts = await partner_ids(run, {"operatingDistrictCode": "53.02"})
+    assert in_tts == sql_ids(
         engine,
         f"SELECT id FROM partner WHERE {LIVE} AND id IN "
         "(SELECT partner_id FROM partner_district WHERE district_code = '53.02')",
     )
+    assert in_tts and await partner_ids(run, {"operatingDistrictCode": "5302"}) == in_tts
     in_ntt = await partner_ids(run, {"operatingProvinceCode": "53"})
     assert in_ntt == sql_ids(
         engine,
@@ -152,9 +154,12 @@ async def test_partnership_filters(run: Run, engine: Engine):
     assert await partnership_ids(run, {"partnerId": to_global_id("Partner", partner_id)}) == (
         sql_ids(engine, "SELECT id FROM partnership WHERE partner_id = :p", p=partner_id)
     )
-    assert await partnership_ids(run, {"districtCode": district}) == sql_ids(
+    in_district = await partnership_ids(run, {"districtCode": district})
+    assert in_district == sql_ids(
         engine, "SELECT id FROM partnership WHERE district_code = :d", d=district
     )
+    dotless = district.replace(".", "")
+    assert in_district and await partnership_ids(run, {"districtCode": dotless}) == in_district
     assert await partnership_ids(run, {"provinceCode": "53"}) == sql_ids(
         engine,
         "SELECT p.id FROM partnership p JOIN district d ON d.code = p.district_code "

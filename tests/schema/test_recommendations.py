@@ -50,6 +50,10 @@ async def test_recommend_partners_for_tts(rrun: Run, version: str):
             assert "_" not in reason["sentence"] and len(reason["sentence"]) > 15
     sentences = " ".join(x["sentence"] for r in recs for x in r["reasons"])
     assert "48.3% (SSGI 2021)" in sentences or "Timor Tengah Selatan" in sentences
+    dotless = (await rrun(RECOMMEND, {"code": "5302"})).data["recommendPartners"]
+    assert dotless == recs  # "5302" is the same district
+    unknown = await rrun(RECOMMEND, {"code": "5399"}, errors=True)
+    assert unknown.errors[0].message == "there is no district 5399"
 
 
 async def test_filters(rrun: Run, engine: Engine):

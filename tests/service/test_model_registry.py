@@ -172,3 +172,34 @@ def test_ensure_active_model_retrains_a_model_of_an_older_feature_version(
     finally:
         with Session(engine) as session, session.begin():
             model_registry.activate_version(session, version)
+
+
+def test_transparent_can_be_chosen_on_purpose_and_setup_keeps_it(
+    engine: Engine, settings: Settings, version: str
+):
+    """`mitra activate transparent`: the fallback scorer as a decision, not an accident."""
+    with Session(engine) as session:
+        versions_before = session.scalar(select(func.count()).select_from(ModelVersion))
+    try:
+        with Session(engine) as session, session.begin():
+            row = model_registry.activate_version(session, model_registry.TRANSPARENT_VERSION)
+            assert row.active and row.kind == model_registry.TRANSPARENT_KIND
+        kept = model_registry.ensure_active_model(engine, settings)  # what `mitra setup` runs
+        assert kept.version == model_registry.TRANSPARENT_VERSION  # no model trained over it
+        with Session(engine) as session:
+            assert session.scalar(select(func.count()).select_from(ModelVersion)) == (
+                versions_before + 1  # the transparent row, nothing else
+            )
+            loaded = model_registry.load_active(session)
+        assert isinstance(loaded.scorer, TransparentScorer)
+        assert loaded.fallback and loaded.reason == model_registry.CHOSEN_REASON
+    finally:
+        with Session(engine) as session, session.begin():
+            model_registry.activate_version(session, version)
+            transparent = session.scalar(
+                select(ModelVersion).where(
+                    ModelVersion.version == model_registry.TRANSPARENT_VERSION
+                )
+            )
+            if transparent is not None:
+                session.delete(transparent)

@@ -99,7 +99,7 @@ async def test_create_partner_is_audited(asession: AsyncSession, places: dict[st
         ({"scope": "galactic"}, "scope", "INVALID_CHOICE"),
         ({"areas": ["wash", "mining"]}, "areas", "INVALID_CHOICE"),
         ({"province_codes": ["99"]}, "provinceCodes", "NOT_FOUND"),
-        ({"district_codes": ["3204"]}, "districtCodes", "INVALID_FORMAT"),
+        ({"district_codes": ["32-04"]}, "districtCodes", "INVALID_FORMAT"),
         ({"district_codes": ["99.99"]}, "districtCodes", "NOT_FOUND"),
         ({"website": "ftp://x.id"}, "website", "INVALID_FORMAT"),
         ({"annual_budget_idr": -1}, "annualBudgetIdr", "OUT_OF_RANGE"),
@@ -157,6 +157,8 @@ async def test_roles_are_enforced(asession: AsyncSession, places: dict[str, Any]
         "proposePartnership",
         "updatePartnershipStatus",
         "recordRecommendationFeedback",
+        "extendCommitment",
+        "endCommitment",
     }
 
 

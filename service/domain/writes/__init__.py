@@ -12,6 +12,7 @@ the same name) are settled by the database: the insert runs inside a SAVEPOINT a
 caller's transaction carries on.
 """
 
+from service.domain.writes.commitments import end_commitment, extend_commitment
 from service.domain.writes.common import (
     DESCRIPTION_MAX,
     MODEL_VERSION_MAX,
@@ -48,6 +49,8 @@ __all__ = [
     "Result",
     "archive_partner",
     "create_partner",
+    "end_commitment",
+    "extend_commitment",
     "propose_partnership",
     "record_recommendation_feedback",
     "update_partner",

@@ -17,9 +17,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from service.auth import Principal, Role
-from service.db.models import AuditLog, District, Partner
+from service.db.models import AuditLog, District, Partner, Partnership
 from service.domain import validation as v
-from service.domain.validation import ErrorCode, UserError
+from service.domain.validation import UserError
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
@@ -40,6 +40,8 @@ REQUIRED_ROLE: Mapping[str, Role] = {
     "proposePartnership": Role.PLANNER,
     "updatePartnershipStatus": Role.PLANNER,
     "recordRecommendationFeedback": Role.PLANNER,
+    "extendCommitment": Role.PLANNER,
+    "endCommitment": Role.PLANNER,
 }
 
 
@@ -139,7 +141,7 @@ async def _district_code_errors(session: AsyncSession, code: object) -> list[Use
     shape = v.district_code(code)
     if shape:
         return shape
-    known = await _existing(session, District.code, [str(code)])  # the shape says it is a str
+    known = await _existing(session, District.code, v.canonical_district_codes([str(code)]))
     return v.district_code(code, known=known)
 
 
@@ -188,5 +190,17 @@ async def _load_partner(
     )
 
 
+async def _load_partnership(session: AsyncSession, partnership_id: object) -> Partnership | None:
+    """The partnership, row-locked on PostgreSQL (FOR UPDATE); None for a non-id or no row."""
+    if not isinstance(partnership_id, int) or isinstance(partnership_id, bool):
+        return None
+    return await session.scalar(
+        select(Partnership)
+        .where(Partnership.id == partnership_id)
+        .execution_options(populate_existing=True)
+        .with_for_update()
+    )
+
+
 def _partner_not_found(partner_id: object) -> UserError:
-    return UserError("partnerId", f"there is no partner {partner_id}", ErrorCode.NOT_FOUND.value)
+    return v.not_found("partnerId", "partner", partner_id)

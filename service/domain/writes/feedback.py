@@ -54,6 +54,7 @@ async def record_recommendation_feedback(
         errors.append(_partner_not_found(partner_id))
     if errors:
         return _rejected(errors)
+    district_code = v.canonical_district_codes([district_code])[0]  # "5302" -> "53.02"
     row = RecommendationFeedback(
         district_code=district_code,
         partner_id=partner_id,

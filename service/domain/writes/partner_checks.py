@@ -48,9 +48,10 @@ async def _validate_partner_fields(
             shape = v.code_list(values[key], field=fld, kind=kind)
             errors += shape
             if not shape and values[key]:
-                codes = _dedupe(values[key])
-                known = await _existing(session, column, codes)
-                errors += v.code_list(codes, field=fld, kind=kind, known=known)
+                given = _dedupe(values[key])
+                stored = v.canonical_district_codes(given) if kind == "district" else given
+                known = await _existing(session, column, stored)
+                errors += v.code_list(given, field=fld, kind=kind, known=known)
     for key, fld, limit in (
         ("sector", "sector", 60),
         ("headquarters", "headquarters", SHORT_TEXT_MAX),

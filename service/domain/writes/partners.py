@@ -79,6 +79,11 @@ def _stored(key: str, value: Any) -> Any:
     return _clean_optional(value) if key in _OPTIONAL_TEXT else value
 
 
+def _stored_list(key: str, values: Any) -> list[str]:
+    """A list field as stored: distinct and sorted; district codes in the "NN.NN" form."""
+    return v.canonical_district_codes(values) if key == "district_codes" else _dedupe(values)
+
+
 async def create_partner(
     session: AsyncSession, *, actor: Principal, **fields: Any
 ) -> Result[Partner]:
@@ -105,7 +110,7 @@ async def create_partner(
         synthetic=False,
         created_at=_utcnow(),
         **{
-            attr: [model(**{column: c}) for c in _dedupe(values[key])]
+            attr: [model(**{column: c}) for c in _stored_list(key, values[key])]
             for key, (attr, model, column) in PARTNER_LISTS.items()
         },
     )
@@ -168,7 +173,7 @@ async def update_partner(
         if key not in given:
             continue
         old_list = sorted(getattr(row, column) for row in getattr(partner, attr))
-        new_list = _dedupe(given[key])
+        new_list = _stored_list(key, given[key])
         if old_list != new_list:
             changes[key] = {"from": old_list, "to": new_list}
             kept = [row for row in getattr(partner, attr) if getattr(row, column) in new_list]

@@ -29,6 +29,7 @@ from service.domain.writes.common import (
     _insert_or_duplicate,
     _jsonable,
     _load_partner,
+    _load_partnership,
     _partner_not_found,
     _rejected,
     _utcnow,
@@ -92,6 +93,7 @@ async def propose_partnership(
     if errors:
         return _rejected(errors)
     assert partner is not None
+    district_code = v.canonical_district_codes([district_code])[0]  # "5302" -> "53.02"
     open_ids = list(
         await session.scalars(
             select(Partnership.id).where(
@@ -166,29 +168,44 @@ async def update_partnership_status(
     (given date, else today); cancelling a proposal leaves the dates empty. The end
     date may not precede the start date.
     """
-    require(actor, REQUIRED_ROLE["updatePartnershipStatus"])
+    return await change_status(
+        session,
+        actor=actor,
+        action="updatePartnershipStatus",
+        partnership_id=partnership_id,
+        status=status,
+        start_date=start_date,
+        end_date=end_date,
+        outcome=outcome,
+        today=today,
+    )
+
+
+async def change_status(
+    session: AsyncSession,
+    *,
+    actor: Principal,
+    action: str,
+    partnership_id: int,
+    status: str,
+    start_date: dt.date | None = None,
+    end_date: dt.date | None = None,
+    outcome: str | None = None,
+    today: dt.date | None = None,
+) -> Result[Partnership]:
+    """:func:`update_partnership_status` for the write named ``action`` (role and audit)."""
+    require(actor, REQUIRED_ROLE[action])
     await _begin_write(session)
     today = today or dt.date.today()
     errors: list[UserError] = []
     errors += v.date_value(start_date, field="startDate")
     errors += v.date_value(end_date, field="endDate")
     errors += v.free_text(outcome, field="outcome", max_length=NOTES_MAX)
-    row = None
-    if isinstance(partnership_id, int) and not isinstance(partnership_id, bool):
-        row = await session.scalar(
-            select(Partnership)
-            .where(Partnership.id == partnership_id)
-            .execution_options(populate_existing=True)
-            .with_for_update()
-        )
+    row = await _load_partnership(session, partnership_id)
     if row is None:
         return _rejected(
             [
-                UserError(
-                    "partnershipId",
-                    f"there is no partnership {partnership_id}",
-                    ErrorCode.NOT_FOUND.value,
-                ),
+                v.not_found("partnershipId", "partnership", partnership_id),
                 *errors,
             ]
         )
@@ -234,7 +251,7 @@ async def update_partnership_status(
     _audit(
         session,
         actor,
-        action="updatePartnershipStatus",
+        action=action,
         entity_type="Partnership",
         entity_id=row.id,
         summary=changes,

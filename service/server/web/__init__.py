@@ -6,13 +6,19 @@ served as they are. :func:`routes` is mounted by ``service.server.app.create_app
 
 from __future__ import annotations
 
+import gzip
+import hashlib
 import os
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from starlette.responses import FileResponse
+from starlette.concurrency import run_in_threadpool
+from starlette.responses import FileResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
+
+from service.domain.boundaries import BOUNDARY_FILE
 
 if TYPE_CHECKING:
     from os import PathLike
@@ -56,6 +62,31 @@ async def index(_request: Request) -> FileResponse:
     )
 
 
+@lru_cache(maxsize=1)
+def _boundary_bytes() -> tuple[bytes, bytes, str]:
+    """The boundary file plain and gzipped (level 9), and its ETag; read once."""
+    raw = BOUNDARY_FILE.read_bytes()
+    return raw, gzip.compress(raw, compresslevel=9, mtime=0), hashlib.sha256(raw).hexdigest()[:32]
+
+
+async def boundaries(request: Request) -> Response:
+    """The district boundaries (TopoJSON, ~600 kB), gzipped (~200 kB) when the client accepts it."""
+    raw, packed, digest = await run_in_threadpool(_boundary_bytes)
+    etag = f'"{digest}"'
+    headers = {
+        "ETag": etag,
+        "Vary": "Accept-Encoding",
+        "Cache-Control": "no-cache",
+        "X-Content-Type-Options": "nosniff",
+    }
+    if request.headers.get("if-none-match") == etag:
+        return Response(status_code=304, headers=headers)
+    if "gzip" in request.headers.get("accept-encoding", "").lower():
+        headers["Content-Encoding"] = "gzip"
+        return Response(packed, media_type="application/json", headers=headers)
+    return Response(raw, media_type="application/json", headers=headers)
+
+
 class _ConsoleStatic(StaticFiles):
     """Static files with the console's headers and a JavaScript type browsers accept for modules."""
 
@@ -75,8 +106,15 @@ class _ConsoleStatic(StaticFiles):
 
 
 def routes() -> list[BaseRoute]:
-    """Routes for the console: the page at ``/`` and its assets under ``/static``."""
+    """Routes for the console: the page at ``/``, its assets under ``/static`` and the
+    district boundaries (compressed) at ``/static/data/districts.topo.json``."""
     return [
         Route("/", index, methods=["GET", "HEAD"], name="console"),
+        Route(
+            "/static/data/districts.topo.json",
+            boundaries,
+            methods=["GET", "HEAD"],
+            name="console-boundaries",
+        ),
         Mount("/static", app=_ConsoleStatic(directory=STATIC_DIR), name="console-static"),
     ]

@@ -117,3 +117,44 @@ export async function allNodes(query, variables, pick, { onPage, signal } = {}) 
   }
   return { nodes, total: total ?? nodes.length };
 }
+
+/**
+ * Fetch an export (same origin, with the token when set) and hand it to the browser as
+ * a file. Resolves to the file name; rejects with an ApiError saying what the server said.
+ */
+export async function download(url) {
+  const headers = {};
+  const token = getToken();
+  if (token) headers.authorization = `Bearer ${token}`;
+  let response;
+  try {
+    response = await fetch(url, { headers, credentials: "same-origin" });
+  } catch {
+    throw new ApiError(t("error.network"), { kind: "network" });
+  }
+  if (!response.ok) {
+    let errors = [];
+    try {
+      errors = (await response.json()).errors || [];
+    } catch {
+      errors = [];
+    }
+    throw new ApiError(errors.length ? humanMessage(errors) : t("error.http", { status: response.status }), {
+      kind: "http",
+      status: response.status,
+      errors,
+    });
+  }
+  const disposition = response.headers.get("content-disposition") || "";
+  const match = /filename="([^"]+)"/.exec(disposition);
+  const name = match ? match[1] : url.split("/").pop().split("?")[0];
+  const blob = await response.blob();
+  const link = document.createElement("a");
+  link.href = URL.createObjectURL(blob);
+  link.download = name;
+  document.body.appendChild(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
+  return name;
+}

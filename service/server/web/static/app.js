@@ -1,6 +1,6 @@
 // Mitra planner console: wires the map, the filters and the panels to /graphql.
 
-import { allNodes, getToken, gql, setToken } from "./api.js";
+import { allNodes, download, getToken, gql, setToken } from "./api.js";
 import { DistrictPanel } from "./district.js";
 import { errorBox, h } from "./dom.js";
 import {
@@ -12,7 +12,15 @@ import {
   t,
   translateDocument,
 } from "./i18n.js";
-import { COVERAGE_BINS, DistrictMap, NO_DATA_COLOUR, PREVALENCE_BINS } from "./map.js";
+import {
+  COVERAGE_BINS,
+  DistrictMap,
+  NEED_LEVELS,
+  NEED_RESPONSE_COLOURS,
+  NO_DATA_COLOUR,
+  PREVALENCE_BINS,
+  RESPONSE_LEVELS,
+} from "./map.js";
 import { NATIONAL_QUERY, NationalPanel, ProvincePanel, renderNationalSummary } from "./province.js";
 
 const PAGE_SIZE = 100; // the API's cap
@@ -29,6 +37,7 @@ query ConsoleMap($first: Int!, $after: String) {
       latestStuntingPrevalence { value year survey imputed }
       activePartnerCounts { kind count }
       reportedRealPartnershipCount
+      committedPartnerCount
     } }
   }
 }`;
@@ -84,6 +93,7 @@ function setupLanguage() {
     provincePanel.render();
     nationalPanel.render();
     if (state.districts.length) $("#map-status").textContent = t("map.loaded", { count: state.districts.length });
+    if (map.drawn) applyZoom();
     $("#map").setAttribute("aria-label", t("map.label", { count: state.districts.length || 514 }));
   });
 }
@@ -173,16 +183,48 @@ function setupTabs() {
 
 // ---------- legend ----------
 
-function swatch(colour, { hollow = false } = {}) {
-  const s = h("span", { class: `swatch${hollow ? " hollow" : ""}`, "aria-hidden": "true" });
-  if (hollow) s.style.borderColor = colour;
-  else s.style.backgroundColor = colour;
+function swatch(colour, { hatched = false } = {}) {
+  const s = h("span", { class: `swatch${hatched ? " hatched" : ""}`, "aria-hidden": "true" });
+  s.style.backgroundColor = colour;
   return s;
+}
+
+function needLegend() {
+  // Rows: need from high (top) to low; columns: response from none to most.
+  const rows = [...NEED_LEVELS.keys()].reverse().map((need) =>
+    h(
+      "tr",
+      {},
+      h("th", { scope: "row" }, NEED_LEVELS[need].label),
+      ...RESPONSE_LEVELS.map((_, response) => h("td", {}, swatch(NEED_RESPONSE_COLOURS[need][response]))),
+    ),
+  );
+  return h(
+    "table",
+    { class: "bivariate" },
+    h("caption", {}, t("legend.need")),
+    h(
+      "thead",
+      {},
+      h("tr", {}, h("th", { scope: "col" }, `${t("legend.needAxis")} ↓ · ${t("legend.responseAxis")} →`),
+        ...RESPONSE_LEVELS.map((l) => h("th", { scope: "col" }, l.label))),
+    ),
+    h("tbody", {}, ...rows),
+  );
 }
 
 function renderLegend() {
   const mode = $("#f-colour").value;
   const body = $("#legend-body");
+  if (mode === "need") {
+    body.replaceChildren(
+      needLegend(),
+      h("p", { class: "legend-note" }, swatch(NO_DATA_COLOUR), " ", t("legend.noData")),
+      h("p", { class: "legend-note" }, swatch("#be64ac", { hatched: true }), " ", t("legend.imputed")),
+      h("p", { class: "legend-note" }, h("span", { class: "swatch dimmed", "aria-hidden": "true" }), " ", t("legend.dimmed")),
+    );
+    return;
+  }
   if (mode === "coverage") {
     body.replaceChildren(
       h("p", { class: "legend-title" }, t("legend.coverage")),
@@ -200,7 +242,7 @@ function renderLegend() {
       PREVALENCE_BINS.map((b) => h("li", {}, swatch(b.colour), b.label)),
       h("li", {}, swatch(NO_DATA_COLOUR), t("legend.noData")),
     ),
-    h("p", { class: "legend-note" }, swatch("#f03b20", { hollow: true }), " ", t("legend.imputed")),
+    h("p", { class: "legend-note" }, swatch("#f03b20", { hatched: true }), " ", t("legend.imputed")),
     h("p", { class: "legend-note" }, h("span", { class: "swatch dimmed", "aria-hidden": "true" }), " ", t("legend.dimmed")),
   );
 }
@@ -212,10 +254,23 @@ function coverage(node) {
   return active + (node.reportedRealPartnershipCount || 0);
 }
 
+let boundaries = null;
+
+function loadBoundaries() {
+  if (!boundaries) {
+    boundaries = map.loadBoundaries().catch((err) => {
+      boundaries = null;
+      throw err;
+    });
+  }
+  return boundaries;
+}
+
 async function loadDistricts() {
   const status = $("#map-status");
   status.textContent = t("map.loading", { loaded: 0, total: "…" });
   $("#map").setAttribute("aria-busy", "true");
+  const shapes = loadBoundaries();
   try {
     const { nodes } = await allNodes(MAP_QUERY, { first: PAGE_SIZE }, (d) => d.districts, {
       onPage: (loaded, total) => {
@@ -226,15 +281,72 @@ async function loadDistricts() {
     state.districts = nodes;
     state.byCode = new Map(nodes.map((n) => [n.code, n]));
     map.setDistricts(nodes);
+    try {
+      await shapes;
+    } catch (err) {
+      status.replaceChildren(errorBox(new Error(t("map.boundaryError", { message: err.message })), () => loadDistricts()));
+      return;
+    }
     $("#map").setAttribute("aria-busy", "false");
     $("#map").setAttribute("aria-label", t("map.label", { count: nodes.length }));
     status.textContent = t("map.loaded", { count: nodes.length });
-    document.body.dataset.mapReady = String(nodes.length);
+    document.body.dataset.mapReady = String(map.drawn);
     renderList();
+    applyZoom();
     const fromHash = codeFromHash();
     if (fromHash) selectDistrict(fromHash, { focusPanel: false });
   } catch (err) {
     status.replaceChildren(errorBox(err, () => loadDistricts()));
+  }
+}
+
+// ---------- zoom to a province ----------
+
+function applyZoom() {
+  const code = $("#f-province").value || null;
+  map.zoomTo(code);
+  const province = state.provinces.find((p) => p.code === code);
+  $("#zoom-out").hidden = !code;
+  $("#zoom-status").textContent = code ? t("map.zoomedTo", { name: province ? province.name : code }) : "";
+}
+
+function setupZoom() {
+  $("#f-province").addEventListener("change", () => applyZoom());
+  $("#zoom-out").addEventListener("click", () => {
+    $("#f-province").value = "";
+    applyZoom();
+    applyFilters();
+  });
+}
+
+// ---------- exports ----------
+
+function exportUrl(table, format) {
+  const params = new URLSearchParams();
+  const filter = readFilter();
+  if (table === "districts") {
+    for (const [key, value] of Object.entries(filter)) params.set(key, String(value));
+  } else if (filter.provinceCode) {
+    params.set("provinceCode", filter.provinceCode);
+  }
+  const query = params.toString();
+  return `/export/${table}.${format}${query ? `?${query}` : ""}`;
+}
+
+function setupExports() {
+  for (const link of document.querySelectorAll("a.export")) {
+    link.addEventListener("click", async (e) => {
+      e.preventDefault();
+      const status = $("#export-status");
+      const url = exportUrl(link.dataset.table, link.dataset.format);
+      link.setAttribute("href", url);
+      status.textContent = "…";
+      try {
+        status.textContent = await download(url);
+      } catch (err) {
+        status.textContent = t("export.failed", { message: err.message });
+      }
+    });
   }
 }
 
@@ -380,6 +492,7 @@ function setupFilters() {
     setTimeout(() => {
       map.setMode($("#f-colour").value);
       renderLegend();
+      applyZoom();
       schedule(0);
     });
   });
@@ -428,12 +541,14 @@ function start() {
       if (provincePanel.code) provincePanel.load(provincePanel.code);
     },
   });
-  provincePanel = new ProvincePanel($("#province-view"));
+  provincePanel = new ProvincePanel($("#province-view"), { onChanged: () => loadNational() });
   nationalPanel = new NationalPanel($("#national-view"), { onProvince: showProvince });
   setupLanguage();
   setupToken();
   setupTabs();
   setupFilters();
+  setupZoom();
+  setupExports();
   renderLegend();
   $("#p-province").addEventListener("change", (e) => provincePanel.load(e.target.value || null));
   window.addEventListener("hashchange", () => {

@@ -3,7 +3,7 @@
 
 import { ApiError, getToken, gql } from "./api.js";
 import { bar, errorBox, h, loading, sourceLink } from "./dom.js";
-import { formatNumber, formatPercent, label, locale, reasonText, t } from "./i18n.js";
+import { formatInteger, formatNumber, formatPercent, label, locale, reasonText, t } from "./i18n.js";
 
 export const RECOMMENDATION_COUNT = 10;
 
@@ -18,6 +18,21 @@ query ConsoleDistrict($code: String!) {
       id databaseId status startYear startDate endDate durationMonths synthetic sourceUrl
       interventionAreas
       partner { id databaseId name kind synthetic }
+    }
+  }
+}`;
+
+const SITUATION_QUERY = `
+query ConsoleSituation($code: String!) {
+  district(code: $code) {
+    code
+    situation {
+      latestPrevalence { value survey imputed }
+      targetPct gapToTarget underdeveloped
+      byArea { area partnerCount partnershipCount knownBudgetIdr partnershipsWithoutBudget }
+      uncoveredAreas
+      partnerCount partnershipCount partnershipsWithoutArea knownBudgetIdr partnershipsWithoutBudget
+      provinceQuotas { category target committed committedTwelveMonths met }
     }
   }
 }`;
@@ -105,6 +120,8 @@ export class DistrictPanel {
     this.recs = null;
     this.recsState = "idle"; // idle | loading | ok | unavailable | error
     this.recsError = null;
+    this.situation = null;
+    this.situationError = null;
     this.openForm = null; // {type: "propose"|"reject", partnerKey}
     this.results = new Map(); // partnerKey -> {ok, message, errors}
     this.controller = null;
@@ -124,6 +141,8 @@ export class DistrictPanel {
     this.districtError = null;
     this.recs = null;
     this.recsState = "loading";
+    this.situation = null;
+    this.situationError = null;
     this.openForm = null;
     this.results.clear();
     this.container.setAttribute("aria-busy", "true");
@@ -137,8 +156,17 @@ export class DistrictPanel {
         if (err.name !== "AbortError") this.districtError = err;
       },
     );
+    const situationDone = gql(SITUATION_QUERY, { code }, { signal }).then(
+      (data) => {
+        this.situation = data.district ? data.district.situation : null;
+      },
+      (err) => {
+        if (err.name !== "AbortError") this.situationError = err;
+      },
+    );
     const recsDone = this.loadRecommendations(signal);
     await districtDone;
+    await situationDone;
     if (signal.aborted) return;
     this.render();
     await recsDone;
@@ -198,6 +226,7 @@ export class DistrictPanel {
         ),
         this.renderLatest(d),
         this.renderSeries(d),
+        this.renderSituation(d),
         this.renderPartnerships(d),
         this.renderRecommendations(),
       ),
@@ -268,6 +297,117 @@ export class DistrictPanel {
         ),
       ),
     );
+  }
+
+  renderSituation(d) {
+    const section = h(
+      "section",
+      { class: "situation", "aria-labelledby": "situation-h" },
+      h(
+        "div",
+        { class: "section-head" },
+        h("h3", { id: "situation-h" }, t("situation.heading")),
+        h("button", { type: "button", class: "secondary print-button", onclick: () => window.print() }, t("situation.print")),
+      ),
+    );
+    if (this.situationError) {
+      section.append(errorBox(this.situationError, () => this.load(this.code)));
+      return section;
+    }
+    const s = this.situation;
+    if (!s) {
+      section.append(loading(t("district.loading")));
+      return section;
+    }
+    const latest = s.latestPrevalence;
+    const target = formatPercent(s.targetPct);
+    section.append(
+      h(
+        "p",
+        { class: "gap", "data-testid": "gap-to-target" },
+        latest
+          ? t(s.gapToTarget >= 0 ? "situation.gap" : "situation.below", {
+              value: formatPercent(latest.value),
+              gap: formatNumber(Math.abs(s.gapToTarget), 1),
+              target,
+            })
+          : t("situation.noPrevalence"),
+        latest && latest.imputed ? h("span", { class: "badge imputed" }, t("district.imputed")) : null,
+      ),
+      h("p", {}, s.underdeveloped ? t("situation.underdeveloped") : t("situation.notUnderdeveloped")),
+      h(
+        "p",
+        { class: "totals" },
+        t("situation.total", {
+          partners: formatInteger(s.partnerCount),
+          partnerships: formatInteger(s.partnershipCount),
+          budget: formatInteger(s.knownBudgetIdr),
+          without: formatInteger(s.partnershipsWithoutBudget),
+        }),
+      ),
+    );
+    if (s.byArea.length) {
+      section.append(
+        h(
+          "div",
+          { class: "table-scroll" },
+          h(
+          "table",
+          { class: "situation-table" },
+          h(
+            "thead",
+            {},
+            h(
+              "tr",
+              {},
+              h("th", { scope: "col" }, t("situation.area")),
+              h("th", { scope: "col" }, t("situation.partners")),
+              h("th", { scope: "col" }, t("situation.partnerships")),
+              h("th", { scope: "col" }, t("situation.budget")),
+              h("th", { scope: "col" }, t("situation.noBudget")),
+            ),
+          ),
+          h(
+            "tbody",
+            {},
+            s.byArea.map((a) =>
+              h(
+                "tr",
+                { dataset: { area: a.area } },
+                h("th", { scope: "row" }, label("area", a.area)),
+                h("td", { class: "num" }, formatInteger(a.partnerCount)),
+                h("td", { class: "num" }, formatInteger(a.partnershipCount)),
+                h("td", { class: "num" }, formatInteger(a.knownBudgetIdr)),
+                h("td", { class: "num" }, formatInteger(a.partnershipsWithoutBudget)),
+              ),
+            ),
+          ),
+          ),
+        ),
+      );
+    }
+    section.append(
+      h("h4", {}, t("situation.uncovered"), ` (${s.uncoveredAreas.length})`),
+      s.uncoveredAreas.length
+        ? h("ul", { class: "uncovered" }, s.uncoveredAreas.map((a) => h("li", { dataset: { area: a } }, label("area", a))))
+        : h("p", { class: "hint" }, t("situation.allCovered")),
+      h("h4", {}, t("situation.quota"), ` — ${d.province.name}`),
+      h(
+        "ul",
+        { class: "situation-quota" },
+        s.provinceQuotas.map((q) =>
+          h(
+            "li",
+            { class: q.met ? "met" : "", dataset: { category: q.category } },
+            `${label("quota", q.category)}: `,
+            t("province.quotaLine", { committed: q.committed, target: q.target }),
+            ` ${t("province.twelveMonths", { count: q.committedTwelveMonths })}`,
+            q.met ? ` · ${t("province.met")}` : "",
+          ),
+        ),
+      ),
+    );
+    return section;
   }
 
   renderPartnerships(d) {

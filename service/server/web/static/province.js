@@ -1,14 +1,120 @@
 // Province view (quota bars and the province plan) and national view (progress to 1000).
 
-import { ApiError, gql } from "./api.js";
+import { ApiError, getToken, gql } from "./api.js";
 import { bar, errorBox, h, loading } from "./dom.js";
-import { formatInteger, formatNumber, label, reasonText, t } from "./i18n.js";
+import { formatInteger, formatNumber, label, locale, reasonText, t } from "./i18n.js";
+
+export const EXPIRING_DAYS = 60;
+
+const EXPIRING_FIELDS = `
+    daysLeft endDate quotaAtRisk quotaCategory quotaTarget committedNow committedAfterEnd
+    reachedSixMonths reachedTwelveMonths commitmentMonths
+    partnership { id databaseId synthetic }
+    partner { name kind synthetic }
+    district { code name }`;
+
+const EXTEND_MUTATION = `
+mutation ConsoleExtend($input: ExtendCommitmentInput!) {
+  extendCommitment(input: $input) { partnership { id endDate } userErrors { field message code } }
+}`;
+
+const END_MUTATION = `
+mutation ConsoleEnd($input: EndCommitmentInput!) {
+  endCommitment(input: $input) { partnership { id status } userErrors { field message code } }
+}`;
+
+function formatDate(iso) {
+  return new Date(`${iso}T00:00:00Z`).toLocaleDateString(locale(), { year: "numeric", month: "short", day: "numeric", timeZone: "UTC" });
+}
+
+/** The commitments ending within EXPIRING_DAYS; with a planner token, extend or end each. */
+export function expiringList(items, { onChanged, showProvince = false } = {}) {
+  const section = h(
+    "section",
+    { class: "expiring", "aria-labelledby": "expiring-h" },
+    h("h3", { id: "expiring-h" }, t("expiring.heading", { days: EXPIRING_DAYS }), ` (${items.length})`),
+  );
+  if (!items.length) {
+    section.append(h("p", { class: "empty" }, t("expiring.none", { days: EXPIRING_DAYS })));
+    return section;
+  }
+  const canWrite = Boolean(getToken());
+  section.append(
+    h(
+      "ul",
+      { class: "expiring-list" },
+      items.map((item) => {
+        const status = h("p", { class: "write-result", role: "status" });
+        const dateInput = h("input", { type: "date", "aria-label": t("expiring.newEnd"), min: item.endDate });
+        const act = async (mutation, input, field) => {
+          status.textContent = "…";
+          try {
+            const data = await gql(mutation, { input: { partnershipId: item.partnership.id, ...input } });
+            const payload = data[field];
+            if (payload.userErrors.length) {
+              status.textContent = payload.userErrors.map((e) => e.message).join("; ");
+              status.className = "write-result error";
+            } else {
+              status.textContent = t("expiring.saved");
+              status.className = "write-result ok";
+              if (onChanged) onChanged();
+            }
+          } catch (err) {
+            status.textContent = err.message;
+            status.className = "write-result error";
+          }
+        };
+        return h(
+          "li",
+          { class: item.quotaAtRisk ? "at-risk" : "", dataset: { partnership: String(item.partnership.databaseId) } },
+          h("strong", {}, item.partner.name),
+          " ",
+          h("span", { class: `badge kind kind-${String(item.partner.kind).toLowerCase()}` }, label("kind", item.partner.kind)),
+          item.partner.synthetic ? h("span", { class: "badge synthetic" }, t("district.synthetic")) : null,
+          h(
+            "span",
+            { class: "sub" },
+            showProvince ? `${item.district.name} (${item.district.code.slice(0, 2)}) · ` : `${item.district.name} · `,
+            t("expiring.ends", { date: formatDate(item.endDate), days: item.daysLeft }),
+            " · ",
+            item.reachedTwelveMonths ? t("expiring.twelve") : item.reachedSixMonths ? t("expiring.six") : t("expiring.short"),
+          ),
+          item.quotaAtRisk
+            ? h(
+                "span",
+                { class: "badge at-risk", "data-testid": "quota-at-risk" },
+                t("expiring.atRisk", {
+                  quota: label("quota", item.quotaCategory),
+                  now: item.committedNow,
+                  after: item.committedAfterEnd,
+                  target: item.quotaTarget,
+                }),
+              )
+            : null,
+          canWrite
+            ? h(
+                "span",
+                { class: "expiring-actions" },
+                dateInput,
+                h("button", { type: "button", class: "secondary", onclick: () => act(EXTEND_MUTATION, { endDate: dateInput.value }, "extendCommitment") }, t("expiring.extend")),
+                h("button", { type: "button", class: "secondary", onclick: () => act(END_MUTATION, {}, "endCommitment") }, t("expiring.end")),
+              )
+            : null,
+          status,
+        );
+      }),
+    ),
+  );
+  return section;
+}
 
 const PROVINCE_QUERY = `
 query ConsoleProvince($code: String!) {
   province(code: $code) {
     code name
-    quotaProgress { category target committed remaining met }
+    quotaProgress { category target committed committedTwelveMonths remaining met }
+  }
+  expiringCommitments(withinDays: ${EXPIRING_DAYS}, filter: { provinceCodes: [$code] }) {${EXPIRING_FIELDS}
   }
 }`;
 
@@ -29,7 +135,9 @@ query ConsolePlan($code: String!) {
 export const NATIONAL_QUERY = `
 query ConsoleNational {
   campaignProgress { target committedPartners provinces provincesMeetingAllQuotas }
-  provinces { code name quotaProgress { category target committed remaining met } }
+  provinces { code name quotaProgress { category target committed committedTwelveMonths remaining met } }
+  expiringCommitments(withinDays: ${EXPIRING_DAYS}) {${EXPIRING_FIELDS}
+  }
 }`;
 
 function quotaRows(quota, { compact = false } = {}) {
@@ -38,7 +146,8 @@ function quotaRows(quota, { compact = false } = {}) {
     { class: compact ? "quota compact" : "quota" },
     (quota || []).map((q) => {
       const name = label("quota", q.category);
-      const line = t("province.quotaLine", { committed: q.committed, target: q.target });
+      const line = t("province.quotaLine", { committed: q.committed, target: q.target })
+        + (q.committedTwelveMonths !== undefined ? ` ${t("province.twelveMonths", { count: q.committedTwelveMonths })}` : "");
       return h(
         "li",
         { class: q.met ? "met" : "", dataset: { category: q.category } },
@@ -57,8 +166,9 @@ function quotaRows(quota, { compact = false } = {}) {
 }
 
 export class ProvincePanel {
-  constructor(container) {
+  constructor(container, { onChanged } = {}) {
     this.container = container;
+    this.onChanged = onChanged;
     this.code = null;
     this.province = null;
     this.error = null;
@@ -82,6 +192,7 @@ export class ProvincePanel {
     const provinceDone = gql(PROVINCE_QUERY, { code }, { signal }).then(
       (d) => {
         this.province = d.province;
+        this.expiring = d.expiringCommitments || [];
       },
       (err) => {
         if (err.name !== "AbortError") this.error = err;
@@ -131,6 +242,12 @@ export class ProvincePanel {
         h("h2", {}, p.name),
         h("h3", {}, t("province.quota")),
         quotaRows(p.quotaProgress),
+        expiringList(this.expiring || [], {
+          onChanged: () => {
+            this.load(this.code);
+            if (this.onChanged) this.onChanged();
+          },
+        }),
         this.renderPlan(),
       ),
     );
@@ -252,6 +369,7 @@ export class NationalPanel {
           )
         : null,
       h("p", {}, t("national.provincesMet", { met, total: provinces.length })),
+      expiringList(this.data.expiringCommitments || [], { showProvince: true }),
       h("h3", {}, t("national.table")),
       h(
         "ul",
