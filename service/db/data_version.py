@@ -15,10 +15,12 @@ sees another worker's write within that interval, and its own at once
 from __future__ import annotations
 
 import asyncio
+import logging
+import os
 import time
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import event, select, update
+from sqlalchemy import event, select, text, update
 from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction
 
 from service.db.models import ApiToken, DataVersion
@@ -26,7 +28,9 @@ from service.db.models import ApiToken, DataVersion
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+log = logging.getLogger("mitra.data_version")
 ROW_ID = 1
+CHANNEL = "mitra_data_version"  # PostgreSQL LISTEN/NOTIFY channel of the bumps
 _BUMPED = "mitra_data_version_bumped"
 # Changes to these tables are bookkeeping, not data.
 _NOT_DATA = (ApiToken, DataVersion)
@@ -39,6 +43,8 @@ def _bump(session: Session) -> None:
     session.execute(
         update(DataVersion).where(DataVersion.id == ROW_ID).values(version=DataVersion.version + 1)
     )
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text(f"NOTIFY {CHANNEL}"))  # delivered at commit, never on rollback
 
 
 def _is_data(obj: Any) -> bool:
@@ -75,18 +81,40 @@ async def read_version(session: AsyncSession) -> int:
 
 
 class DataVersionWatcher:
-    """The current data version, read from the database at most every ``poll_seconds``."""
+    """The current data version, read from the database at most every ``poll_seconds``,
+    and at once when a write is known to have happened: this worker's own
+    (:meth:`invalidate`), a change of the SQLite file (``sqlite_path``: one ``stat`` per
+    call), or a PostgreSQL notification (:meth:`listen`)."""
 
     def __init__(
-        self, session_factory: async_sessionmaker[AsyncSession], *, poll_seconds: float = 0.5
+        self,
+        session_factory: async_sessionmaker[AsyncSession],
+        *,
+        poll_seconds: float = 0.5,
+        sqlite_path: str | None = None,
     ) -> None:
         self.session_factory = session_factory
         self.poll_seconds = poll_seconds
+        self.sqlite_path = sqlite_path
+        self._file: tuple[int, int, int] | None = None
         self._version = -1
         self._checked = float("-inf")
         self._lock = asyncio.Lock()
 
+    def _file_changed(self) -> bool:
+        if self.sqlite_path is None:
+            return False
+        try:
+            st = os.stat(self.sqlite_path)
+        except OSError:
+            return True
+        signature = (st.st_mtime_ns, st.st_size, st.st_ino)
+        changed, self._file = signature != self._file, signature
+        return changed
+
     async def current(self) -> int:
+        if self._file_changed():
+            self.invalidate()
         if time.monotonic() - self._checked < self.poll_seconds:
             return self._version
         async with self._lock:
@@ -98,5 +126,23 @@ class DataVersionWatcher:
         return self._version
 
     def invalidate(self) -> None:
-        """Read the version again on the next call (this worker has just written)."""
+        """Read the version again on the next call (a write is known to have happened)."""
         self._checked = float("-inf")
+
+    async def listen(self, conninfo: str) -> None:
+        """Invalidate on every PostgreSQL notification of a bump; runs until cancelled,
+        reconnecting after a lost connection (the polling covers the gap)."""
+        import psycopg
+
+        while True:
+            try:
+                async with await psycopg.AsyncConnection.connect(conninfo, autocommit=True) as conn:
+                    await conn.execute(f"LISTEN {CHANNEL}")
+                    self.invalidate()  # anything missed while not listening
+                    async for _notify in conn.notifies():
+                        self.invalidate()
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # noqa: BLE001 - logged; polling still bounds staleness
+                log.warning("data version: LISTEN connection lost; retrying", exc_info=True)
+                await asyncio.sleep(1)

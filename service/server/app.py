@@ -10,6 +10,8 @@ readiness (:mod:`service.server.health`); ``/`` is the planner console
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import gc
 import logging
 import os
@@ -199,7 +201,15 @@ def create_app(settings: Settings) -> Starlette:
         app.state.settings = settings
         app.state.engine = engine
         app.state.session_factory = make_async_sessionmaker(engine)
-        app.state.data_version = DataVersionWatcher(app.state.session_factory)
+        url = engine.url
+        sqlite = url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:")
+        app.state.data_version = DataVersionWatcher(
+            app.state.session_factory, sqlite_path=url.database if sqlite else None
+        )
+        listener = None
+        if url.get_backend_name() == "postgresql":  # a write on any host: at once
+            conninfo = url.set(drivername="postgresql").render_as_string(hide_password=False)
+            listener = asyncio.create_task(app.state.data_version.listen(conninfo))
         app.state.reference = ReferenceCache(app.state.session_factory)
         try:  # load it now, before the freeze below; else the first request does
             await app.state.reference.get(await app.state.data_version.current())
@@ -218,6 +228,10 @@ def create_app(settings: Settings) -> Starlette:
         try:
             yield
         finally:
+            if listener is not None:
+                listener.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await listener
             await engine.dispose()
 
     ide = not settings.production

@@ -114,7 +114,7 @@ def test_roles_never_share_an_answer(workers: Any, api: Any) -> None:
 
 def test_errors_are_never_kept(workers: Any) -> None:
     one, _ = workers
-    query = '{ district(code: "5302") { name } }'  # malformed code: BAD_USER_INPUT
+    query = '{ district(code: "5302x") { name } }'  # malformed code: BAD_USER_INPUT
     for _ in range(2):
         cache, body = post(one, query)
         assert cache == "miss" and body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
@@ -155,3 +155,33 @@ def test_no_query_resolver_reads_who_the_caller_is() -> None:
                 if isinstance(node, ast.Attribute) and node.attr == "principal":
                     offenders.append(f"{path.name}:{cls.name}:{node.lineno}")
     assert offenders == []
+
+
+def test_a_write_from_elsewhere_is_seen_without_waiting_for_the_poll(
+    workers: Any, api: Any
+) -> None:
+    """Another process writes straight to the database: SQLite's file changes (checked
+    on every request), PostgreSQL notifies; either way no stale answer is served."""
+    from sqlalchemy.orm import Session
+
+    from service.db.models import Partner
+    from service.db.session import make_engine
+
+    one, _ = workers
+    variables = {"s": "Uji Dari Luar"}
+    post(one, SEARCH, variables)
+    assert post(one, SEARCH, variables)[0] == "hit"
+    engine = make_engine(api[0])
+    try:
+        with Session(engine) as session, session.begin():
+            session.add(
+                Partner(name="Yayasan Uji Dari Luar (synthetic)", kind="ngo", scope="local")
+            )
+    finally:
+        engine.dispose()
+    deadline = time.monotonic() + (0.0 if engine.dialect.name == "sqlite" else 1.0)
+    while True:
+        cache, body = post(one, SEARCH, variables)
+        if body["data"]["partners"]["totalCount"] == 1 or time.monotonic() > deadline:
+            break
+    assert cache == "miss" and body["data"]["partners"]["totalCount"] == 1
