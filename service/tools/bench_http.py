@@ -321,20 +321,21 @@ class Report:
 
     def render(self) -> str:
         anchor = self.find(ANCHOR, "anchor").rps
+        anchor_cpu = self.find(ANCHOR, "anchor").cpu_ms  # the ratio of CPU per request
         lines = [
             f"machine: {self.machine}",
             f"database: {self.database}; {self.rounds} rounds of {self.seconds:g} s per row, "
             f"medians; wrk -c{CONNECTIONS} on CPU {LOAD_CPU}, one uvicorn worker on CPU "
             f"{SERVER_CPU} unless stated",
             "",
-            "| query | server | req/s (median) | x anchor | worker CPU ms/req | CPUs busy "
-            "| errors |",
-            "|---|---|---:|---:|---:|---:|---:|",
+            "| query | server | req/s (median) | x anchor | worker CPU ms/req "
+            "| x anchor by CPU | CPUs busy | errors |",
+            "|---|---|---:|---:|---:|---:|---:|---:|",
         ]
         for s in self.series:
             lines.append(
                 f"| {s.label} | {s.server} | {s.rps:,.0f} | {s.rps / anchor:.2f} | "
-                f"{s.cpu_ms:.2f} | {s.busy:.2f} | {s.errors} |"
+                f"{s.cpu_ms:.2f} | {anchor_cpu / s.cpu_ms:.2f} | {s.busy:.2f} | {s.errors} |"
             )
         lines.append("")
         one = self.find(DISTRICT_PAGE_LABEL, ONE_WORKER)
