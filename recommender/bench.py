@@ -24,6 +24,7 @@ from recommender.vocab import AREAS, KINDS, SCOPES
 
 
 def random_partners(districts: pd.DataFrame, n: int, rng: np.random.Generator) -> pd.DataFrame:
+    """Invent ``n`` partners on random districts for the timing bench (not the simulator)."""
     codes = districts["code"].to_numpy()
     sites = [list(rng.choice(codes, int(rng.integers(1, 9)), replace=False)) for _ in range(n)]
     return pd.DataFrame(
@@ -45,6 +46,7 @@ def random_partners(districts: pd.DataFrame, n: int, rng: np.random.Generator) -
 def random_history(
     partners: pd.DataFrame, districts: pd.DataFrame, n: int, rng: np.random.Generator
 ) -> pd.DataFrame:
+    """Invent ``n`` random partnerships among ``partners`` for the timing bench."""
     start = pd.Timestamp("2019-01-01") + pd.to_timedelta(rng.integers(0, 5 * 365, n), "D")
     dur = rng.integers(1, 30, n)
     return pd.DataFrame(
@@ -114,6 +116,7 @@ def run(data_dir: Path, n_partners: int = 10_000, seed: int = 0) -> dict[str, fl
 
 
 def main(argv: list[str] | None = None) -> None:
+    """Run the bench on the reference data in ``argv[0]`` (default data/reference) and print it."""
     args = sys.argv[1:] if argv is None else argv
     data_dir = Path(args[0]) if args else Path("data/reference")
     r = run(data_dir)

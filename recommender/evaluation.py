@@ -1,10 +1,11 @@
-"""Offline evaluation: time split, ranking metrics with bootstrap intervals, baselines.
+"""Synthetic time split: a regression check of the training pipeline, not evidence.
 
-:func:`evaluate` trains every scorer on the history before the latest year and ranks
-the latest year's successful partnerships in both directions (partners for a district,
-districts for a partner). :func:`real_leave_one_out` hides one known district at a time
-of real partners with several districts. Both return an :class:`Evaluation` (a table and
-a printable string) so ``mitra evaluate`` stays thin.
+:func:`evaluate` trains every scorer on the generated history before the latest year and
+ranks the latest year's successful partnerships in both directions (partners for a
+district, districts for a partner), returning an :class:`Evaluation` (a table and a
+printable string). It checks that the pipeline still learns what the generator put in;
+it says nothing about real partners. The evidence about real partners is the real-record
+leave-one-out in :mod:`recommender.real_evaluation`.
 """
 
 from __future__ import annotations
@@ -16,20 +17,21 @@ import numpy as np
 import pandas as pd
 from sklearn.metrics import roc_auc_score
 
-from recommender.features import FeatureSpace, FeatureState, lasted
+from recommender.features import FeatureSpace
 from recommender.model import (
     GeographyScorer,
     LearnedRanker,
     PopularityScorer,
     RandomScorer,
     TransparentScorer,
-    _Scorer,
 )
+from recommender.outcomes import lasted
+from recommender.scorer import Scorer
 
 K = 10
 
 
-def default_scorers(seed: int = 0) -> list[_Scorer]:
+def default_scorers(seed: int = 0) -> list[Scorer]:
     """Baselines and models in report order (the learned ranker last)."""
     return [
         RandomScorer(seed),
@@ -44,7 +46,7 @@ def default_scorers(seed: int = 0) -> list[_Scorer]:
 def ranks_of(scores: np.ndarray, relevant: np.ndarray) -> np.ndarray:
     """1-based ranks of the ``relevant`` positions (ties broken pessimistically)."""
     s = scores[relevant]
-    return (scores[None, :] >= s[:, None]).sum(axis=1)
+    return np.asarray((scores[None, :] >= s[:, None]).sum(axis=1))
 
 
 def query_metrics(scores: np.ndarray, relevant: np.ndarray, k: int = K) -> tuple[float, ...]:
@@ -76,7 +78,7 @@ class Evaluation:
     notes: list[str] = field(default_factory=list)
 
     def to_string(self) -> str:
-        """The table and notes as plain text."""
+        """Render the table and notes as plain text."""
         with pd.option_context("display.width", 200, "display.max_columns", 30):
             body = self.table.to_string(float_format=lambda v: f"{v:.3f}")
         return "\n".join([*self.notes, body])
@@ -105,7 +107,7 @@ def evaluate(
     history: pd.DataFrame,
     *,
     test_year: int | None = None,
-    scorers: list[_Scorer] | None = None,
+    scorers: list[Scorer] | None = None,
     k: int = K,
     n_boot: int = 1000,
     seed: int = 0,
@@ -224,72 +226,3 @@ def beats_baselines(table: pd.DataFrame, direction: str, model: str = "learned")
         return False
     lo = t.loc[model, "ndcg_lo"]
     return bool((t.drop(index=model)["ndcg_hi"] < lo).all())
-
-
-def real_leave_one_out(
-    districts: pd.DataFrame,
-    partners: pd.DataFrame,
-    history: pd.DataFrame,
-    scorers: list[_Scorer],
-    *,
-    as_of: dt.date,
-    k: int = K,
-) -> Evaluation:
-    """Hide one known district of a real partner at a time and rank all districts.
-
-    Every real partner with at least two distinct districts in ``history`` is copied
-    once per district; in the copy that district is removed from its operating
-    districts, its provinces (unless another district is in the same province) and its
-    history. The copy's other known districts are excluded from the ranking; the hidden
-    one's rank is recorded. ``scorers`` must already be fitted (e.g. on synthetic data).
-
-    Returns
-    -------
-    Evaluation
-        Per scorer: holds, mean reciprocal rank, hit@k, median rank (out of the
-        districts left to rank).
-    """
-    h = history[history["partner_name"].isin(set(partners["name"]))]
-    known = h.groupby("partner_name")["district_code"].agg(lambda s: sorted(set(map(str, s))))
-    known = known[known.map(len) >= 2]
-    by_name = partners.set_index("name")
-    copies, hist, held = [], [], []
-    for name, codes in known.items():
-        for c in codes:
-            rest = [x for x in codes if x != c]
-            row = by_name.loc[name].to_dict()
-            row["name"] = f"{name} [without {c}]"
-            row["district_codes"] = rest
-            row["province_codes"] = sorted({x[:2] for x in rest})
-            copies.append(row)
-            hh = h[(h["partner_name"] == name) & (h["district_code"].astype(str) != c)].copy()
-            hh["partner_name"] = row["name"]
-            hist.append(hh)
-            held.append((row["name"], c, rest))
-    space = FeatureSpace(districts, pd.DataFrame(copies))
-    state: FeatureState = space.at(pd.concat(hist), as_of)
-    rows = []
-    for sc in scorers:
-        ranks = []
-        for name, c, rest in held:
-            p = space.p_pos[name]
-            s = sc.score_partner(state, p).astype(float)
-            s[[space.d_pos[x] for x in rest if x in space.d_pos]] = -np.inf
-            target = np.zeros(len(s), bool)
-            target[space.d_pos[c]] = True
-            ranks.append(int(ranks_of(s, target)[0]))
-        r = np.array(ranks)
-        rows.append(
-            {
-                "scorer": sc.name,
-                "holds": len(r),
-                "mrr": float((1 / r).mean()),
-                f"hit@{k}": float((r <= k).mean()),
-                "median_rank": float(np.median(r)),
-            }
-        )
-    notes = [
-        f"Real leave-one-out: {len(known)} real partners with >= 2 districts, "
-        f"{len(held)} held-out districts, ranked among the remaining districts."
-    ]
-    return Evaluation(pd.DataFrame(rows).set_index("scorer"), notes)

@@ -17,7 +17,9 @@ Input frames (the service builds them from the database; tests from CSVs):
 profile); :meth:`FeatureSpace.at` adds what the history says as of a date
 (coverage, track record, who already works where) and returns a :class:`FeatureState`
 whose :meth:`FeatureState.pair_features` builds the pair matrix for any index arrays,
-vectorised with numpy. See ``docs/recommender.md`` for every feature.
+vectorised with numpy (:mod:`recommender.pairs`). The district need profile is
+:mod:`recommender.need`'s, the outcome rules :mod:`recommender.outcomes`'. See
+``docs/recommender.md`` for every feature.
 """
 
 from __future__ import annotations
@@ -27,13 +29,13 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
-from recommender.geography import area_need_matrix, haversine_km, island_code, remoteness_km
+from recommender.geography import haversine_km, island_code
+from recommender.need import area_needs, district_need_profile
+from recommender.outcomes import as_days, commitments_known, lasted
 from recommender.vocab import (
     AREAS,
     KINDS,
-    MIN_COMMITMENT_MONTHS,
     QUOTA_TARGETS,
-    STUNTING_TARGET_PCT,
     natural_resource_sector,
     quota_category,
 )
@@ -102,124 +104,12 @@ PAIR_FEATURES = (
 # older version is refused at load (recommender.registry) and retrained by ``mitra setup``.
 # (A model trained on another list of features is refused too, without a bump.)
 # 1: first version. 2: quota_gap counts campaign commitments (commitments_known), not
-# partners with any active partnership.
-FEATURE_VERSION = 2
+# partners with any active partnership. 3: the artifact carries the real-record rankers
+# (``LearnedRanker.real_``, recommender.real_model) the service ranks real partners with.
+FEATURE_VERSION = 3
 
 FEATURES: tuple[str, ...] = (*DISTRICT_FEATURES, *PARTNER_FEATURES, *PAIR_FEATURES)
 COL = {f: i for i, f in enumerate(FEATURES)}
-
-
-def _z(x: np.ndarray) -> np.ndarray:
-    sd = float(np.nanstd(x))
-    return (x - np.nanmean(x)) / (sd if sd > 0 else 1.0)
-
-
-def lasted(history: pd.DataFrame) -> pd.Series:
-    """Success label: lasted at least 6 months and not cancelled (NaN when unknown).
-
-    Proposed partnerships and rows without a duration (e.g. real "reported" ones whose
-    source gives none) have no label.
-    """
-    dur = pd.to_numeric(history["duration_months"], errors="coerce")
-    ok = (dur >= MIN_COMMITMENT_MONTHS) & (history["status"] != "cancelled")
-    out = ok.astype(float)
-    out[dur.isna() & (history["status"] != "cancelled")] = np.nan
-    out[history["status"] == "proposed"] = np.nan
-    return out
-
-
-def commitments_known(
-    status: np.ndarray,
-    duration_months: np.ndarray,
-    start: np.ndarray,
-    end: np.ndarray,
-    cut: np.datetime64,
-) -> np.ndarray:
-    """Which partnerships were campaign commitments as far as was known at ``cut``.
-
-    The campaign (``service.domain.campaign``) counts active, completed and reported
-    partnerships of at least 6 months. At a past ``cut`` the final status and duration of
-    a partnership still running then are not known yet, so:
-
-    * reported (real, no dates of their own): a stated duration of 6 months or more;
-    * ended by ``cut``: completed (or active) and at least 6 months long;
-    * still running at ``cut`` and still active today: its planned duration (a plan is
-      known from the signing) is at least 6 months;
-    * still running at ``cut`` but ended since (completed or cancelled later): it had
-      already run 6 months at ``cut``.
-
-    Proposed partnerships and partnerships starting after ``cut`` never count. With
-    ``cut`` = today this is the campaign's rule.
-    """
-    dur = pd.to_numeric(pd.Series(duration_months), errors="coerce").to_numpy(float)
-    long = np.nan_to_num(dur, nan=0.0) >= MIN_COMMITMENT_MONTHS
-    finished = np.isin(status, ["completed", "cancelled"])
-    # a finished partnership without an end date: only its final status is known
-    ended = np.where(np.isnat(end), finished, end <= cut)
-    ran_six = start + np.timedelta64(183, "D") <= cut
-    running = np.where(status == "active", long, finished & ran_six)
-    known = np.where(
-        status == "reported",
-        long,
-        np.where(ended, np.isin(status, ["active", "completed"]) & long, running),
-    )
-    return known & ((start < cut) | (status == "reported"))
-
-
-def _dates(s: pd.Series) -> np.ndarray:
-    return pd.to_datetime(s, errors="coerce").to_numpy("datetime64[D]")
-
-
-def district_need_profile(districts: pd.DataFrame) -> pd.DataFrame:
-    """Static need profile of each district (prevalence, gap, trend, burden, remoteness).
-
-    Remoteness is the great-circle distance to the most populous district of the same
-    province (a proxy for the provincial centre: the reference data has no capitals).
-    """
-    d = districts.reset_index(drop=True)
-    pop = d["population"].astype(float).fillna(d["population"].median()).to_numpy()
-    prev = d["prevalence"].astype(float).to_numpy()
-    lat, lon = d["latitude"].to_numpy(float), d["longitude"].to_numpy(float)
-    prov = d["province_code"].astype(str).to_numpy()
-    remote = remoteness_km(prov, pop, lat, lon)
-    p21 = (
-        d["prevalence_2021"].astype(float).to_numpy()
-        if "prevalence_2021" in d
-        else np.full(len(d), np.nan)
-    )
-    imputed = d["prevalence_imputed"].fillna(True).to_numpy(bool)
-    trend_known = ~np.isnan(p21) & ~imputed
-    area = d["area_km2"].astype(float).fillna(d["area_km2"].median()).to_numpy()
-    return pd.DataFrame(
-        {
-            "code": d["code"].astype(str),
-            "prevalence": prev,
-            "gap_to_target": np.maximum(prev - STUNTING_TARGET_PCT, 0.0),
-            "prevalence_imputed": imputed,
-            "trend": np.where(trend_known, prev - np.nan_to_num(p21), 0.0),
-            "trend_known": trend_known,
-            "burden": prev / 100.0 * pop,
-            "underdeveloped": d["underdeveloped"].fillna(False).to_numpy(bool),
-            "remoteness_km": remote,
-            "log_density": np.log(pop / np.maximum(area, 1.0)),
-        }
-    )
-
-
-def area_needs(profile: pd.DataFrame) -> np.ndarray:
-    """How much each district needs each intervention area (districts x areas, ~z units).
-
-    The coefficients are :func:`recommender.geography.area_need_matrix`'s; the need driver
-    here is the gap to the 14 % target.
-    """
-    return area_need_matrix(
-        need=_z(profile["gap_to_target"].to_numpy(float)),
-        underdeveloped=profile["underdeveloped"].to_numpy(float),
-        remoteness=_z(np.log1p(profile["remoteness_km"].to_numpy(float))),
-        density=_z(profile["log_density"].to_numpy(float)),
-        burden=_z(np.log(profile["burden"].to_numpy(float))),
-        imputed=profile["prevalence_imputed"].to_numpy(float),
-    )
 
 
 class FeatureSpace:
@@ -339,7 +229,7 @@ class FeatureSpace:
         return out
 
     def at(self, history: pd.DataFrame | None, as_of: dt.date) -> FeatureState:
-        """The dynamic part of the features as of ``as_of`` (history strictly before it)."""
+        """Compute the dynamic part of the features as of ``as_of`` (history strictly before it)."""
         return FeatureState(self, history, as_of)
 
 
@@ -373,7 +263,7 @@ class FeatureState:
         )
         pi = h["partner_name"].map(s.p_pos).to_numpy(float)
         di = h["district_code"].astype(str).map(s.d_pos).to_numpy(float)
-        start, end = _dates(h["start_date"]), _dates(h["end_date"])
+        start, end = as_days(h["start_date"]), as_days(h["end_date"])
         label = lasted(h).to_numpy(float)
         status = h["status"].astype(str).to_numpy()
         # real "reported" rows may lack dates: treat them as started long ago, still active
@@ -401,6 +291,10 @@ class FeatureState:
         self.active_pd[pi[active], di[active]] = True
         self.prov_track = np.zeros((n_p, len(s.prov_codes)), np.float32)
         np.add.at(self.prov_track, (pi, s.d_prov[di]), 1.0)
+        # the province's share of the track record: partnerships with a known outcome only,
+        # so "k of them in <province>" never exceeds the n it refers to
+        self.track_prov = np.zeros((n_p, len(s.prov_codes)), np.float32)
+        np.add.at(self.track_prov, (pi[known], s.d_prov[di[known]]), 1.0)
         self.coverage = np.zeros((n_d, len(AREAS)), np.float32)
         areas = h["areas"].to_numpy()[keep]
         for k in np.flatnonzero(active):
@@ -473,7 +367,9 @@ class FeatureState:
         numpy.ndarray
             float32 matrix, columns in the order of :data:`FEATURES`.
         """
-        return self._fill(_PairOps(self, np.asarray(p_idx), np.asarray(d_idx)))
+        from recommender.pairs import PairOps, assemble  # pairs reads this module's columns
+
+        return assemble(self, PairOps(self, np.asarray(p_idx), np.asarray(d_idx)))
 
     def block_features(self, d_idx: np.ndarray) -> np.ndarray:
         """Features of every partner for each district in ``d_idx``, district-major.
@@ -481,61 +377,9 @@ class FeatureState:
         Row ``i * n_partners + p`` is the pair (p, d_idx[i]); the same numbers as
         :meth:`pair_features` with tiled indices, built by slicing instead of gathering.
         """
-        return self._fill(_BlockOps(self, np.asarray(d_idx)))
+        from recommender.pairs import BlockOps, assemble
 
-    def _fill(self, o: _PairOps | _BlockOps) -> np.ndarray:
-        s = self.space
-        x = np.empty((o.n, len(FEATURES)), np.float32, order="F")  # filled by column
-        nd, npf = len(DISTRICT_FEATURES), len(PARTNER_FEATURES)
-        x[:, :nd] = o.d(self._district_block)
-        x[:, nd : nd + npf] = o.p(self._partner_block)
-        j = nd + npf
-        on_site = o.pd(s.site)
-        in_prov = o.pd(s.inprov)
-        near_km = o.pd(s.near_km)
-        log_near = np.log1p(near_km)
-        n_areas = o.p(np.maximum(s.areas.sum(axis=1), 1.0))
-        need_fit = o.area_dot(s.need - 0.5 * np.log1p(self.coverage)) / n_areas
-        uncovered = o.area_dot((self.coverage == 0).astype(np.float32)) / n_areas
-        kind = o.p(s.kind)
-        company = kind <= 1
-        media = kind == KINDS.index("media")
-        local = o.p(s.scope == "local")
-        national = o.p(s.scope == "national")
-        gap = x[:, COL["gap_to_target"]]
-        prov_track = o.pprov(self.prov_track)
-        near = np.minimum(near_km, 1500.0) / 100.0
-        cols = (
-            on_site,
-            in_prov,
-            o.pd(s.island),
-            log_near,
-            np.log1p(o.pprov(s.sites_in_prov)),
-            need_fit,
-            uncovered,
-            o.p(s.log_budget) - x[:, COL["log_burden"]],
-            o.pd(self.worked),
-            o.pd(self.active_pd),
-            o.quota(self.quota_gap),
-            np.log1p(prov_track),
-            company & on_site,
-            company & in_prov,
-            media & in_prov,
-            local * log_near,
-            national * log_near,
-            ~company * gap,
-            company * gap,
-            near,
-            company * near,
-            local * near,
-            national * near,
-            prov_track / np.maximum(o.p(self.total), 1.0),
-            np.log1p(o.pd(self.pd_count)),
-            o.p(s.natural_resource) & on_site,
-        )
-        for k, c in enumerate(cols):
-            x[:, j + k] = c
-        return x
+        return assemble(self, BlockOps(self, np.asarray(d_idx)))
 
     def district_rows(self, d: int) -> np.ndarray:
         """Features of every partner for district position ``d``."""
@@ -546,59 +390,3 @@ class FeatureState:
         """Features of every district for partner position ``p``."""
         n_d = len(self.space.d_codes)
         return self.pair_features(np.full(n_d, p), np.arange(n_d))
-
-
-class _PairOps:
-    """Look-ups for arbitrary pairs (gathers)."""
-
-    def __init__(self, state: FeatureState, p_idx: np.ndarray, d_idx: np.ndarray) -> None:
-        self.st, self.pi, self.di = state, p_idx, d_idx
-        self.prov = state.space.d_prov[d_idx]
-        self.n = len(p_idx)
-
-    def p(self, v: np.ndarray) -> np.ndarray:
-        return v[self.pi]
-
-    def d(self, v: np.ndarray) -> np.ndarray:
-        return v[self.di]
-
-    def pd(self, m: np.ndarray) -> np.ndarray:
-        return m[self.pi, self.di]
-
-    def pprov(self, m: np.ndarray) -> np.ndarray:
-        return m[self.pi, self.prov]
-
-    def quota(self, m: np.ndarray) -> np.ndarray:
-        return m[self.prov, self.st.space.quota[self.pi]]
-
-    def area_dot(self, m: np.ndarray) -> np.ndarray:
-        return (self.st.space.areas[self.pi] * m[self.di]).sum(axis=1)
-
-
-class _BlockOps:
-    """Look-ups for all partners x some districts (slices and broadcasts), district-major."""
-
-    def __init__(self, state: FeatureState, d_idx: np.ndarray) -> None:
-        self.st, self.di = state, d_idx
-        self.np_ = len(state.space.p_names)
-        self.prov = state.space.d_prov[d_idx]
-        self.n = self.np_ * len(d_idx)
-
-    def p(self, v: np.ndarray) -> np.ndarray:
-        reps = (len(self.di),) + (1,) * (v.ndim - 1)
-        return np.tile(v, reps)
-
-    def d(self, v: np.ndarray) -> np.ndarray:
-        return np.repeat(v[self.di], self.np_, axis=0)
-
-    def pd(self, m: np.ndarray) -> np.ndarray:
-        return m[:, self.di].T.ravel()
-
-    def pprov(self, m: np.ndarray) -> np.ndarray:
-        return m[:, self.prov].T.ravel()
-
-    def quota(self, m: np.ndarray) -> np.ndarray:
-        return m[self.prov][:, self.st.space.quota].ravel()
-
-    def area_dot(self, m: np.ndarray) -> np.ndarray:
-        return (self.st.space.areas @ m[self.di].T.astype(np.float32)).T.ravel()

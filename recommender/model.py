@@ -106,7 +106,7 @@ class _LinearScorer(_Scorer):
 
     def score_pairs(self, state: FeatureState, p_idx: np.ndarray, d_idx: np.ndarray) -> np.ndarray:
         check_is_fitted(self, "weights_")
-        return state.pair_features(p_idx, d_idx) @ self.weights_ + self.intercept_
+        return np.asarray(state.pair_features(p_idx, d_idx) @ self.weights_ + self.intercept_)
 
     def score_matrix(
         self, state: FeatureState, d_idx: np.ndarray | None = None, chunk: int = 100_000
@@ -141,7 +141,7 @@ def _reference(state: FeatureState, n: int = 4000, seed: int = 0) -> np.ndarray:
     x = state.pair_features(
         rng.integers(len(s.p_names), size=n), rng.integers(len(s.d_codes), size=n)
     )
-    return x.mean(axis=0).astype(float)
+    return np.asarray(x.mean(axis=0), dtype=float)
 
 
 class TransparentScorer(_LinearScorer):
@@ -165,6 +165,7 @@ class TransparentScorer(_LinearScorer):
         *,
         until: dt.date | None = None,
     ) -> TransparentScorer:
+        """Fix the weights (nothing is learned) and the reference pair; return ``self``."""
         w = np.zeros(len(FEATURES))
         for f, v in (self.weights or TRANSPARENT_WEIGHTS).items():
             w[COL[f]] = v
@@ -215,7 +216,7 @@ class LearnedRanker(_LinearScorer):
         self.seed = seed
 
     def make_pipeline(self) -> Pipeline:
-        """The unfitted preprocessing + classifier pipeline."""
+        """Build the unfitted preprocessing + classifier pipeline."""
         pre = ColumnTransformer(
             [
                 ("numeric", StandardScaler(), [COL[f] for f in NUMERIC]),
@@ -250,8 +251,8 @@ class LearnedRanker(_LinearScorer):
         self.pipeline_ = self.make_pipeline().fit(x, y)
         self.features_ = list(FEATURES)
         self.feature_version_ = FEATURE_VERSION
-        self.n_train_ = int(len(y))
-        self.n_feedback_ = int(len(latest_verdicts(feedback, space, until=until)))
+        self.n_train_ = len(y)
+        self.n_feedback_ = len(latest_verdicts(feedback, space, until=until))
         self.positive_rate_ = float(y.mean())
         scaler = self.pipeline_.named_steps["features"].named_transformers_["numeric"]
         coef = self.pipeline_.named_steps["classifier"].coef_[0]
@@ -283,13 +284,15 @@ class PopularityScorer(_Scorer):
 
     @property
     def name(self) -> str:  # type: ignore[override]
+        """Name of the baseline in evaluation tables."""
         return f"popularity_{self.level}"
 
     def score_pairs(self, state: FeatureState, p_idx: np.ndarray, d_idx: np.ndarray) -> np.ndarray:
+        """Score pairs by the partner's and the district's partnership counts."""
         base = np.log1p(state.total[p_idx]) + np.log1p(state.d_total[d_idx])
         if self.level == "province":
             base = base + 10.0 * np.log1p(state.prov_track[p_idx, state.space.d_prov[d_idx]])
-        return base
+        return np.asarray(base)
 
 
 class RandomScorer(_Scorer):
@@ -307,6 +310,7 @@ class RandomScorer(_Scorer):
         self.seed = seed
 
     def score_pairs(self, state: FeatureState, p_idx: np.ndarray, d_idx: np.ndarray) -> np.ndarray:
+        """Score pairs by a fixed hash of the pair: a reproducible random baseline."""
         key = (
             p_idx.astype(np.uint64) * np.uint64(2654435761)
             + d_idx.astype(np.uint64) * np.uint64(40503)

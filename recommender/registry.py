@@ -20,6 +20,9 @@ from recommender.model import LearnedRanker
 # Every non-default type a saved LearnedRanker contains; loading refuses anything else.
 TRUSTED_TYPES: list[str] = [
     "recommender.model.LearnedRanker",
+    "recommender.real_model.RealRanker",
+    "recommender.choice.ConditionalLogit",
+    "recommender.graph.DistrictWalk",
     "sklearn.compose._column_transformer.ColumnTransformer",
     "sklearn.linear_model._logistic.LogisticRegression",
     "sklearn.pipeline.Pipeline",

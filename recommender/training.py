@@ -1,14 +1,19 @@
-"""Training pairs for the learned ranker: past partnerships plus sampled non-partnerships,
-plus planners' verdicts on recommendations (accepted: positive, rejected: negative)."""
+"""Training pairs for the learned ranker.
+
+Past partnerships plus sampled non-partnerships, plus planners' verdicts on recommendations
+(accepted: positive, rejected: negative).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+from typing import cast
 
 import numpy as np
 import pandas as pd
 
-from recommender.features import FEATURES, FeatureSpace, _dates, lasted
+from recommender.features import FEATURES, FeatureSpace
+from recommender.outcomes import as_days, lasted
 
 VERDICT_LABELS: dict[str, int] = {"accepted": 1, "rejected": 0}
 FEEDBACK_COLUMNS: tuple[str, ...] = ("partner_name", "district_code", "verdict", "created_at")
@@ -20,10 +25,10 @@ def label_known(history: pd.DataFrame, at: dt.date) -> np.ndarray:
     It is known once the partnership ended, or once it has run for 6 months.
     """
     cut = np.datetime64(at, "D")
-    start, end = _dates(history["start_date"]), _dates(history["end_date"])
+    start, end = as_days(history["start_date"]), as_days(history["end_date"])
     ended = ~np.isnat(end) & (end <= cut)
     six = ~np.isnat(start) & (start + np.timedelta64(183, "D") <= cut)
-    return ended | six
+    return np.asarray(ended | six)
 
 
 def latest_verdicts(
@@ -84,7 +89,7 @@ def feedback_pairs(
         return np.zeros((0, len(FEATURES)), np.float32), np.zeros(0, int)
     xs, ys = [], []
     for day, g in f.groupby("_day"):
-        state = space.at(history, day.date())
+        state = space.at(history, cast(pd.Timestamp, day).date())
         xs.append(state.pair_features(g["_p"].to_numpy(int), g["_d"].to_numpy(int)))
         ys.append(g["_y"].to_numpy(int))
     return np.concatenate(xs).astype(np.float32), np.concatenate(ys).astype(int)
@@ -131,7 +136,7 @@ def training_pairs(
     n_p, n_d = len(space.p_names), len(space.d_codes)
     xs, ys = [], []
     for year, g in h.groupby("_year"):
-        state = space.at(history, dt.date(int(year), 1, 1))
+        state = space.at(history, dt.date(int(cast(int, year)), 1, 1))
         p = g["_p"].to_numpy(int)
         d = g["_d"].to_numpy(int)
         taken = set(zip(p.tolist(), d.tolist(), strict=True))

@@ -1,5 +1,7 @@
-"""The one vocabulary of Mitra: partner kinds, scopes, intervention areas, partnership
-statuses, quota categories and island groups.
+"""The one vocabulary of Mitra.
+
+Partner kinds, scopes, intervention areas, partnership statuses, quota categories and
+island groups.
 
 The ORM (:mod:`service.db.enums` re-exports these classes), the seed, the recommender and
 the GraphQL schema (:mod:`schema.types.enums` registers them as GraphQL enums) all use
@@ -13,6 +15,8 @@ import enum
 
 
 class PartnerKind(enum.StrEnum):
+    """What kind of organisation a partner is."""
+
     COMPANY = "company"
     STATE_OWNED_COMPANY = "state_owned_company"
     FOUNDATION = "foundation"
@@ -25,6 +29,8 @@ class PartnerKind(enum.StrEnum):
 
 
 class InterventionArea(enum.StrEnum):
+    """The intervention areas of the stunting programme a partner works in."""
+
     FOOD_SUPPLEMENTATION = "food_supplementation"
     WASH = "wash"
     PARENTING_EARLY_CHILDHOOD = "parenting_early_childhood"
@@ -38,6 +44,8 @@ class InterventionArea(enum.StrEnum):
 
 
 class PartnershipStatus(enum.StrEnum):
+    """Where a partnership stands in its life cycle."""
+
     PROPOSED = "proposed"
     ACTIVE = "active"
     COMPLETED = "completed"
@@ -47,6 +55,8 @@ class PartnershipStatus(enum.StrEnum):
 
 
 class PartnerScope(enum.StrEnum):
+    """How far a partner's reach extends."""
+
     NATIONAL = "national"
     PROVINCIAL = "provincial"
     LOCAL = "local"

@@ -1,4 +1,4 @@
-"""The GraphQL layer: :func:`build_schema` assembles Query (and later Mutation) from modules.
+"""The GraphQL layer: :func:`build_schema` assembles Query and Mutation from modules.
 
 To extend the API, add a type with ``@strawberry.type`` fields to ``QUERY_TYPES`` or
 ``MUTATION_TYPES`` below; ``merge_types`` composes them into the root types.

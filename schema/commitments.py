@@ -12,7 +12,9 @@ from schema.errors import NotFoundError, UserInputError
 from schema.ids import parse_district_code, parse_province_code, parse_typed_id
 from schema.types.commitment import ExpiringCommitment
 from schema.types.enums import PartnerKind
+from schema.worlds import WorldArg, checked_world
 from service.domain import commitments, provinces
+from service.domain.worlds import World
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
@@ -65,11 +67,13 @@ class CommitmentQuery:
         info: Info,
         within_days: WithinDays = commitments.DEFAULT_WITHIN_DAYS,
         filter: ExpiringCommitmentFilter | None = None,
+        world: WorldArg = World.REAL,
     ) -> list[ExpiringCommitment]:
         problem = commitments.within_days_error(within_days)
         if problem is not None:
             raise UserInputError(problem, field="withinDays")
         flt = filter.to_domain() if filter else commitments.ExpiringFilter()
+        world = await checked_world(info, world)
         async with info.context.session_factory() as session:
             await check_known_codes(
                 session,
@@ -77,7 +81,7 @@ class CommitmentQuery:
                 district_codes=flt.district_codes or (),
             )
             rows = await commitments.expiring_commitments(
-                session, within_days=within_days, filter=flt
+                session, within_days=within_days, filter=flt, world=world
             )
         return [ExpiringCommitment.from_domain(row) for row in rows]
 
@@ -93,6 +97,6 @@ async def check_known_codes(
         session, province_codes=province_codes, district_codes=district_codes
     )
     if missing_p:
-        raise NotFoundError(f"no province with code {', '.join(missing_p)}", field="provinceCodes")
+        raise NotFoundError(f"there is no province {', '.join(missing_p)}", field="provinceCodes")
     if missing_d:
-        raise NotFoundError(f"no district with code {', '.join(missing_d)}", field="districtCodes")
+        raise NotFoundError(f"there is no district {', '.join(missing_d)}", field="districtCodes")

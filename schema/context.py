@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import strawberry
 
@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from starlette.responses import Response
 
     from service.auth import Principal
+    from service.domain.recommending import Recommender
     from service.domain.reference import ReferenceData
     from service.settings import Settings
 
@@ -24,15 +25,18 @@ class Context:
     session_factory: async_sessionmaker[AsyncSession]
     settings: Settings
     loaders: Loaders
-    # The active recommender model, or None until one is loaded.
-    scorer: Any = None
+    # The service's runtime recommender (active model, feature snapshot); None where no
+    # recommender runs (then the recommendation fields answer RECOMMENDER_UNAVAILABLE).
+    recommender: Recommender | None = None
     request: Request | None = None
     response: Response | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
     # Who is asking: None without a (valid) bearer token. ``token_rejected`` is True when
     # a token was sent but is unknown or revoked, so even open reads refuse it.
     principal: Principal | None = None
     token_rejected: bool = False
+    # Whether the database holds a demo world, looked up once per request when a field
+    # asks for world DEMO (schema.worlds.checked_world); None until then.
+    demo_available: bool | None = None
     # Provinces, districts and latest prevalence of the current data version: given by
     # the service (one snapshot per version), else loaded before execution
     # (schema.reference.LoadReference).
@@ -52,7 +56,7 @@ def build_context(
     settings: Settings,
     *,
     reference: ReferenceData | None = None,
-    scorer: Any = None,
+    recommender: Recommender | None = None,
     request: Request | None = None,
     response: Response | None = None,
     principal: Principal | None = None,
@@ -69,7 +73,7 @@ def build_context(
         settings=settings,
         loaders=make_loaders(session_factory, reference_now),
         reference_data=reference,
-        scorer=scorer,
+        recommender=recommender,
         request=request,
         response=response,
         principal=principal,

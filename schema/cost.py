@@ -16,11 +16,9 @@ from typing import Any
 
 from graphql import (
     DocumentNode,
-    ExecutionResult,
     FieldNode,
     FragmentDefinitionNode,
     FragmentSpreadNode,
-    GraphQLError,
     GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
@@ -35,7 +33,7 @@ from graphql.type import GraphQLInterfaceType, GraphQLOutputType
 from strawberry.extensions import SchemaExtension
 
 from schema.documents import Memo
-from schema.errors import MitraError
+from schema.errors import MitraError, refusal
 
 # Lists that take no ``first`` argument, and how long they can reasonably be.
 # Lists of scalars or enums count as one object; only lists of objects multiply.
@@ -222,12 +220,5 @@ class MaxResultSize(SchemaExtension):
                     estimate=size,
                     max=self.max_objects,
                 )
-                context.result = ExecutionResult(
-                    data=None,
-                    errors=[
-                        GraphQLError(
-                            error.message, extensions=error.extensions, original_error=error
-                        )
-                    ],
-                )
+                context.result = refusal(error)
         yield

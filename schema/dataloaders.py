@@ -16,6 +16,7 @@ from service.db import models
 from service.domain import districts, partners, partnerships, prevalence
 from service.domain.campaign import QuotaProgress, quota_progress_by_province
 from service.domain.districts import DistrictPartnerStats
+from service.domain.worlds import World
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -43,6 +44,32 @@ def _loader(
     return DataLoader(load_fn=load)
 
 
+async def _quota_progress(
+    session: AsyncSession, keys: list[tuple[str, World]]
+) -> dict[tuple[str, World], list[QuotaProgress]]:
+    """One query per world asked for in the batch."""
+    out: dict[tuple[str, World], list[QuotaProgress]] = {}
+    for world in {w for _, w in keys}:
+        codes = [c for c, w in keys if w is world]
+        found = await quota_progress_by_province(session, province_codes=codes, world=world)
+        out.update({(c, world): rows for c, rows in found.items()})
+    return out
+
+
+async def _committed_partners(
+    session: AsyncSession, keys: list[tuple[str, World]]
+) -> dict[tuple[str, World], int]:
+    """One query per world asked for in the batch."""
+    out: dict[tuple[str, World], int] = {}
+    for world in {w for _, w in keys}:
+        codes = [c for c, w in keys if w is world]
+        found = await districts.committed_partners_by_district(
+            session, district_codes=codes, world=world
+        )
+        out.update({(c, world): n for c, n in found.items()})
+    return out
+
+
 @dataclass(frozen=True)
 class Loaders:
     province: DataLoader[str, models.Province | None]
@@ -51,7 +78,7 @@ class Loaders:
     district_series: DataLoader[str, list[models.IndicatorMeasurement]]
     province_series: DataLoader[str, list[models.IndicatorMeasurement]]
     district_partner_stats: DataLoader[str, DistrictPartnerStats]
-    district_committed_partners: DataLoader[str, int]
+    district_committed_partners: DataLoader[tuple[str, World], int]
     partner: DataLoader[int, models.Partner | None]
     partner_areas: DataLoader[int, list[str]]
     partner_provinces: DataLoader[int, list[str]]
@@ -60,7 +87,7 @@ class Loaders:
     partnerships_by_district: DataLoader[str, list[models.Partnership]]
     partnerships_by_partner: DataLoader[int, list[models.Partnership]]
     partnership_areas: DataLoader[int, list[str]]
-    quota_progress: DataLoader[str, list[QuotaProgress]]
+    quota_progress: DataLoader[tuple[str, World], list[QuotaProgress]]
 
 
 def _from_reference(rows: Callable[[], Mapping[K, V]]) -> DataLoader[K, V | None]:
@@ -95,10 +122,7 @@ def make_loaders(
         district_partner_stats=lo(
             lambda s, keys: districts.partner_stats_by_district(s, district_codes=keys)
         ),
-        district_committed_partners=lo(
-            lambda s, keys: districts.committed_partners_by_district(s, district_codes=keys),
-            int,
-        ),
+        district_committed_partners=lo(_committed_partners, int),
         partner=lo(lambda s, keys: partners.get_partners(s, ids=keys)),
         partner_areas=lo(lambda s, keys: partners.areas_by_partner(s, partner_ids=keys), list),
         partner_provinces=lo(
@@ -117,5 +141,5 @@ def make_loaders(
         partnership_areas=lo(
             lambda s, keys: partnerships.areas_by_partnership(s, partnership_ids=keys), list
         ),
-        quota_progress=lo(lambda s, keys: quota_progress_by_province(s, province_codes=keys)),
+        quota_progress=lo(_quota_progress),
     )

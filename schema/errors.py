@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from graphql import GraphQLError
+from graphql import ExecutionResult, GraphQLError
 
 from service.auth import AuthError
 
@@ -18,6 +18,7 @@ INVALID_CURSOR = "INVALID_CURSOR"
 NOT_FOUND = "NOT_FOUND"
 UNAUTHENTICATED = "UNAUTHENTICATED"
 FORBIDDEN = "FORBIDDEN"
+DEMO_UNAVAILABLE = "DEMO_UNAVAILABLE"
 
 
 class MitraError(Exception):
@@ -52,6 +53,12 @@ class NotFoundError(UserInputError):
     code = NOT_FOUND
 
 
+class DemoUnavailableError(UserInputError):
+    """``world: DEMO`` asked of a database that holds no generated (synthetic) data."""
+
+    code = DEMO_UNAVAILABLE
+
+
 class UnauthenticatedError(MitraError):
     """No token, or one that is unknown or revoked."""
 
@@ -69,6 +76,14 @@ def from_auth_error(exc: AuthError) -> MitraError:
     if exc.code == FORBIDDEN:
         return ForbiddenError(exc.message)
     return UnauthenticatedError(exc.message)
+
+
+def refusal(error: MitraError) -> ExecutionResult:
+    """The result of an operation refused before it runs: no data, ``error`` alone."""
+    return ExecutionResult(
+        data=None,
+        errors=[GraphQLError(error.message, extensions=error.extensions, original_error=error)],
+    )
 
 
 def is_expected(error: GraphQLError) -> bool:

@@ -11,13 +11,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from graphql import DocumentNode, GraphQLError, StringValueNode, visit
-from graphql import ExecutionResult as GraphQLExecutionResult
+from graphql import DocumentNode, StringValueNode, visit
 from graphql.language import Visitor
 from strawberry.extensions import SchemaExtension
 
 from schema.documents import Memo
-from schema.errors import UserInputError
+from schema.errors import UserInputError, refusal
 
 MESSAGE = "text must not contain NUL characters or unpaired surrogates"
 
@@ -76,11 +75,5 @@ class RejectUnstorableText(SchemaExtension):
                 else _LITERALS.get_or_compute(query, lambda: _has_unstorable(document))
             )
         if bad:
-            error = UserInputError(MESSAGE)
-            context.result = GraphQLExecutionResult(
-                data=None,
-                errors=[
-                    GraphQLError(error.message, extensions=error.extensions, original_error=error)
-                ],
-            )
+            context.result = refusal(UserInputError(MESSAGE))
         yield

@@ -16,11 +16,13 @@ import strawberry
 from sqlalchemy.orm import Session
 
 from schema.context import Info
-from schema.permissions import IsAdmin
+from schema.permissions import permission_for
+from schema.transactions import settle
 from schema.types.model_version import ModelVersion
 from schema.types.payloads import UserError, user_errors
 from service.db.session import make_engine
 from service.domain import model_admin
+from service.domain.actions import Action
 from service.domain.writes import Result
 
 if TYPE_CHECKING:
@@ -63,10 +65,7 @@ def _train_in_thread(
     try:
         with Session(engine, expire_on_commit=False) as session:
             result = model_admin.train(session, settings, actor=actor, activate=activate)
-            if result.ok:
-                session.commit()
-            else:
-                session.rollback()
+            settle(session, result)
             row = result.value
             return (None if row is None else ModelVersion.from_model(row)), _errors(result)
     finally:
@@ -80,7 +79,7 @@ class ModelAdminMutation:
         "model card and metrics) on the current data, including planners' recommendation "
         "feedback and recorded partnership outcomes; optionally activate it. Takes seconds "
         "to a minute. Needs an admin token.",
-        permission_classes=[IsAdmin],
+        permission_classes=permission_for(Action.TRAIN_MODEL),
     )
     async def train_model(
         self, info: Info, input: TrainModelInput | None = None
@@ -96,7 +95,7 @@ class ModelAdminMutation:
     @strawberry.mutation(
         description="Make a registered model version the only active one. Running services "
         "switch to it within seconds, without a restart. Needs an admin token.",
-        permission_classes=[IsAdmin],
+        permission_classes=permission_for(Action.ACTIVATE_MODEL_VERSION),
     )
     async def activate_model_version(self, info: Info, version: str) -> ActivateModelVersionPayload:
         actor = info.context.principal
@@ -105,10 +104,7 @@ class ModelAdminMutation:
             result = await session.run_sync(
                 lambda s: model_admin.activate(s, actor=actor, version=version)
             )
-            if result.ok:
-                await session.commit()
-            else:
-                await session.rollback()
+            await session.run_sync(settle, result)
         row = result.value
         return ActivateModelVersionPayload(
             model_version=None if row is None else ModelVersion.from_model(row),

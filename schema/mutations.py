@@ -1,8 +1,9 @@
 """Write-side resolvers: input -> one call of :mod:`service.domain.writes` -> payload.
 
-Each mutation checks the caller's role with a permission class (the role comes from
-``writes.REQUIRED_ROLE``, the same table the domain enforces), decodes global ids,
-runs the write in a session of its own and commits only when it was accepted. A
+Each mutation checks the caller's role with a permission class (the role of its domain
+action in ``service.domain.actions.REQUIRED_ROLE``, the table the domain enforces),
+decodes global ids, runs the write in a session of its own and commits only when it
+was accepted. A
 rejected write is rolled back and answered with ``userErrors``; the domain adds no
 rows for it in the first place.
 """
@@ -18,7 +19,8 @@ import strawberry
 from schema.context import Info
 from schema.errors import INVALID_ID, InvalidIdError, from_auth_error
 from schema.ids import parse_typed_id
-from schema.permissions import PERMISSION_FOR_ROLE
+from schema.permissions import permission_for
+from schema.transactions import settle
 from schema.types.partner import Partner
 from schema.types.partnership import Partnership
 from schema.types.payloads import (
@@ -44,7 +46,8 @@ from schema.types.payloads import (
 )
 from service.auth import AuthError, Principal
 from service.domain import writes
-from service.domain.writes import REQUIRED_ROLE, Result
+from service.domain.actions import Action
+from service.domain.writes import Result
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
@@ -54,10 +57,6 @@ G = TypeVar("G")
 
 # Partner input fields whose name differs from the domain keyword.
 _DOMAIN_FIELDS = {"intervention_areas": "areas"}
-
-
-def _permissions(mutation: str) -> list[Any]:
-    return [PERMISSION_FOR_ROLE[REQUIRED_ROLE[mutation]]]
 
 
 async def _write(
@@ -76,10 +75,7 @@ async def _write(
             result = await call(session)
         except AuthError as exc:  # the permission class already checked; belt and braces
             raise from_auth_error(exc) from None
-        if result.ok:
-            await session.commit()
-        else:
-            await session.rollback()
+        await session.run_sync(settle, result)
     value = None if result.value is None else to_type(result.value)
     return value, user_errors(result.user_errors, sent_ids)
 
@@ -115,7 +111,7 @@ def _partner_fields(input: CreatePartnerInput | UpdatePartnerInput) -> dict[str,
 class WriteMutation:
     @strawberry.mutation(
         description="Add a partner. Needs a planner token.",
-        permission_classes=_permissions("createPartner"),
+        permission_classes=permission_for(Action.CREATE_PARTNER),
     )
     async def create_partner(self, info: Info, input: CreatePartnerInput) -> CreatePartnerPayload:
         actor = _actor(info)
@@ -129,7 +125,7 @@ class WriteMutation:
 
     @strawberry.mutation(
         description="Change the given fields of a partner. Needs a planner token.",
-        permission_classes=_permissions("updatePartner"),
+        permission_classes=permission_for(Action.UPDATE_PARTNER),
     )
     async def update_partner(self, info: Info, input: UpdatePartnerInput) -> UpdatePartnerPayload:
         actor = _actor(info)
@@ -151,7 +147,7 @@ class WriteMutation:
             "Archive a partner: kept in history, takes no new partnerships, never "
             "recommended. Needs a planner token."
         ),
-        permission_classes=_permissions("archivePartner"),
+        permission_classes=permission_for(Action.ARCHIVE_PARTNER),
     )
     async def archive_partner(
         self, info: Info, input: ArchivePartnerInput
@@ -174,7 +170,7 @@ class WriteMutation:
             "Propose a partnership of a partner in a district. DUPLICATE while the partner "
             "has a proposed or active partnership there. Needs a planner token."
         ),
-        permission_classes=_permissions("proposePartnership"),
+        permission_classes=permission_for(Action.PROPOSE_PARTNERSHIP),
     )
     async def propose_partnership(
         self, info: Info, input: ProposePartnershipInput
@@ -206,7 +202,7 @@ class WriteMutation:
 
     @strawberry.mutation(
         description="Move a partnership to a new status. Needs a planner token.",
-        permission_classes=_permissions("updatePartnershipStatus"),
+        permission_classes=permission_for(Action.UPDATE_PARTNERSHIP_STATUS),
     )
     async def update_partnership_status(
         self, info: Info, input: UpdatePartnershipStatusInput
@@ -234,7 +230,7 @@ class WriteMutation:
 
     @strawberry.mutation(
         description="Record a planner's verdict on a recommended partner. Needs a planner token.",
-        permission_classes=_permissions("recordRecommendationFeedback"),
+        permission_classes=permission_for(Action.RECORD_RECOMMENDATION_FEEDBACK),
     )
     async def record_recommendation_feedback(
         self, info: Info, input: RecordRecommendationFeedbackInput
@@ -265,7 +261,7 @@ class WriteMutation:
             "Move an active commitment's end date later (audited). The new date must be "
             "after the current end and not before today. Needs a planner token."
         ),
-        permission_classes=_permissions("extendCommitment"),
+        permission_classes=permission_for(Action.EXTEND_COMMITMENT),
     )
     async def extend_commitment(
         self, info: Info, input: ExtendCommitmentInput
@@ -281,6 +277,7 @@ class WriteMutation:
                 s, actor=actor, partnership_id=pid, end_date=input.end_date
             ),
             Partnership.from_model,
+            {"partnershipId": ("partnership", input.partnership_id)},
         )
         return ExtendCommitmentPayload(partnership=partnership, user_errors=errors)
 
@@ -289,7 +286,7 @@ class WriteMutation:
             "Mark an active commitment ended (completed) as of endDate, default today "
             "(audited). Needs a planner token."
         ),
-        permission_classes=_permissions("endCommitment"),
+        permission_classes=permission_for(Action.END_COMMITMENT),
     )
     async def end_commitment(self, info: Info, input: EndCommitmentInput) -> EndCommitmentPayload:
         actor = _actor(info)
@@ -307,5 +304,6 @@ class WriteMutation:
                 outcome=input.outcome,
             ),
             Partnership.from_model,
+            {"partnershipId": ("partnership", input.partnership_id)},
         )
         return EndCommitmentPayload(partnership=partnership, user_errors=errors)

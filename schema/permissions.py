@@ -15,13 +15,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from graphql import ExecutionResult as GraphQLExecutionResult
-from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
 from strawberry.permission import BasePermission
 
-from schema.errors import MitraError, UnauthenticatedError, from_auth_error
+from schema.errors import UnauthenticatedError, from_auth_error, refusal
 from service.auth import AuthError, Principal, Role, authenticate, parse_bearer, require
+from service.domain.actions import REQUIRED_ROLE, Action
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -84,7 +83,7 @@ class IsPlanner(RoleRequired):
 
 
 class IsAdmin(RoleRequired):
-    """Admin only (archiving partners, the audit log, model administration)."""
+    """Admin only (the audit log, model administration)."""
 
     role = Role.ADMIN
 
@@ -94,6 +93,11 @@ PERMISSION_FOR_ROLE: dict[Role, type[RoleRequired]] = {
     Role.PLANNER: IsPlanner,
     Role.ADMIN: IsAdmin,
 }
+
+
+def permission_for(action: Action) -> list[type[BasePermission]]:
+    """The permission classes of the field that performs ``action`` (the domain's role table)."""
+    return [PERMISSION_FOR_ROLE[REQUIRED_ROLE[action]]]
 
 
 class ReadAccess(SchemaExtension):
@@ -112,22 +116,18 @@ class ReadAccess(SchemaExtension):
         principal = getattr(context, "principal", None)
         rejected = bool(getattr(context, "token_rejected", False))
         if rejected or (self.reads_require_token and principal is None):
-            error: MitraError = UnauthenticatedError(REJECTED_TOKEN if rejected else MISSING_TOKEN)
-            self.execution_context.result = GraphQLExecutionResult(
-                data=None,
-                errors=[
-                    GraphQLError(error.message, extensions=error.extensions, original_error=error)
-                ],
-            )
+            error = UnauthenticatedError(REJECTED_TOKEN if rejected else MISSING_TOKEN)
+            self.execution_context.result = refusal(error)
         yield
 
 
 __all__ = [
+    "PERMISSION_FOR_ROLE",
     "IsAdmin",
     "IsPlanner",
     "IsViewer",
-    "PERMISSION_FOR_ROLE",
     "ReadAccess",
     "check_role",
+    "permission_for",
     "principal_from_authorization",
 ]

@@ -16,7 +16,9 @@ from schema.types.node import Node
 from schema.types.partner import Partner
 from schema.types.partnership import Partnership
 from schema.types.province import Province
+from schema.worlds import WorldArg, checked_world
 from service.domain import campaign, districts, partners, partnerships
+from service.domain.worlds import World
 
 First = Annotated[
     int | None,
@@ -131,8 +133,12 @@ class ReadQuery:
         row = await info.context.loaders.partnership.load(parse_typed_id(id, "Partnership"))
         return None if row is None else Partnership.from_model(row)
 
-    @strawberry.field(description="Progress of BKKBN's partner campaign, nationally.")
-    async def campaign_progress(self, info: Info) -> CampaignProgress:
+    @strawberry.field(
+        description="Progress of BKKBN's partner campaign, nationally: real commitments, "
+        "and with world DEMO the generated ones too, counted apart."
+    )
+    async def campaign_progress(self, info: Info, world: WorldArg = World.REAL) -> CampaignProgress:
+        world = await checked_world(info, world)
         async with info.context.session_factory() as session:
-            progress = await campaign.campaign_progress(session)
+            progress = await campaign.campaign_progress(session, world=world)
         return CampaignProgress.from_domain(progress)

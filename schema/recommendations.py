@@ -6,19 +6,22 @@ from typing import Annotated
 
 import strawberry
 
+from recommender.emphasis import DEFAULT_EMPHASIS
 from schema.context import Info
 from schema.errors import MitraError, NotFoundError, UserInputError
 from schema.ids import parse_district_code, parse_province_code, parse_typed_id
-from schema.types.enums import InterventionArea, PartnerKind
+from schema.types.enums import Emphasis, InterventionArea, PartnerKind
 from schema.types.model_version import ModelVersion
 from schema.types.recommendation import (
     DistrictRecommendation,
     PartnerRecommendation,
     ProvincePlan,
 )
+from schema.worlds import WorldArg, checked_world
 from service.db import models
 from service.domain import model_registry, planning, recommending
-from service.domain.campaign import quota_progress_by_province
+from service.domain.feedback_data import rejected_pairs
+from service.domain.worlds import World
 
 MAX_RECOMMENDATIONS = 50
 
@@ -28,8 +31,8 @@ class RecommenderUnavailableError(MitraError):
 
 
 def _recommender(info: Info) -> recommending.Recommender:
-    rec = info.context.scorer
-    if not isinstance(rec, recommending.Recommender):
+    rec = info.context.recommender
+    if rec is None:
         raise RecommenderUnavailableError("the recommender is not running in this service")
     return rec
 
@@ -57,7 +60,14 @@ class PartnerRecommendationFilter:
     )
     exclude_current: bool = strawberry.field(
         default=True,
-        description="Leave out partners with a proposed or active partnership in the district.",
+        description="Leave out partners that already work in the district: a proposed, "
+        "active or reported partnership there.",
+    )
+    include_out_of_reach: bool = strawberry.field(
+        default=False,
+        description="Also list partners whose fit is below the within-reach threshold "
+        "(20 of 100: no known presence near the district); by default they are left out, "
+        "so an empty answer means no suitable partner of that kind or area is within reach.",
     )
 
 
@@ -70,7 +80,8 @@ class DistrictRecommendationFilter:
     )
     exclude_current: bool = strawberry.field(
         default=True,
-        description="Leave out districts where the partner has a proposed or active partnership.",
+        description="Leave out districts where the partner already works: a proposed, "
+        "active or reported partnership there.",
     )
 
 
@@ -78,8 +89,9 @@ class DistrictRecommendationFilter:
 class RecommendationQuery:
     @strawberry.field(
         description="Partners ranked for a district, best first, each with reasons and the "
-        "model version that scored it. Archived partners are never recommended. An error "
-        "with code NOT_FOUND when the district is unknown."
+        "model version that scored it. Archived partners, and partners a planner rejected "
+        "for the district (latest verdict REJECTED), are never recommended. An error with "
+        "code NOT_FOUND when the district is unknown."
     )
     async def recommend_partners(
         self,
@@ -87,30 +99,41 @@ class RecommendationQuery:
         district_code: str,
         first: First = 10,
         filter: PartnerRecommendationFilter | None = None,
+        world: WorldArg = World.REAL,
+        emphasis: Emphasis = DEFAULT_EMPHASIS,
     ) -> list[PartnerRecommendation] | None:
         code = parse_district_code(district_code, field="districtCode")
         n = _first(first)
+        world = await checked_world(info, world)
         f = filter or PartnerRecommendationFilter()
         if f.min_commitment_months is not None and f.min_commitment_months < 0:
             raise UserInputError(
                 "minCommitmentMonths must not be negative", field="minCommitmentMonths"
             )
+        async with info.context.session_factory() as session:
+            rejected = await rejected_pairs(session, district_codes=[code])
         ranked = await _recommender(info).run(
             recommending.recommend_partners,
             code,
+            world=world,
             first=n,
             kinds=[k.value for k in f.kinds or []],
             areas=[a.value for a in f.areas or []],
             min_commitment_months=f.min_commitment_months,
             exclude_current=f.exclude_current,
+            exclude_partner_ids={pid for pid, _ in rejected},
+            emphasis=emphasis.value,
+            include_out_of_reach=f.include_out_of_reach,
         )
         if ranked is None:
             raise NotFoundError(f"there is no district {district_code}", field="districtCode")
         return [PartnerRecommendation.from_domain(r) for r in ranked]
 
     @strawberry.field(
-        description="Districts ranked for a partner, best first. An error with code "
-        "NOT_FOUND when the partner is unknown, BAD_USER_INPUT when it is archived."
+        description="Districts ranked for a partner, best first; districts where a planner "
+        "rejected the partner (latest verdict REJECTED) are left out. An error with code "
+        "NOT_FOUND when the partner is unknown (or synthetic, in world REAL), "
+        "BAD_USER_INPUT when it is archived."
     )
     async def recommend_districts(
         self,
@@ -118,43 +141,62 @@ class RecommendationQuery:
         partner_id: strawberry.ID,
         first: First = 10,
         filter: DistrictRecommendationFilter | None = None,
+        world: WorldArg = World.REAL,
+        emphasis: Emphasis = DEFAULT_EMPHASIS,
     ) -> list[DistrictRecommendation] | None:
         pid = parse_typed_id(partner_id, "Partner", field="partnerId")
         n = _first(first)
+        world = await checked_world(info, world)
         f = filter or DistrictRecommendationFilter()
         provinces = [parse_province_code(c, field="provinceCodes") for c in f.province_codes or []]
         row = await info.context.loaders.partner.load(pid)
         if row is None:
-            raise NotFoundError(f"no partner with id {partner_id}", field="partnerId")
+            raise NotFoundError(f"there is no partner {partner_id}", field="partnerId")
         if row.archived_at is not None:
             raise UserInputError(
                 "the partner is archived: nothing is recommended for it", field="partnerId"
             )
+        if row.synthetic and world is World.REAL:
+            raise NotFoundError(
+                f"partner {partner_id} is a generated (synthetic) demo partner: ask with "
+                "world: DEMO",
+                field="partnerId",
+            )
+        async with info.context.session_factory() as session:
+            rejected = await rejected_pairs(session, partner_ids=[pid])
         ranked = await _recommender(info).run(
             recommending.recommend_districts,
             pid,
+            world=world,
             first=n,
             province_codes=provinces,
             areas=[a.value for a in f.areas or []],
             exclude_current=f.exclude_current,
+            exclude_district_codes={code for _, code in rejected},
+            emphasis=emphasis.value,
         )
         if ranked is None:
-            raise NotFoundError(f"no partner with id {partner_id}", field="partnerId")
+            raise NotFoundError(f"there is no partner {partner_id}", field="partnerId")
         return [DistrictRecommendation.from_domain(r) for r in ranked]
 
     @strawberry.field(
         description="Partners that would fill the province's remaining quotas (5 companies, "
         "10 regional partners, 4 local media), no partner twice, each tied to a district of "
-        "the province. An error with code NOT_FOUND when the province is unknown."
+        "the province; only local or provincial media of the province fill local media, "
+        "and remainingAfterPlan says why a slot stays open. An error with code NOT_FOUND "
+        "when the province is unknown."
     )
-    async def province_plan(self, info: Info, province_code: str) -> ProvincePlan | None:
+    async def province_plan(
+        self, info: Info, province_code: str, world: WorldArg = World.REAL
+    ) -> ProvincePlan | None:
         code = parse_province_code(province_code, field="provinceCode")
+        world = await checked_world(info, world)
         rec = _recommender(info)
         async with info.context.session_factory() as session:
-            quotas = (await quota_progress_by_province(session, province_codes=[code]))[code]
-        plan = await rec.run(planning.plan_province, code, quotas)
+            inputs = await planning.plan_inputs(session, province_code=code, world=world)
+        plan = await planning.rank_plan(rec, inputs, province_code=code, world=world)
         if plan is None:
-            raise NotFoundError(f"no province with code {code}", field="provinceCode")
+            raise NotFoundError(f"there is no province {province_code}", field="provinceCode")
         return ProvincePlan.from_domain(plan)
 
     @strawberry.field(

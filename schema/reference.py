@@ -50,6 +50,6 @@ class LoadReference(SchemaExtension):
             try:
                 async with context.session_factory() as session:
                     context.reference_data = await load_reference(session)
-            except Exception as exc:  # noqa: BLE001 - reported by the resolvers that need it
+            except Exception as exc:
                 context.reference_error = exc
         yield

@@ -11,8 +11,9 @@ Pure pandas/numpy, deterministic for a given ``seed`` (one ``numpy.random.Genera
 
 from __future__ import annotations
 
-from recommender.simulation.catalogue import PROFILES, generate_catalogue
+from recommender.simulation.catalogue import generate_catalogue
 from recommender.simulation.history import Rules, generate_history
+from recommender.simulation.profiles import PROFILES
 from recommender.simulation.world import (
     DESCRIPTION_PREFIX,
     SNAPSHOT_DATE,

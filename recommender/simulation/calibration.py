@@ -90,7 +90,7 @@ def compare(
     n_draws: int = 20,
     seed: int = 0,
 ) -> pd.DataFrame:
-    """The calibration statistics of the real pairs (with intervals) and of ``synthetic``.
+    """Compute the calibration statistics of the real pairs (with intervals) and of ``synthetic``.
 
     Parameters
     ----------
@@ -140,6 +140,7 @@ def compare(
 
 
 def main() -> None:  # pragma: no cover - a report for docs/synthetic-data.md
+    """Print the calibration report of the default synthetic world."""
     data = Path(__file__).resolve().parents[2] / "data" / "reference"
     districts = load_reference_districts(data)
     catalogue = generate_catalogue(districts, seed=20221)

@@ -6,12 +6,12 @@ partners only. The rules are documented in ``docs/synthetic-data.md``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from recommender.simulation.catalogue import PROFILES
+from recommender.simulation.profiles import PROFILES
 from recommender.simulation.world import (
     AREA_INDEX,
     HISTORY_YEARS,
@@ -63,7 +63,6 @@ class Rules:
     n_partnerships: int = 2600
     choice_temperature: float = 1.0
     choice_need_scale: float = 0.25
-    extra: dict[str, float] = field(default_factory=dict)
 
 
 # ---------------------------------------------------------------------------------------
@@ -88,13 +87,14 @@ def _partner_arrays(g: Geo, cat: pd.DataFrame) -> dict[str, np.ndarray]:
     island = np.zeros((n_p, n_d), bool)
     near_km = np.zeros((n_p, n_d))
     areas = np.zeros((n_p, len(AREAS)))
-    for i, row in enumerate(cat.itertuples(index=False)):
-        idx = [pos[c] for c in row.district_codes if c in pos]
+    rows = zip(cat["district_codes"], cat["province_codes"], cat["areas"], strict=True)
+    for i, (district_codes, province_codes, partner_areas) in enumerate(rows):
+        idx = [pos[c] for c in district_codes if c in pos]
         site[i, idx] = True
-        inprov[i] = np.isin(g.prov, list(row.province_codes))
+        inprov[i] = np.isin(g.prov, list(province_codes))
         island[i] = np.isin(g.island, g.island[idx])
         near_km[i] = g.dist[idx].min(axis=0) if idx else 3000.0
-        areas[i, [AREA_INDEX[a] for a in row.areas]] = 1.0
+        areas[i, [AREA_INDEX[a] for a in partner_areas]] = 1.0
     return {"site": site, "inprov": inprov, "island": island, "near_km": near_km, "areas": areas}
 
 
@@ -105,7 +105,7 @@ def _add_months(start: np.ndarray, months: np.ndarray) -> np.ndarray:
     d = (start - start.astype("datetime64[M]")).astype(int)
     tot = m + months
     first = ((y + tot // 12 - 1970) * 12 + tot % 12).astype("datetime64[M]").astype("datetime64[D]")
-    return first + np.minimum(d, 27)
+    return np.asarray(first + np.minimum(d, 27))
 
 
 def generate_history(

@@ -30,12 +30,15 @@ AREA_INDEX = {a: i for i, a in enumerate(AREAS)}
 
 
 def zscore(x: np.ndarray) -> np.ndarray:
+    """Standardise ``x`` to mean 0 and standard deviation 1 (unchanged spread if constant)."""
     sd = x.std()
-    return (x - x.mean()) / (sd if sd > 0 else 1.0)
+    return np.asarray((x - x.mean()) / (sd if sd > 0 else 1.0))
 
 
 @dataclass
 class Geo:
+    """The districts as arrays the generators index by position."""
+
     codes: np.ndarray
     prov: np.ndarray
     island: np.ndarray
@@ -49,6 +52,7 @@ class Geo:
 
 
 def district_geo(districts: pd.DataFrame) -> Geo:
+    """Build the :class:`Geo` arrays of a district frame."""
     d = districts.reset_index(drop=True)
     codes = d["code"].astype(str).to_numpy()
     prov = d["province_code"].astype(str).to_numpy()

@@ -11,9 +11,10 @@ from strawberry.scalars import JSON
 from schema.context import Info
 from schema.ids import NODE_TYPES, to_global_id
 from schema.pagination import Connection, page_window, to_connection
-from schema.permissions import IsAdmin
+from schema.permissions import permission_for
 from service.db import models
 from service.domain import audit
+from service.domain.actions import Action
 from service.domain.audit import AuditFilter as DomainAuditFilter
 
 
@@ -74,7 +75,7 @@ class AuditLogFilter:
 class AuditQuery:
     @strawberry.field(
         description="Accepted changes, newest first: who, what, which object, when. Admin only.",
-        permission_classes=[IsAdmin],
+        permission_classes=permission_for(Action.READ_AUDIT_LOG),
     )
     async def audit_log(
         self,

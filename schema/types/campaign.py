@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 
 from schema.context import Info
-from schema.types.enums import QuotaCategory
+from schema.types.enums import QuotaCategory, World
 from service.domain import campaign
 
 if TYPE_CHECKING:
@@ -82,13 +82,24 @@ class CategoryProgress:
 @strawberry.type(
     description=(
         "A commitment is an active, completed or reported partnership of at least 6 months; "
-        "its partner counts for the province of the partnership's district."
+        "its partner counts for the province of the partnership's district (media only "
+        "where they are local media: a national outlet counts nationally, in no province's "
+        "quota). Counted in the world asked: the real record unless DEMO."
     )
 )
 class CampaignProgress:
+    world: World = strawberry.field(description="The data counted.")
     target: int = strawberry.field(description="National target of committed partners.")
     committed_partners: int = strawberry.field(
-        description="Distinct partners with at least one commitment."
+        description="Distinct partners with at least one commitment (in world DEMO, the "
+        "real ones and the generated ones together)."
+    )
+    real_committed_partners: int = strawberry.field(
+        description="Of committedPartners, those of the real record."
+    )
+    synthetic_committed_partners: int = strawberry.field(
+        description="Of committedPartners, the generated (synthetic) demo partners: 0 in "
+        "world REAL."
     )
     committed_partners_six_months: int = strawberry.field(
         description="Committed for at least 6 months (= committedPartners)."
@@ -103,8 +114,11 @@ class CampaignProgress:
     @classmethod
     def from_domain(cls, row: campaign.CampaignProgress) -> CampaignProgress:
         return cls(
+            world=row.world,
             target=row.target,
             committed_partners=row.committed_partners,
+            real_committed_partners=row.committed_partners - row.synthetic_committed_partners,
+            synthetic_committed_partners=row.synthetic_committed_partners,
             committed_partners_six_months=row.committed_partners,
             committed_partners_twelve_months=row.committed_partners_twelve_months,
             provinces=row.provinces,

@@ -12,7 +12,9 @@ from schema.scalars import BigInt, big_int
 from schema.types.enums import DistrictType, PartnerKind
 from schema.types.node import Node
 from schema.types.prevalence import StuntingPrevalence
+from schema.worlds import WorldArg, checked_world
 from service.db import enums, models
+from service.domain.worlds import World
 
 if TYPE_CHECKING:
     from schema.types.partnership import Partnership
@@ -77,30 +79,61 @@ class District(Node):
         row = info.context.reference.latest_prevalence.get(self.code)
         return None if row is None else StuntingPrevalence.from_model(row)
 
-    @strawberry.field(description="All figures for this district, oldest first.")
-    async def stunting_prevalence_series(self, info: Info) -> list[StuntingPrevalence]:
+    @strawberry.field(
+        description="The figures published for this district, oldest first: its trend. "
+        "Imputed estimates are never part of it; includeImputed: true adds them, flagged "
+        "imputed: true (see also imputedStuntingPrevalence)."
+    )
+    async def stunting_prevalence_series(
+        self, info: Info, include_imputed: bool = False
+    ) -> list[StuntingPrevalence]:
         rows = await info.context.loaders.district_series.load(self.code)
-        return [StuntingPrevalence.from_model(row) for row in rows]
+        return [
+            StuntingPrevalence.from_model(row) for row in rows if include_imputed or not row.imputed
+        ]
 
-    @strawberry.field(description="Partnerships in this district, oldest record first.")
+    @strawberry.field(
+        description="Estimates for this district, oldest first: its province's figure for a "
+        "survey that published none for the district. Kept apart from the series: a "
+        "province average is no point on the district's trend."
+    )
+    async def imputed_stunting_prevalence(self, info: Info) -> list[StuntingPrevalence]:
+        rows = await info.context.loaders.district_series.load(self.code)
+        return [StuntingPrevalence.from_model(row) for row in rows if row.imputed]
+
+    @strawberry.field(
+        description="Partnerships in this district, oldest record first: the real record "
+        "unless world DEMO (generated ones then say synthetic: true)."
+    )
     async def partnerships(
-        self, info: Info
+        self, info: Info, world: WorldArg = World.REAL
     ) -> list[Annotated[Partnership, strawberry.lazy("schema.types.partnership")]]:
         from schema.types.partnership import Partnership
 
+        world = await checked_world(info, world)
         rows = await info.context.loaders.partnerships_by_district.load(self.code)
-        return [Partnership.from_model(row) for row in rows]
+        return [
+            Partnership.from_model(row)
+            for row in rows
+            if world.includes_synthetic or not row.synthetic
+        ]
 
     @strawberry.field(
-        description="Distinct partners with an ACTIVE partnership here, by kind (zeros omitted)."
+        description="Distinct partners with an ACTIVE partnership here, by kind (zeros "
+        "omitted): real partners unless world DEMO."
     )
-    async def active_partner_counts(self, info: Info) -> list[PartnerKindCount]:
+    async def active_partner_counts(
+        self, info: Info, world: WorldArg = World.REAL
+    ) -> list[PartnerKindCount]:
+        world = await checked_world(info, world)
         stats = await info.context.loaders.district_partner_stats.load(self.code)
         if stats is None:
             return []
         return [
             PartnerKindCount(kind=enums.PartnerKind(kind), count=count)
-            for kind, count in stats.active_partners_by_kind.items()
+            for kind, count in stats.active_by_kind(
+                include_synthetic=world.includes_synthetic
+            ).items()
         ]
 
     @strawberry.field(
@@ -113,22 +146,26 @@ class District(Node):
     @strawberry.field(
         description=(
             "Distinct partners with a campaign commitment here (active, completed or "
-            "reported, at least 6 months): the response the console maps against need."
+            "reported, at least 6 months): the response the console maps against need. "
+            "Real partners unless world DEMO."
         )
     )
-    async def committed_partner_count(self, info: Info) -> int:
-        return await info.context.loaders.district_committed_partners.load(self.code)
+    async def committed_partner_count(self, info: Info, world: WorldArg = World.REAL) -> int:
+        world = await checked_world(info, world)
+        return await info.context.loaders.district_committed_partners.load((self.code, world))
 
     @strawberry.field(
-        description="Situation analysis: prevalence, who works here, gaps, budgets, quotas."
+        description="Situation analysis: prevalence, who works here, gaps, budgets, quotas; "
+        "in the real record unless world DEMO."
     )
     async def situation(
-        self, info: Info
+        self, info: Info, world: WorldArg = World.REAL
     ) -> Annotated[DistrictSituation, strawberry.lazy("schema.types.situation")]:
         from schema.types.situation import DistrictSituation
         from service.domain.situation import district_situation
 
+        world = await checked_world(info, world)
         async with info.context.session_factory() as session:
-            row = await district_situation(session, code=self.code)
+            row = await district_situation(session, code=self.code, world=world)
         assert row is not None, f"district {self.code} vanished"
         return DistrictSituation.from_domain(row)

@@ -10,6 +10,7 @@ import enum
 
 import strawberry
 
+from recommender.emphasis import Emphasis
 from recommender.vocab import (
     InterventionArea,
     PartnerKind,
@@ -18,6 +19,7 @@ from recommender.vocab import (
     QuotaCategory,
 )
 from service.db.enums import DistrictType
+from service.domain.worlds import World
 
 strawberry.enum(PartnerKind, description="What kind of organisation a partner is.")
 strawberry.enum(InterventionArea, description="A kind of stunting intervention.")
@@ -25,6 +27,22 @@ strawberry.enum(PartnershipStatus)
 strawberry.enum(PartnerScope)
 strawberry.enum(DistrictType, description="Kabupaten (regency) or kota (city).")
 strawberry.enum(QuotaCategory, description="The campaign quota a partner kind counts towards.")
+strawberry.enum(
+    World,
+    description="Which data a planner-facing answer uses. REAL: the real record only "
+    "(reference data, partnerships reported in public sources and their partners, and "
+    "everything recorded through the API). DEMO: the real record plus the generated demo "
+    "world, every generated item marked `synthetic: true`; an error with code "
+    "DEMO_UNAVAILABLE when the database holds no generated data.",
+)
+strawberry.enum(
+    Emphasis,
+    description="What a recommendation's match score weighs (docs/recommender.md, 'Fit "
+    "versus need'). FIT: where the partner already is (the real record's evidence; the "
+    "default). NEED: 30 % fit, 70 % need (the gap to 14 %, underdevelopment and burden "
+    "for districts; the uncovered areas the partner brings for partners). BALANCED: 70 % "
+    "fit, 30 % need.",
+)
 
 
 @strawberry.enum
@@ -41,6 +59,7 @@ class Language(enum.Enum):
 
 __all__ = [
     "DistrictType",
+    "Emphasis",
     "InterventionArea",
     "Language",
     "PartnerKind",
@@ -48,4 +67,5 @@ __all__ = [
     "PartnershipStatus",
     "QuotaCategory",
     "SortDirection",
+    "World",
 ]

@@ -274,7 +274,14 @@ class UpdatePartnershipStatusPayload(PartnershipPayload):
 
 @strawberry.type
 class RecordRecommendationFeedbackPayload(RecommendationFeedbackPayload):
-    pass
+    @strawberry.field(
+        description="True after a REJECTED verdict: from the next query on, "
+        "recommendPartners and provincePlan leave this partner out for this district, and "
+        "recommendDistricts leaves the district out for the partner (no retraining needed), "
+        "until an ACCEPTED verdict on the same pair. False otherwise."
+    )
+    def removed_from_recommendations(self) -> bool:
+        return self.feedback is not None and self.feedback.verdict is FeedbackVerdict.REJECTED
 
 
 @strawberry.type

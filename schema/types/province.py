@@ -12,7 +12,9 @@ from schema.scalars import BigInt, big_int
 from schema.types.campaign import QuotaProgress
 from schema.types.node import Node
 from schema.types.prevalence import StuntingPrevalence
+from schema.worlds import WorldArg, checked_world
 from service.db import models
+from service.domain.worlds import World
 
 if TYPE_CHECKING:
     from schema.types.district import District
@@ -60,8 +62,10 @@ class Province(Node):
         return [StuntingPrevalence.from_model(row) for row in rows]
 
     @strawberry.field(
-        description="Progress towards BKKBN's quota: 5 companies, 10 regional partners, 4 media."
+        description="Progress towards BKKBN's quota: 5 companies, 10 regional partners, 4 local "
+        "media; in the real record unless world DEMO."
     )
-    async def quota_progress(self, info: Info) -> list[QuotaProgress]:
-        rows = await info.context.loaders.quota_progress.load(self.code)
+    async def quota_progress(self, info: Info, world: WorldArg = World.REAL) -> list[QuotaProgress]:
+        world = await checked_world(info, world)
+        rows = await info.context.loaders.quota_progress.load((self.code, world))
         return [QuotaProgress.from_domain(row) for row in rows]

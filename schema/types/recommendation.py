@@ -31,8 +31,10 @@ class Reason:
         description="presence, need, focus, track_record, capacity, kind, continuity or quota."
     )
     contribution: float = strawberry.field(
-        description="Additive contribution to the score relative to an average candidate pair; "
-        "negative when the factor lowers the score."
+        description="This factor's points of the score. In the real world the points are "
+        ">= 0 and add up to the 0-100 match score; in the demo world they are additive "
+        "contributions relative to an average candidate pair (negative when the factor "
+        "lowers the score)."
     )
     texts: strawberry.Private[dict[str, str]]
 
@@ -65,17 +67,33 @@ async def _district(info: Info, code: str) -> District:
     return District.from_model(row)
 
 
+SCORE_DOC = (
+    "Match score, higher is better, and the order follows it. In the real world (the "
+    "real-record rankers) it is on 0-100 and the reasons' contributions add up to it; "
+    "in the demo world it is the learned model's raw score, comparable only within one "
+    "model version."
+)
+DISTANCE_DOC = (
+    "Great-circle distance (km) from the district to the partner's nearest known "
+    "district; null when the partner has no known district yet."
+)
+REACH_DOC = (
+    "Whether the partner's fit reaches the within-reach threshold (20 of 100 in the real "
+    "world); always true in the demo world."
+)
+
+
 @strawberry.type(description="A partner recommended for a district.")
 class PartnerRecommendation:
     rank: int
-    score: float = strawberry.field(
-        description="Higher is better; comparable only within one model version."
-    )
+    score: float = strawberry.field(description=SCORE_DOC)
     reasons: list[Reason]
     model_version: str = strawberry.field(
         description='The model version that produced the score ("transparent" for the '
         "documented fallback scorer)."
     )
+    distance_km: float | None = strawberry.field(description=DISTANCE_DOC)
+    within_reach: bool = strawberry.field(description=REACH_DOC)
     partner_id: strawberry.Private[int]
 
     @classmethod
@@ -86,6 +104,8 @@ class PartnerRecommendation:
             partner_id=r.partner_id,
             reasons=[Reason.from_domain(x) for x in r.reasons],
             model_version=r.model_version,
+            distance_km=None if r.distance_km is None else round(r.distance_km, 1),
+            within_reach=r.within_reach,
         )
 
     @strawberry.field
@@ -96,11 +116,10 @@ class PartnerRecommendation:
 @strawberry.type(description="A district recommended for a partner.")
 class DistrictRecommendation:
     rank: int
-    score: float = strawberry.field(
-        description="Higher is better; comparable only within one model version."
-    )
+    score: float = strawberry.field(description=SCORE_DOC)
     reasons: list[Reason]
     model_version: str
+    distance_km: float | None = strawberry.field(description=DISTANCE_DOC)
     district_code: strawberry.Private[str]
 
     @classmethod
@@ -111,6 +130,7 @@ class DistrictRecommendation:
             district_code=r.district_code,
             reasons=[Reason.from_domain(x) for x in r.reasons],
             model_version=r.model_version,
+            distance_km=None if r.distance_km is None else round(r.distance_km, 1),
         )
 
     @strawberry.field
@@ -153,6 +173,13 @@ class PlanPick:
 class QuotaRemaining:
     category: QuotaCategory
     remaining: int
+    texts: strawberry.Private[dict[str, str] | None]
+
+    @strawberry.field(
+        description="Why the slots stay open (no other eligible candidate); null when none do."
+    )
+    def explanation(self, language: Language = Language.EN) -> str | None:
+        return None if self.texts is None else self.texts[language.value]
 
 
 @strawberry.type(
@@ -168,12 +195,14 @@ class ProvincePlan:
 
     @classmethod
     def from_domain(cls, p: DomainProvincePlan) -> ProvincePlan:
+        texts = {o.category: {"en": o.sentence, "id": o.sentence_id} for o in p.open_slots}
         return cls(
             model_version=p.model_version,
             quotas=[QuotaProgress.from_domain(q) for q in p.quotas],
             picks=[PlanPick.from_domain(x) for x in p.picks],
             remaining_after_plan=[
-                QuotaRemaining(category=c, remaining=n) for c, n in p.remaining_after_plan.items()
+                QuotaRemaining(category=c, remaining=n, texts=texts.get(c))
+                for c, n in p.remaining_after_plan.items()
             ],
             province_code=p.province_code,
         )

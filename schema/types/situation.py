@@ -80,7 +80,8 @@ class AreaPresence:
 )
 class DistrictSituation:
     prevalence_series: list[StuntingPrevalence] = strawberry.field(
-        description="Every figure, oldest first, each with its source."
+        description="The published figures, oldest first, each with its source: the trend. "
+        "Imputed estimates are never part of it (District.imputedStuntingPrevalence)."
     )
     latest_prevalence: StuntingPrevalence | None
     target_pct: float = strawberry.field(description="The national 2024 target: 14 %.")
@@ -111,7 +112,9 @@ class DistrictSituation:
     @classmethod
     def from_domain(cls, row: situation.Situation) -> DistrictSituation:
         return cls(
-            prevalence_series=[StuntingPrevalence.from_model(m) for m in row.series],
+            prevalence_series=[
+                StuntingPrevalence.from_model(m) for m in row.series if not m.imputed
+            ],
             latest_prevalence=(
                 None if row.latest is None else StuntingPrevalence.from_model(row.latest)
             ),

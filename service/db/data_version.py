@@ -143,6 +143,6 @@ class DataVersionWatcher:
                         self.invalidate()
             except asyncio.CancelledError:
                 raise
-            except Exception:  # noqa: BLE001 - logged; polling still bounds staleness
+            except Exception:
                 log.warning("data version: LISTEN connection lost; retrying", exc_info=True)
                 await asyncio.sleep(1)

@@ -13,6 +13,8 @@ from service.domain.pagination import Page, fetch_page
 
 @dataclass(frozen=True)
 class AuditFilter:
+    """Filters of the audit log; ``None`` leaves a field unfiltered."""
+
     actor: str | None = None
     action: str | None = None
     entity_type: str | None = None

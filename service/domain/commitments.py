@@ -33,7 +33,9 @@ from service.db.enums import (
 )
 from service.db.enums import quota_category as category_of
 from service.db.models import District, Partner, Partnership
+from service.domain.local_media import local_media_provinces
 from service.domain.partnerships import effective_duration_months, is_commitment, months_between
+from service.domain.worlds import World
 
 # Statuses of a partnership that is still running, so its end date lies ahead of it.
 RUNNING_STATUSES: tuple[PartnershipStatus, ...] = (
@@ -56,6 +58,8 @@ class ExpiringFilter:
 
 @dataclass(frozen=True)
 class ExpiringCommitment:
+    """A running partnership ending soon, with what its end would mean for the quotas."""
+
     partnership_id: int
     partner_id: int
     partner_kind: str
@@ -75,12 +79,14 @@ class ExpiringCommitment:
     # The campaign's thresholds, judged on the length the commitment has by its end date.
     @property
     def reached_six_months(self) -> bool:
+        """Whether the commitment is six months long by its end date."""
         return (
             self.commitment_months is not None and self.commitment_months >= MIN_COMMITMENT_MONTHS
         )
 
     @property
     def reached_twelve_months(self) -> bool:
+        """Whether the commitment is twelve months long by its end date."""
         return (
             self.commitment_months is not None and self.commitment_months >= IDEAL_COMMITMENT_MONTHS
         )
@@ -129,7 +135,10 @@ class _Row:
 
 
 async def _running_rows(
-    session: AsyncSession, *, province_codes: Iterable[str] | None = None
+    session: AsyncSession,
+    *,
+    province_codes: Iterable[str] | None = None,
+    world: World = World.REAL,
 ) -> list[_Row]:
     stmt = (
         select(
@@ -150,16 +159,24 @@ async def _running_rows(
     )
     if province_codes is not None:
         stmt = stmt.where(District.province_code.in_(list(province_codes)))
+    if not world.includes_synthetic:
+        stmt = stmt.where(Partner.synthetic.is_(False), Partnership.synthetic.is_(False))
     return [_Row(*row) for row in (await session.execute(stmt)).all()]
 
 
 def _in_force_partners(
-    rows: Iterable[_Row], day: dt.date
+    rows: Iterable[_Row], day: dt.date, local_media: dict[int, frozenset[str]]
 ) -> dict[tuple[str, QuotaCategory], set[int]]:
+    """Partners in force on ``day`` per (province, quota); media only where local media."""
     partners: dict[tuple[str, QuotaCategory], set[int]] = defaultdict(set)
     for row in rows:
+        category = category_of(row.kind)
+        if category is QuotaCategory.LOCAL_MEDIA and row.province_code not in local_media.get(
+            row.partner_id, ()
+        ):
+            continue
         if row.in_force(day):
-            partners[(row.province_code, category_of(row.kind))].add(row.partner_id)
+            partners[(row.province_code, category)].add(row.partner_id)
     return partners
 
 
@@ -178,11 +195,14 @@ async def expiring_commitments(
     within_days: int = DEFAULT_WITHIN_DAYS,
     filter: ExpiringFilter | None = None,
     today: dt.date | None = None,
+    world: World = World.REAL,
 ) -> list[ExpiringCommitment]:
-    """Running partnerships whose end date falls in ``[today, today + within_days]``.
+    """List the running partnerships whose end date falls in ``[today, today + within_days]``.
 
     Ordered by end date, then partnership id. ``within_days`` must pass
-    :func:`within_days_error` (ValueError otherwise).
+    :func:`within_days_error` (ValueError otherwise). Counted in ``world`` (the real
+    record unless DEMO), and like the quota progress, media count towards a province's
+    local-media quota only where they are local media.
     """
     problem = within_days_error(within_days)
     if problem is not None:
@@ -191,7 +211,9 @@ async def expiring_commitments(
     today = today or dt.date.today()
     horizon = today + dt.timedelta(days=within_days)
     rows = await _running_rows(
-        session, province_codes=list(flt.province_codes) if flt.province_codes else None
+        session,
+        province_codes=list(flt.province_codes) if flt.province_codes else None,
+        world=world,
     )
     expiring = [
         row
@@ -200,14 +222,20 @@ async def expiring_commitments(
     ]
     if not expiring:
         return []
-    now = _in_force_partners(rows, today)
+    local = await local_media_provinces(
+        session,
+        partner_ids={
+            r.partner_id for r in rows if category_of(r.kind) is QuotaCategory.LOCAL_MEDIA
+        },
+    )
+    now = _in_force_partners(rows, today, local)
     after: dict[dt.date, dict[tuple[str, QuotaCategory], set[int]]] = {}
     items = []
     for row in sorted(expiring, key=lambda r: (r.end_date, r.partnership_id)):
         assert row.end_date is not None
         day_after = row.end_date + dt.timedelta(days=1)
         if day_after not in after:
-            after[day_after] = _in_force_partners(rows, day_after)
+            after[day_after] = _in_force_partners(rows, day_after, local)
         category = category_of(row.kind)
         key = (row.province_code, category)
         items.append(

@@ -17,9 +17,12 @@ from service.db.models import District, Partner, Partnership
 from service.domain.pagination import Page, fetch_page
 from service.domain.partnerships import COMMITTED_STATUSES, is_commitment
 from service.domain.prevalence import latest_district_prevalence
+from service.domain.worlds import World
 
 
 class DistrictOrderField(enum.StrEnum):
+    """The orders a district list can be sorted in."""
+
     CODE = "code"
     NAME = "name"
     PREVALENCE = "prevalence"
@@ -28,6 +31,8 @@ class DistrictOrderField(enum.StrEnum):
 
 @dataclass(frozen=True)
 class DistrictFilter:
+    """Filters of the district list; ``None`` leaves a field unfiltered."""
+
     province_code: str | None = None
     type: DistrictType | None = None
     underdeveloped: bool | None = None
@@ -38,6 +43,8 @@ class DistrictFilter:
 
 @dataclass(frozen=True)
 class DistrictOrder:
+    """Sort order of the district list."""
+
     field: DistrictOrderField = DistrictOrderField.CODE
     descending: bool = False
 
@@ -46,6 +53,14 @@ def name_matches(columns: Sequence[InstrumentedAttribute[str]], term: str) -> Co
     """Case-insensitive substring match on any of ``columns``; LIKE wildcards are literal."""
     needle = term.strip().lower()
     return or_(*(func.lower(col).contains(needle, autoescape=True) for col in columns))
+
+
+# The sort key of each order but PREVALENCE, which sorts on the latest-prevalence subquery.
+_ORDER_COLUMNS: dict[DistrictOrderField, InstrumentedAttribute[Any]] = {
+    DistrictOrderField.CODE: District.code,
+    DistrictOrderField.NAME: District.short_name,
+    DistrictOrderField.POPULATION: District.population,
+}
 
 
 def _district_query(flt: DistrictFilter, order: DistrictOrder) -> Select[Any]:
@@ -73,15 +88,11 @@ def _district_query(flt: DistrictFilter, order: DistrictOrder) -> Select[Any]:
     if flt.search and flt.search.strip():
         stmt = stmt.where(name_matches((District.name, District.short_name), flt.search))
 
-    key: ColumnElement[Any] | InstrumentedAttribute[Any]
-    if order.field is DistrictOrderField.NAME:
-        key = District.short_name
-    elif order.field is DistrictOrderField.PREVALENCE:
-        key = latest.c.value
-    elif order.field is DistrictOrderField.POPULATION:
-        key = District.population
-    else:
-        key = District.code
+    key: ColumnElement[Any] | InstrumentedAttribute[Any] = (
+        latest.c.value
+        if order.field is DistrictOrderField.PREVALENCE
+        else _ORDER_COLUMNS[order.field]
+    )
     # Districts without a value go last in both directions; the code breaks ties so
     # that offset pages are stable.
     return stmt.order_by(
@@ -97,11 +108,13 @@ async def list_districts(
     offset: int = 0,
     limit: int = 20,
 ) -> Page[District]:
+    """List one page of districts matching ``filter`` in ``order``."""
     stmt = _district_query(filter or DistrictFilter(), order or DistrictOrder())
     return await fetch_page(session, stmt, offset=offset, limit=limit)
 
 
 async def get_districts(session: AsyncSession, *, codes: Iterable[str]) -> dict[str, District]:
+    """Load the districts with these codes, keyed by code."""
     stmt = select(District).where(District.code.in_(list(codes)))
     return {row.code: row for row in (await session.execute(stmt)).scalars()}
 
@@ -109,6 +122,7 @@ async def get_districts(session: AsyncSession, *, codes: Iterable[str]) -> dict[
 async def districts_by_province(
     session: AsyncSession, *, province_codes: Iterable[str]
 ) -> dict[str, list[District]]:
+    """Load the districts of each province, keyed by province code."""
     stmt = (
         select(District)
         .where(District.province_code.in_(list(province_codes)))
@@ -122,33 +136,57 @@ async def districts_by_province(
 
 @dataclass(frozen=True)
 class DistrictPartnerStats:
-    """Distinct partners with an active partnership, by kind; real reported partnerships."""
+    """Distinct partners with an active partnership, by kind; real reported partnerships.
+
+    Real partners and generated (synthetic) ones are counted apart: a partner is one or
+    the other, so the demo world's count of a kind is the sum of the two.
+    """
 
     active_partners_by_kind: dict[str, int]
+    active_synthetic_partners_by_kind: dict[str, int]
     reported_real_partnerships: int
+
+    def active_by_kind(self, *, include_synthetic: bool) -> dict[str, int]:
+        """Active partners by kind, the generated ones added when ``include_synthetic``."""
+        if not include_synthetic:
+            return self.active_partners_by_kind
+        both = dict(self.active_partners_by_kind)
+        for kind, count in self.active_synthetic_partners_by_kind.items():
+            both[kind] = both.get(kind, 0) + count
+        return dict(sorted(both.items()))
 
     @property
     def coverage(self) -> int:
-        """Partner coverage as the console maps it: active partners plus real reported rows."""
+        """Real coverage, as the console maps it by default.
+
+        Real active partners plus real reported partnerships.
+        """
         return sum(self.active_partners_by_kind.values()) + self.reported_real_partnerships
 
 
 async def partner_stats_by_district(
     session: AsyncSession, *, district_codes: Iterable[str]
 ) -> dict[str, DistrictPartnerStats]:
+    """Count the partners and partnerships of each district, keyed by district code."""
     codes = list(district_codes)
     active_stmt = (
-        select(Partnership.district_code, Partner.kind, func.count(Partner.id.distinct()))
+        select(
+            Partnership.district_code,
+            Partner.kind,
+            Partner.synthetic,
+            func.count(Partner.id.distinct()),
+        )
         .join(Partner, Partner.id == Partnership.partner_id)
         .where(
             Partnership.district_code.in_(codes),
             Partnership.status == PartnershipStatus.ACTIVE.value,
         )
-        .group_by(Partnership.district_code, Partner.kind)
+        .group_by(Partnership.district_code, Partner.kind, Partner.synthetic)
     )
     active: dict[str, dict[str, int]] = defaultdict(dict)
-    for code, kind, count in (await session.execute(active_stmt)).all():
-        active[code][kind] = count
+    active_synthetic: dict[str, dict[str, int]] = defaultdict(dict)
+    for code, kind, synthetic, count in (await session.execute(active_stmt)).all():
+        (active_synthetic if synthetic else active)[code][kind] = count
     reported_stmt = (
         select(Partnership.district_code, func.count())
         .where(
@@ -162,6 +200,7 @@ async def partner_stats_by_district(
     return {
         code: DistrictPartnerStats(
             active_partners_by_kind=dict(sorted(active.get(code, {}).items())),
+            active_synthetic_partners_by_kind=dict(sorted(active_synthetic.get(code, {}).items())),
             reported_real_partnerships=reported.get(code, 0),
         )
         for code in codes
@@ -169,20 +208,30 @@ async def partner_stats_by_district(
 
 
 async def committed_partners_by_district(
-    session: AsyncSession, *, district_codes: Iterable[str]
+    session: AsyncSession, *, district_codes: Iterable[str], world: World = World.REAL
 ) -> dict[str, int]:
-    """Distinct partners with a campaign commitment (``is_commitment``) in each district."""
-    stmt = select(
-        Partnership.district_code,
-        Partnership.partner_id,
-        Partnership.status,
-        Partnership.duration_months,
-        Partnership.start_date,
-        Partnership.end_date,
-    ).where(
-        Partnership.district_code.in_(list(district_codes)),
-        Partnership.status.in_([s.value for s in COMMITTED_STATUSES]),
+    """Count distinct partners with a campaign commitment in each district.
+
+    Commitments as ``is_commitment`` says, counted in ``world`` (the real record unless
+    DEMO).
+    """
+    stmt = (
+        select(
+            Partnership.district_code,
+            Partnership.partner_id,
+            Partnership.status,
+            Partnership.duration_months,
+            Partnership.start_date,
+            Partnership.end_date,
+        )
+        .join(Partner, Partner.id == Partnership.partner_id)
+        .where(
+            Partnership.district_code.in_(list(district_codes)),
+            Partnership.status.in_([s.value for s in COMMITTED_STATUSES]),
+        )
     )
+    if not world.includes_synthetic:
+        stmt = stmt.where(Partner.synthetic.is_(False), Partnership.synthetic.is_(False))
     committed: dict[str, set[int]] = defaultdict(set)
     for code, partner_id, status, months, start, end in (await session.execute(stmt)).all():
         if is_commitment(status, months, start, end):

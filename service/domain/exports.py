@@ -4,14 +4,14 @@ Each ``*_rows`` function is an async generator over one session: it pages throug
 same domain queries the API uses (same filters, same order), so an export equals the
 API's pages, and at most one batch is held in memory. Values are plain Python
 (str, int, float, bool, date, None); the HTTP layer writes them as CSV, XLSX or GeoJSON.
-Every table says where its rows come from in its ``provenance`` column.
+Every table says where its rows come from in its ``provenance`` column; the tables
+themselves (names, column order) are :mod:`service.domain.export_tables`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
-from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -27,184 +27,25 @@ from service.domain import (
     prevalence,
     provinces,
 )
+from service.domain.export_tables import (
+    DISTRICT_PROVENANCE,
+    QUOTA_PROVENANCE,
+    REAL,
+    SYNTHETIC,
+)
 from service.domain.pagination import Page
 from service.domain.planning import ProvincePlan
+from service.domain.worlds import World
 
 BATCH = 500
 Row = tuple[Any, ...]
 T = TypeVar("T")
 
-REAL = "real"
-SYNTHETIC = "synthetic (demo)"
-# Districts: the regions and prevalence are real (imputed figures are flagged in their
-# own column); the partner counts come from the partnerships table, which holds the
-# generated demo history as well as the real record.
-DISTRICT_PROVENANCE = "real regions and prevalence; partner counts include synthetic (demo) rows"
-QUOTA_PROVENANCE = "counts include synthetic (demo) commitments"
-
-KIND_COLUMNS = tuple(f"active_partners_{kind.value}" for kind in PartnerKind)
-
-
-@dataclass(frozen=True)
-class Table:
-    """One exportable table: its file stem, sheet title and column order."""
-
-    name: str
-    title: str
-    columns: tuple[str, ...]
-
-
-DISTRICTS = Table(
-    "districts",
-    "Districts",
-    (
-        "district_code",
-        "name",
-        "short_name",
-        "type",
-        "province_code",
-        "province_name",
-        "underdeveloped",
-        "population",
-        "area_km2",
-        "latitude",
-        "longitude",
-        "prevalence",
-        "prevalence_year",
-        "prevalence_survey",
-        "prevalence_imputed",
-        "prevalence_source",
-        "prevalence_source_url",
-        "coverage",
-        "committed_partners",
-        *KIND_COLUMNS,
-        "reported_real_partnerships",
-        "provenance",
-    ),
-)
-PARTNERS = Table(
-    "partners",
-    "Partners",
-    (
-        "partner_id",
-        "name",
-        "kind",
-        "scope",
-        "sector",
-        "headquarters",
-        "intervention_areas",
-        "province_codes",
-        "district_codes",
-        "annual_budget_idr",
-        "typical_commitment_months",
-        "website",
-        "source_url",
-        "archived",
-        "provenance",
-    ),
-)
-PARTNERSHIPS = Table(
-    "partnerships",
-    "Partnerships",
-    (
-        "partnership_id",
-        "partner_id",
-        "partner_name",
-        "partner_kind",
-        "district_code",
-        "district_name",
-        "province_code",
-        "status",
-        "start_year",
-        "start_date",
-        "end_date",
-        "duration_months",
-        "commitment_months",
-        "is_commitment",
-        "budget_idr",
-        "target_beneficiaries",
-        "intervention_areas",
-        "source_url",
-        "provenance",
-    ),
-)
-QUOTA_PROGRESS = Table(
-    "quota-progress",
-    "Quota progress",
-    (
-        "province_code",
-        "province_name",
-        "category",
-        "target",
-        "committed",
-        "committed_six_months",
-        "committed_twelve_months",
-        "remaining",
-        "met",
-        "provenance",
-    ),
-)
-PROVINCE_PLAN = Table(
-    "province-plan",
-    "Province plan",
-    (
-        "province_code",
-        "category",
-        "rank",
-        "partner_id",
-        "partner_name",
-        "partner_kind",
-        "district_code",
-        "district_name",
-        "score",
-        "areas_covered",
-        "reasons",
-        "model_version",
-        "provenance",
-    ),
-)
-EXPIRING_COMMITMENTS = Table(
-    "expiring-commitments",
-    "Expiring commitments",
-    (
-        "partnership_id",
-        "partner_id",
-        "partner_name",
-        "partner_kind",
-        "district_code",
-        "district_name",
-        "province_code",
-        "start_date",
-        "end_date",
-        "days_left",
-        "commitment_months",
-        "reached_six_months",
-        "reached_twelve_months",
-        "quota_category",
-        "quota_target",
-        "committed_now",
-        "committed_after_end",
-        "quota_at_risk",
-        "provenance",
-    ),
-)
-TABLES: dict[str, Table] = {
-    t.name: t
-    for t in (
-        DISTRICTS,
-        PARTNERS,
-        PARTNERSHIPS,
-        QUOTA_PROGRESS,
-        PROVINCE_PLAN,
-        EXPIRING_COMMITMENTS,
-    )
-}
-
 
 async def _pages(
     fetch: Callable[[int, int], Awaitable[Page[T]]], batch: int
 ) -> AsyncIterator[Sequence[T]]:
-    """The items of an offset-paged query, one page of ``batch`` at a time."""
+    """Yield the items of an offset-paged query, one page of ``batch`` at a time."""
     offset = 0
     while True:
         page = await fetch(offset, batch)
@@ -228,9 +69,13 @@ async def district_rows(
     *,
     filter: districts.DistrictFilter | None = None,
     order: districts.DistrictOrder | None = None,
+    world: World = World.REAL,
     batch: int = BATCH,
 ) -> AsyncIterator[Row]:
-    """One row per district, in the API's order for the same filter."""
+    """Yield one row per district, in the API's order for the same filter.
+
+    Partner counts are those of ``world``.
+    """
     names = {p.code: p.name for p in await provinces.list_provinces(session)}
 
     async def fetch(offset: int, limit: int) -> Page[District]:
@@ -242,10 +87,13 @@ async def district_rows(
         codes = [d.code for d in items]
         latest = await prevalence.latest_by_district(session, district_codes=codes)
         stats = await districts.partner_stats_by_district(session, district_codes=codes)
-        committed = await districts.committed_partners_by_district(session, district_codes=codes)
+        committed = await districts.committed_partners_by_district(
+            session, district_codes=codes, world=world
+        )
         for d in items:
             m = latest.get(d.code)
             s = stats[d.code]
+            active = s.active_by_kind(include_synthetic=world.includes_synthetic)
             yield (
                 d.code,
                 d.name,
@@ -264,11 +112,11 @@ async def district_rows(
                 None if m is None else bool(m.imputed),
                 None if m is None else m.source,
                 None if m is None else m.source_url,
-                s.coverage,
+                sum(active.values()) + s.reported_real_partnerships,
                 committed.get(d.code, 0),
-                *(s.active_partners_by_kind.get(kind.value, 0) for kind in PartnerKind),
+                *(active.get(kind.value, 0) for kind in PartnerKind),
                 s.reported_real_partnerships,
-                DISTRICT_PROVENANCE,
+                DISTRICT_PROVENANCE[world],
             )
 
 
@@ -370,13 +218,16 @@ def _partnership_row(
 
 
 async def quota_rows(
-    session: AsyncSession, *, province_codes: Sequence[str] | None = None
+    session: AsyncSession,
+    *,
+    province_codes: Sequence[str] | None = None,
+    world: World = World.REAL,
 ) -> AsyncIterator[Row]:
     """Three rows per province (company, regional partner, local media), by province code."""
     all_provinces = await provinces.list_provinces(session)
     chosen = [p for p in all_provinces if not province_codes or p.code in province_codes]
     progress = await campaign.quota_progress_by_province(
-        session, province_codes=[p.code for p in chosen]
+        session, province_codes=[p.code for p in chosen], world=world
     )
     for p in chosen:
         for q in progress[p.code]:
@@ -390,7 +241,7 @@ async def quota_rows(
                 q.committed_twelve_months,
                 q.remaining,
                 q.met,
-                QUOTA_PROVENANCE,
+                QUOTA_PROVENANCE[world],
             )
 
 
@@ -400,10 +251,11 @@ async def expiring_rows(
     within_days: int = commitments.DEFAULT_WITHIN_DAYS,
     filter: commitments.ExpiringFilter | None = None,
     today: dt.date | None = None,
+    world: World = World.REAL,
 ) -> AsyncIterator[Row]:
-    """The expiring commitments, soonest first (a short list: no batching needed)."""
+    """Yield the expiring commitments, soonest first (a short list: no batching needed)."""
     items = await commitments.expiring_commitments(
-        session, within_days=within_days, filter=filter, today=today
+        session, within_days=within_days, filter=filter, today=today, world=world
     )
     who = await partners.get_partners(session, ids={i.partner_id for i in items})
     where = await districts.get_districts(session, codes={i.district_code for i in items})
@@ -433,7 +285,7 @@ async def expiring_rows(
 
 
 async def plan_rows(session: AsyncSession, *, plan: ProvincePlan) -> AsyncIterator[Row]:
-    """The province plan's picks, by category and rank within it."""
+    """Yield the province plan's picks, by category and rank within it."""
     who = await partners.get_partners(session, ids={p.partner_id for p in plan.picks})
     where = await districts.get_districts(session, codes={p.district_code for p in plan.picks})
     ranks: dict[str, int] = {}

@@ -10,21 +10,25 @@
   gives rows without a stated duration the span of their dates, so a completed or
   cancelled partnership proposed without one still gets a label.
 * :func:`training_summary`: the counts a model version records about its training data.
+* :func:`rejected_pairs`: the (partner, district) pairs whose latest verdict is a
+  rejection; recommendations leave them out at once, without waiting for a retrain.
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 from sqlalchemy import select
 
-from recommender.features import lasted
+from recommender.outcomes import lasted
 from recommender.training import FEEDBACK_COLUMNS
-from service.db.models import RecommendationFeedback
+from service.db.models import District, RecommendationFeedback
 from service.domain.partnerships import months_between
 
 if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
     from sqlalchemy.orm import Session
 
 FB = RecommendationFeedback
@@ -76,15 +80,40 @@ def effective_durations(history: pd.DataFrame) -> pd.DataFrame:
 def training_summary(
     history: pd.DataFrame, feedback: pd.DataFrame, *, training_pairs: int, feedback_pairs: int
 ) -> dict[str, Any]:
-    """Counts kept in a version's metrics and card: what it learned from."""
+    """Count what a version learned from (kept in its metrics and card)."""
     label = lasted(history)
     synthetic = history["synthetic"] if "synthetic" in history else pd.Series(False)
     return {
         "training_pairs": int(training_pairs),
         "partnerships_with_outcome": int(label.notna().sum()),
         "partnerships_with_outcome_real": int((label.notna() & ~synthetic.astype(bool)).sum()),
-        "feedback_verdicts": int(len(feedback)),
+        "feedback_verdicts": len(feedback),
         "feedback_accepted": int((feedback["verdict"] == "accepted").sum()),
         "feedback_rejected": int((feedback["verdict"] == "rejected").sum()),
         "feedback_pairs": int(feedback_pairs),
     }
+
+
+async def rejected_pairs(
+    session: AsyncSession,
+    *,
+    district_codes: Collection[str] | None = None,
+    partner_ids: Collection[int] | None = None,
+    province_code: str | None = None,
+) -> set[tuple[int, str]]:
+    """``(partner_id, district_code)`` pairs whose latest verdict is ``rejected``.
+
+    A later ``accepted`` verdict on the same pair lifts the rejection. Each argument
+    given narrows the pairs looked at.
+    """
+    stmt = select(FB.partner_id, FB.district_code, FB.verdict).order_by(FB.created_at, FB.id)
+    if district_codes is not None:
+        stmt = stmt.where(FB.district_code.in_(list(district_codes)))
+    if partner_ids is not None:
+        stmt = stmt.where(FB.partner_id.in_(list(partner_ids)))
+    if province_code is not None:
+        stmt = stmt.join(District, District.code == FB.district_code).where(
+            District.province_code == province_code
+        )
+    latest = {(pid, code): verdict for pid, code, verdict in (await session.execute(stmt)).all()}
+    return {pair for pair, verdict in latest.items() if verdict == "rejected"}

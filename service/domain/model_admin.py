@@ -14,10 +14,11 @@ import datetime as dt
 import threading
 from typing import TYPE_CHECKING, Any
 
-from service.auth import Principal, Role, require
+from service.auth import Principal
 from service.db.models import AuditLog, ModelVersion
 from service.domain import model_registry
 from service.domain import validation as v
+from service.domain.actions import Action, authorize
 from service.domain.validation import ErrorCode, UserError
 from service.domain.writes import MODEL_VERSION_MAX, Result
 
@@ -26,7 +27,6 @@ if TYPE_CHECKING:
 
     from service.settings import Settings
 
-REQUIRED_ROLE: dict[str, Role] = {"trainModel": Role.ADMIN, "activateModelVersion": Role.ADMIN}
 TRAINING_IN_PROGRESS = "TRAINING_IN_PROGRESS"  # a user error about the request as a whole
 
 # One training at a time per process: a second request is told so instead of queueing
@@ -58,7 +58,7 @@ def train(
     Its training data include planners' recommendation feedback and every partnership
     outcome recorded so far. ``activate`` also makes it the active version.
     """
-    require(actor, REQUIRED_ROLE["trainModel"])
+    authorize(actor, Action.TRAIN_MODEL)
     if not _training.acquire(blocking=False):
         return Result(
             user_errors=[
@@ -86,7 +86,7 @@ def train(
 
 def activate(session: Session, *, actor: Principal, version: str) -> Result[ModelVersion]:
     """Make ``version`` the only active one; running services pick it up within seconds."""
-    require(actor, REQUIRED_ROLE["activateModelVersion"])
+    authorize(actor, Action.ACTIVATE_MODEL_VERSION)
     errors = v.free_text(version, field="version", max_length=MODEL_VERSION_MAX, required=True)
     if errors:
         return Result(user_errors=errors)

@@ -1,7 +1,8 @@
 """Train, register, activate and load recommender models (``ModelVersion`` rows + skops files).
 
 * :func:`train_model` fits a :class:`~recommender.model.LearnedRanker` on all history,
-  evaluates the same recipe on the time split, saves the artifact with
+  evaluates the same recipe on the time split (:mod:`service.domain.model_reports`, which
+  also writes the model card), saves the artifact with
   :mod:`recommender.registry` under ``settings.model_dir`` and records a row with its
   metadata, metrics and model card.
 * :func:`activate_version` makes exactly one version active (one UPDATE statement).
@@ -20,20 +21,22 @@ import logging
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-import numpy as np
 import pandas as pd
 from sqlalchemy import case, select, update
 from sqlalchemy.orm import Session
 
-from recommender.evaluation import Evaluation, evaluate, real_leave_one_out
-from recommender.features import FEATURE_VERSION, FEATURES, FeatureSpace, lasted
-from recommender.model import GeographyScorer, LearnedRanker, TransparentScorer, _Scorer
+from recommender.features import FeatureSpace
+from recommender.model import LearnedRanker, TransparentScorer
+from recommender.real_model import RealRanker
+from recommender.record import RealRecord
 from recommender.registry import data_hash, load_ranker, save_ranker
+from recommender.scorer import ExplainingScorer
 from recommender.training import FEEDBACK_COLUMNS
 from service.db.models import ModelVersion
 from service.domain import feedback_data
+from service.domain.model_reports import model_card, real_model_summary, run_evaluation
 from service.domain.recommender_data import RecommenderFrames, load_frames
 
 if TYPE_CHECKING:
@@ -48,14 +51,13 @@ TRANSPARENT_VERSION = "transparent"
 # (``mitra activate transparent``): no artifact, never retrained over by ``mitra setup``.
 TRANSPARENT_KIND = "TransparentScorer"
 CHOSEN_REASON = "chosen on purpose (mitra activate transparent)"
-MIN_TEST_PARTNERSHIPS = 50  # a test year needs this many partnerships with a known outcome
 
 
 @dataclass(frozen=True)
 class LoadedModel:
     """A scorer ready to fit on a feature space, and where it came from."""
 
-    scorer: _Scorer
+    scorer: ExplainingScorer
     version: str
     kind: str
     fallback: bool
@@ -63,154 +65,16 @@ class LoadedModel:
     row_id: int | None = None
 
 
-@dataclass(frozen=True)
-class EvaluationReport:
-    """The time-split table and the real-partnership leave-one-out table."""
-
-    test_year: int
-    time_split: Evaluation
-    real_loo: Evaluation | None
-
-    def to_string(self) -> str:
-        parts = [self.time_split.to_string()]
-        if self.real_loo is not None:
-            parts += ["", self.real_loo.to_string()]
-        return "\n".join(parts)
-
-    def to_json(self) -> dict[str, Any]:
-        def records(ev: Evaluation) -> list[dict[str, Any]]:
-            t = ev.table.reset_index()
-            return [
-                {
-                    k: (
-                        None
-                        if isinstance(v, float) and np.isnan(v)
-                        else (
-                            float(v)
-                            if isinstance(v, (float, np.floating))
-                            else (int(v) if isinstance(v, (np.integer,)) else v)
-                        )
-                    )
-                    for k, v in row.items()
-                }
-                for row in t.to_dict("records")
-            ]
-
-        out: dict[str, Any] = {
-            "test_year": self.test_year,
-            "time_split": records(self.time_split),
-            "notes": list(self.time_split.notes),
-        }
-        if self.real_loo is not None:
-            out["real_leave_one_out"] = records(self.real_loo)
-            out["real_leave_one_out_notes"] = list(self.real_loo.notes)
-        return out
+MIN_REAL_PAIRS = 10  # fewer known real pairs: the service ranks with the transparent scorer
 
 
-def report_text(metrics: dict[str, Any]) -> str:
-    """The stored evaluation (``ModelVersion.metrics``) as printable tables."""
-    lines: list[str] = list(metrics.get("notes", []))
-    with pd.option_context("display.width", 200, "display.max_columns", 30):
-        for key in ("time_split", "real_leave_one_out"):
-            if metrics.get(key):
-                if key == "real_leave_one_out":
-                    lines += ["", *metrics.get("real_leave_one_out_notes", [])]
-                t = pd.DataFrame(metrics[key])
-                idx = ["direction", "scorer"] if "direction" in t else ["scorer"]
-                lines.append(t.set_index(idx).to_string(float_format=lambda v: f"{v:.3f}"))
-    return "\n".join(lines)
-
-
-def evaluation_year(history: pd.DataFrame) -> int:
-    """The latest start year with at least :data:`MIN_TEST_PARTNERSHIPS` known outcomes."""
-    years = pd.to_datetime(history["start_date"], errors="coerce").dt.year
-    known = years[lasted(history).notna()].value_counts()
-    ok = known[known >= MIN_TEST_PARTNERSHIPS]
-    if ok.empty:
-        raise ValueError("not enough partnerships with a known outcome to evaluate")
-    return int(ok.index.max())
-
-
-def run_evaluation(
-    frames: RecommenderFrames, *, n_boot: int = 1000, seed: int = 0
-) -> EvaluationReport:
-    """Time split on the latest year with outcomes, plus real leave-one-out."""
-    year = evaluation_year(frames.history)
-    ev = evaluate(
-        frames.districts, frames.partners, frames.history, test_year=year, n_boot=n_boot, seed=seed
-    )
-    loo = None
-    real = frames.partners[~frames.partners["synthetic"]]
-    synth_hist = frames.history[frames.history["synthetic"]]
-    real_hist = frames.history[~frames.history["synthetic"]]
-    if len(real) and len(real_hist):
-        cutoff = dt.date(year, 1, 1)
-        space = FeatureSpace(frames.districts, frames.partners)
-        train = synth_hist[pd.to_datetime(synth_hist["start_date"]) < pd.Timestamp(cutoff)]
-        scorers: list[_Scorer] = [GeographyScorer(), TransparentScorer(), LearnedRanker(seed=seed)]
-        for sc in scorers:
-            sc.fit(space, train, until=cutoff)
-        try:
-            loo = real_leave_one_out(
-                frames.districts, real, real_hist, scorers, as_of=dt.date.today()
-            )
-        except (KeyError, ValueError) as exc:  # too few real partners with two districts
-            log.info("real leave-one-out skipped: %s", exc)
-    return EvaluationReport(year, ev, loo)
-
-
-def _card(
-    frames: RecommenderFrames,
-    window: str,
-    n_train: int,
-    report: EvaluationReport | None,
-    training: dict[str, Any] | None = None,
-) -> dict[str, Any]:
-    h = frames.history
-    learned = {}
-    if report is not None:
-        t = report.time_split.table.reset_index()
-        for _, r in t[t["scorer"] == "learned"].iterrows():
-            learned[r["direction"]] = {
-                "ndcg@10": round(float(r["ndcg@10"]), 3),
-                "ci95": [round(float(r["ndcg_lo"]), 3), round(float(r["ndcg_hi"]), 3)],
-            }
-    return {
-        "intended_use": (
-            "Rank candidate partners for an Indonesian district (and districts for a partner) "
-            "as a starting point for BKKBN planners; every recommendation comes with reasons "
-            "and is reviewed by a person. Not for allocating funds automatically."
-        ),
-        "training_data": {
-            "window": window,
-            "partnerships": int(len(h)),
-            "training_pairs": n_train,
-            "partners": int(len(frames.partners)),
-            "districts": int(len(frames.districts)),
-            "share_synthetic_partnerships": round(frames.share_synthetic_history, 3),
-            "share_synthetic_partners": round(float(frames.partners["synthetic"].mean()), 3),
-            "districts_with_imputed_prevalence": int(frames.districts["prevalence_imputed"].sum()),
-            **(training or {}),
-        },
-        "features": list(FEATURES),
-        "feature_version": FEATURE_VERSION,
-        "metrics": learned,
-        "evaluation": None
-        if report is None
-        else {"test_year": report.test_year, "notes": report.time_split.notes},
-        "known_limitations": [
-            "Most of the training history is synthetic (docs/synthetic-data.md): metrics "
-            "describe the generator's assumptions, not real partner behaviour.",
-            "Districts without a published figure carry their province's prevalence "
-            "(imputed) and are ranked on it.",
-            "Real partners have no budgets and no outcomes; their track record is the prior.",
-            "On real reported partnerships, presence (geography) predicts better than the "
-            "need terms (see the real leave-one-out table).",
-            "Planner feedback (accepted/rejected) enters training as labelled pairs; it is "
-            "scarce, judges the previous model's suggestions (a feedback loop) and is not "
-            "in the time-split evaluation, which ends before it was given.",
-        ],
-    }
+def fit_real_ranker(frames: RecommenderFrames) -> RealRanker | None:
+    """Return the real-record rankers fitted on every real pair (None without enough of them)."""
+    record = RealRecord.from_frames(frames.districts, frames.partners, frames.history)
+    warm = int((record.known().sum(axis=1) >= 2).sum())
+    if record.n_pairs < MIN_REAL_PAIRS or warm < 2:
+        return None
+    return RealRanker().fit(record)
 
 
 def _unique_version(session: Session, base: str) -> str:
@@ -249,7 +113,7 @@ def train_model(
             len(frames.history),
             n_boot,
         )
-    report = run_evaluation(frames, n_boot=n_boot) if evaluate_first else None
+    report = run_evaluation(frames, n_boot=n_boot, real=False) if evaluate_first else None
     today = dt.date.today()
     start = pd.to_datetime(frames.history["start_date"], errors="coerce")
     window = f"{start.min():%Y-%m-%d}/{today:%Y-%m-%d}" if start.notna().any() else "none"
@@ -265,6 +129,13 @@ def train_model(
         until=today,
         feedback=feedback[list(FEEDBACK_COLUMNS)],
     )
+    log.info(
+        "training: fitting the real-record rankers on the real pairs (%.1f s so far)",
+        time.perf_counter() - t0,
+    )
+    real = fit_real_ranker(frames)
+    if real is not None:
+        ranker.real_ = real
     trained_on: tuple[pd.DataFrame, ...] = (frames.districts, frames.partners, frames.history)
     if len(feedback):
         trained_on += (feedback[list(FEEDBACK_COLUMNS)],)
@@ -272,6 +143,7 @@ def train_model(
     version = _unique_version(session, f"learned-{now:%Y%m%d-%H%M%S}-{data_hash(*trained_on)[:8]}")
     path = Path(settings.model_dir) / f"{version}.skops"
     metrics = report.to_json() if report is not None else {}
+    metrics["real_model"] = real_model_summary(real)
     metrics["training"] = feedback_data.training_summary(
         frames.history, feedback, training_pairs=ranker.n_train_, feedback_pairs=ranker.n_feedback_
     )
@@ -289,7 +161,7 @@ def train_model(
         params=meta["params"],
         metrics=metrics,
         library_versions=meta["library_versions"],
-        card=_card(frames, window, ranker.n_train_, report, metrics["training"]),
+        card=model_card(frames, window, ranker.n_train_, report, metrics["training"], real),
         active=False,
     )
     session.add(row)
@@ -349,6 +221,7 @@ def list_versions(session: Session) -> list[ModelVersion]:
 
 
 def active_version(session: Session) -> ModelVersion | None:
+    """Return the active model version, if any."""
     return session.scalar(
         select(ModelVersion)
         .where(ModelVersion.active.is_(True))
@@ -385,6 +258,7 @@ def ensure_active_model(engine: Engine, settings: Settings) -> ModelVersion:
 
 
 def transparent_model(reason: str | None) -> LoadedModel:
+    """Return the transparent scorer as the fallback model, with the ``reason`` for it."""
     return LoadedModel(
         TransparentScorer(), TRANSPARENT_VERSION, "TransparentScorer", fallback=True, reason=reason
     )
@@ -410,5 +284,5 @@ def model_for(row: ModelVersion | None) -> LoadedModel:
 
 
 def load_active(session: Session, settings: Settings | None = None) -> LoadedModel:
-    """The active model's scorer and version; the transparent scorer if there is none."""
+    """Return the active model's scorer and version; the transparent scorer if there is none."""
     return model_for(active_version(session))

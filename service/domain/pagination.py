@@ -14,12 +14,15 @@ T = TypeVar("T")
 
 @dataclass(frozen=True)
 class Page(Generic[T]):
+    """One page of a list: its items, where it starts and the size of the whole list."""
+
     items: Sequence[T]
     offset: int
     total: int
 
     @property
     def has_next(self) -> bool:
+        """Whether items follow this page."""
         return self.offset + len(self.items) < self.total
 
 

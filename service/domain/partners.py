@@ -17,6 +17,8 @@ from service.domain.pagination import Page, fetch_page
 
 @dataclass(frozen=True)
 class PartnerFilter:
+    """Filters of the partner list; ``None`` leaves a field unfiltered."""
+
     kinds: Sequence[PartnerKind] | None = None
     # A partner matches when it works in any of these areas.
     areas: Sequence[InterventionArea] | None = None
@@ -35,6 +37,7 @@ async def list_partners(
     offset: int = 0,
     limit: int = 20,
 ) -> Page[Partner]:
+    """List one page of partners matching ``filter``."""
     flt = filter or PartnerFilter()
     stmt = select(Partner)
     if flt.kinds:
@@ -75,6 +78,7 @@ async def list_partners(
 
 
 async def get_partners(session: AsyncSession, *, ids: Iterable[int]) -> dict[int, Partner]:
+    """Load the partners with these ids, keyed by id."""
     stmt = select(Partner).where(Partner.id.in_(list(ids)))
     return {row.id: row for row in (await session.execute(stmt)).scalars()}
 
@@ -82,6 +86,7 @@ async def get_partners(session: AsyncSession, *, ids: Iterable[int]) -> dict[int
 async def areas_by_partner(
     session: AsyncSession, *, partner_ids: Iterable[int]
 ) -> dict[int, list[str]]:
+    """Load the intervention areas of each partner, keyed by partner id."""
     stmt = (
         select(PartnerArea.partner_id, PartnerArea.area)
         .where(PartnerArea.partner_id.in_(list(partner_ids)))
@@ -96,6 +101,7 @@ async def areas_by_partner(
 async def province_codes_by_partner(
     session: AsyncSession, *, partner_ids: Iterable[int]
 ) -> dict[int, list[str]]:
+    """Load the province codes of each partner, keyed by partner id."""
     stmt = (
         select(PartnerProvince.partner_id, PartnerProvince.province_code)
         .where(PartnerProvince.partner_id.in_(list(partner_ids)))
@@ -110,6 +116,7 @@ async def province_codes_by_partner(
 async def district_codes_by_partner(
     session: AsyncSession, *, partner_ids: Iterable[int]
 ) -> dict[int, list[str]]:
+    """Load the district codes of each partner, keyed by partner id."""
     stmt = (
         select(PartnerDistrict.partner_id, PartnerDistrict.district_code)
         .where(PartnerDistrict.partner_id.in_(list(partner_ids)))

@@ -35,7 +35,7 @@ def months_between(start: dt.date, end: dt.date) -> int:
 def effective_duration_months(
     duration_months: int | None, start_date: dt.date | None, end_date: dt.date | None
 ) -> int | None:
-    """The stated duration, else the span of the dates, else unknown."""
+    """Return the stated duration, else the span of the dates, else unknown."""
     if duration_months is not None:
         return duration_months
     if start_date is not None and end_date is not None:
@@ -58,6 +58,8 @@ def is_commitment(
 
 @dataclass(frozen=True)
 class PartnershipFilter:
+    """Filters of the partnership list; ``None`` leaves a field unfiltered."""
+
     partner_id: int | None = None
     district_code: str | None = None
     province_code: str | None = None
@@ -75,6 +77,7 @@ async def list_partnerships(
     offset: int = 0,
     limit: int = 20,
 ) -> Page[Partnership]:
+    """List one page of partnerships matching ``filter``."""
     flt = filter or PartnershipFilter()
     stmt = select(Partnership)
     if flt.partner_id is not None:
@@ -109,6 +112,7 @@ async def list_partnerships(
 
 
 async def get_partnerships(session: AsyncSession, *, ids: Iterable[int]) -> dict[int, Partnership]:
+    """Load the partnerships with these ids, keyed by id."""
     stmt = select(Partnership).where(Partnership.id.in_(list(ids)))
     return {row.id: row for row in (await session.execute(stmt)).scalars()}
 
@@ -116,6 +120,7 @@ async def get_partnerships(session: AsyncSession, *, ids: Iterable[int]) -> dict
 async def partnerships_by_district(
     session: AsyncSession, *, district_codes: Iterable[str]
 ) -> dict[str, list[Partnership]]:
+    """Load the partnerships of each district, keyed by district code."""
     stmt = (
         select(Partnership)
         .where(Partnership.district_code.in_(list(district_codes)))
@@ -130,6 +135,7 @@ async def partnerships_by_district(
 async def partnerships_by_partner(
     session: AsyncSession, *, partner_ids: Iterable[int]
 ) -> dict[int, list[Partnership]]:
+    """Load the partnerships of each partner, keyed by partner id."""
     stmt = (
         select(Partnership)
         .where(Partnership.partner_id.in_(list(partner_ids)))
@@ -144,6 +150,7 @@ async def partnerships_by_partner(
 async def areas_by_partnership(
     session: AsyncSession, *, partnership_ids: Iterable[int]
 ) -> dict[int, list[str]]:
+    """Load the intervention areas of each partnership, keyed by partnership id."""
     stmt = (
         select(PartnershipArea.partnership_id, PartnershipArea.area)
         .where(PartnershipArea.partnership_id.in_(list(partnership_ids)))

@@ -48,6 +48,7 @@ def latest_district_prevalence() -> Subquery:
 async def latest_by_district(
     session: AsyncSession, *, district_codes: Iterable[str]
 ) -> dict[str, IndicatorMeasurement]:
+    """Load the latest stunting figure of each district, keyed by district code."""
     latest = latest_district_prevalence()
     codes = list(district_codes)
     stmt = select(M).join(latest, latest.c.id == M.id).where(latest.c.district_code.in_(codes))
@@ -81,6 +82,7 @@ async def _series(
 async def series_by_district(
     session: AsyncSession, *, district_codes: Iterable[str]
 ) -> dict[str, list[IndicatorMeasurement]]:
+    """Load the stunting series of each district, keyed by district code."""
     return await _series(
         session, level=MeasurementLevel.DISTRICT, code=M.district_code, codes=district_codes
     )
@@ -89,12 +91,14 @@ async def series_by_district(
 async def series_by_province(
     session: AsyncSession, *, province_codes: Iterable[str]
 ) -> dict[str, list[IndicatorMeasurement]]:
+    """Load the stunting series of each province, keyed by province code."""
     return await _series(
         session, level=MeasurementLevel.PROVINCE, code=M.province_code, codes=province_codes
     )
 
 
 async def national_series(session: AsyncSession) -> list[IndicatorMeasurement]:
+    """Load the national stunting series."""
     stmt = (
         select(M)
         .where(M.level == MeasurementLevel.NATIONAL.value, M.indicator == STUNTING_INDICATOR)

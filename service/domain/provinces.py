@@ -11,10 +11,12 @@ from service.db.models import District, Province
 
 
 async def list_provinces(session: AsyncSession) -> Sequence[Province]:
+    """List all provinces by code."""
     return (await session.execute(select(Province).order_by(Province.code))).scalars().all()
 
 
 async def get_provinces(session: AsyncSession, *, codes: Iterable[str]) -> dict[str, Province]:
+    """Load the provinces with these codes, keyed by code."""
     stmt = select(Province).where(Province.code.in_(list(codes)))
     return {row.code: row for row in (await session.execute(stmt)).scalars()}
 
@@ -25,7 +27,7 @@ async def unknown_codes(
     province_codes: Sequence[str] = (),
     district_codes: Sequence[str] = (),
 ) -> tuple[list[str], list[str]]:
-    """The given province and district codes that name no province or district, sorted."""
+    """Return the given province and district codes that name nothing, sorted."""
     missing_provinces: set[str] = set()
     missing_districts: set[str] = set()
     if province_codes:

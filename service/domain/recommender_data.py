@@ -1,11 +1,13 @@
 """The recommender's three frames (districts, partners, history) built from the database.
 
 One synchronous implementation (:func:`load_frames`); async callers run it through
-``AsyncSession.run_sync`` (:func:`load_frames_async`). The frames follow
+``AsyncSession.run_sync``. The frames follow
 ``recommender.features``: districts carry the latest prevalence under the same rule
 as :func:`service.domain.prevalence.latest_district_prevalence` (a published district
 figure wins over any imputed one, then the latest year); partners exclude archived
 ones; history holds every partnership (real and synthetic) of those partners.
+:meth:`RecommenderFrames.real_only` keeps the real record alone (see
+:mod:`service.domain.worlds`).
 """
 
 from __future__ import annotations
@@ -35,7 +37,6 @@ from service.domain.feedback_data import effective_durations
 from service.domain.prevalence import latest_district_prevalence
 
 if TYPE_CHECKING:
-    from sqlalchemy.ext.asyncio import AsyncSession
     from sqlalchemy.orm import Session
 
 M = IndicatorMeasurement
@@ -61,15 +62,27 @@ class RecommenderFrames:
             self._hash.append(data_hash(self.districts, self.partners, self.history))
         return self._hash[0]
 
+    def real_only(self) -> RecommenderFrames:
+        """Return the same frames without generated (synthetic) partners and partnerships."""
+        p, h = self.partners, self.history
+        return RecommenderFrames(
+            self.districts,
+            p[~p["synthetic"]].reset_index(drop=True),
+            h[~h["synthetic"]].reset_index(drop=True),
+        )
+
     @property
     def share_synthetic_history(self) -> float:
+        """Share of the history that is synthetic (0 when there is none)."""
         h = self.history
         return float(h["synthetic"].mean()) if len(h) else 0.0
 
 
 def district_frame(session: Session, *, survey: str | None = None) -> pd.DataFrame:
-    """One row per district, sorted by code, in the shape :mod:`recommender.features` and
-    the simulator (:mod:`recommender.simulation`) expect.
+    """Build one row per district, sorted by code.
+
+    The shape is the one :mod:`recommender.features` and the simulator
+    (:mod:`recommender.simulation`) expect.
 
     ``prevalence`` is the latest stunting figure (a published district figure wins over an
     imputed one, then the latest year) or, given ``survey`` (the seed passes "SSGI 2022"),
@@ -204,6 +217,7 @@ def _history(session: Session, partners: pd.DataFrame) -> pd.DataFrame:
         Partnership.end_date,
         Partnership.duration_months,
         Partnership.status,
+        Partnership.source_url,
         Partnership.synthetic,
     )
     rows = session.execute(select(*columns).order_by(Partnership.id)).all()
@@ -231,8 +245,3 @@ def load_frames(session: Session) -> RecommenderFrames:
     """Districts, non-archived partners and their partnerships as frames."""
     partners = _partners(session)
     return RecommenderFrames(district_frame(session), partners, _history(session, partners))
-
-
-async def load_frames_async(session: AsyncSession) -> RecommenderFrames:
-    """:func:`load_frames` for an :class:`~sqlalchemy.ext.asyncio.AsyncSession`."""
-    return await session.run_sync(load_frames)

@@ -1,7 +1,10 @@
 """The service's recommender at run time: a :class:`Recommender` kept on ``app.state``.
 
-It holds a :class:`Snapshot` (frames, feature space and state built from the
-database, the active scorer and its version) and refreshes it cheaply: at most every
+It holds one :class:`Snapshot` per :class:`~service.domain.worlds.World` (frames,
+feature space and state built from the database, the active scorer and its version):
+the real record's, whose features, reasons and candidates know nothing generated, and
+the demo world's with the synthetic partners and history added. It refreshes them
+cheaply: at most every
 ``poll_seconds`` a request runs one small query (active model id, partnership and
 partner counts and max ids, the latest audit entry). When the active model changed it
 reloads the model; when the data changed it rebuilds the features. Every worker
@@ -14,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Collection, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -23,13 +26,17 @@ import anyio.to_thread
 import numpy as np
 from sqlalchemy import ScalarSelect, Select, func, select
 
+from recommender.emphasis import DEFAULT_EMPHASIS
 from recommender.explain import Reason
-from recommender.features import FeatureSpace, FeatureState
+from recommender.features import FAR_KM, FeatureSpace, FeatureState
 from recommender.model import TransparentScorer
+from recommender.real_model import SUITABLE_SCORE, RealRanker
 from recommender.vocab import AREAS
 from service.db.models import AuditLog, ModelVersion, Partner, Partnership
 from service.domain import model_registry
+from service.domain.real_serving import RealServing, Scored
 from service.domain.recommender_data import RecommenderFrames, load_frames
+from service.domain.worlds import World
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -38,7 +45,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("mitra.recommender")
 T = TypeVar("T")
-OPEN_STATUSES = ("proposed", "active")
+# A partner with a partnership in one of these statuses already works in the district.
+CURRENT_STATUSES = ("proposed", "active", "reported")
 
 
 @dataclass(frozen=True)
@@ -51,16 +59,26 @@ class Snapshot:
     model: model_registry.LoadedModel
     partner_pos: dict[int, int]  # partner id -> position in the space
     partner_ids: np.ndarray  # position -> partner id
-    open_pd: np.ndarray  # P x D: an open (proposed or active) partnership exists
+    open_pd: np.ndarray  # P x D: a current (proposed, active) or reported partnership exists
+    real: RealServing | None = None  # the real-record rankers (real world, when trained)
 
     @property
     def version(self) -> str:
+        """Version of the model behind this snapshot."""
         return self.model.version
 
     def reasons(self, p: int, d: int) -> list[Reason]:
-        """The three largest factors of the score, and the largest negative one if any."""
+        """Return the three largest factors of the score, and the largest negative one if any."""
         # sentences only for these factors, not all eight
-        return self.model.scorer.explain(self.state, p, d, keep=3)  # type: ignore[no-any-return,attr-defined]
+        reasons: list[Reason] = self.model.scorer.explain(self.state, p, d, keep=3)
+        return reasons
+
+    def score_matrix(self, d_idx: np.ndarray) -> np.ndarray:
+        """Scores of every partner for each district in ``d_idx`` (districts x partners)."""
+        if self.real is not None:
+            r = self.real
+            return np.stack([r.ranker.partner_scores(r.record, r.known, int(d)) for d in d_idx])
+        return np.asarray(self.model.scorer.score_matrix(self.state, d_idx))
 
 
 @dataclass(frozen=True)
@@ -73,6 +91,8 @@ class Ranked:
     district_code: str
     reasons: list[Reason]
     model_version: str
+    distance_km: float | None = None  # to the partner's nearest known district
+    within_reach: bool = True
 
 
 def build_snapshot(
@@ -95,13 +115,15 @@ def _snapshot(
     ids = frames.partners["id"].to_numpy(int)
     h = frames.history
     open_pd = np.zeros((len(space.p_names), len(space.d_codes)), bool)
-    op = h[h["status"].isin(OPEN_STATUSES)]
+    op = h[h["status"].isin(CURRENT_STATUSES)]
     pi = op["partner_name"].map(space.p_pos)
     di = op["district_code"].map(space.d_pos)
     ok = pi.notna() & di.notna()
     open_pd[pi[ok].astype(int).to_numpy(), di[ok].astype(int).to_numpy()] = True
+    ranker = getattr(model.scorer, "real_", None)
+    real = RealServing.build(frames, ranker, state) if isinstance(ranker, RealRanker) else None
     return Snapshot(
-        frames, space, state, model, {int(i): k for k, i in enumerate(ids)}, ids, open_pd
+        frames, space, state, model, {int(i): k for k, i in enumerate(ids)}, ids, open_pd, real
     )
 
 
@@ -111,20 +133,31 @@ def _top(
     mask: np.ndarray,
     first: int,
     pair: Callable[[int], tuple[int, int]],
+    scored: Scored | None = None,
 ) -> list[Ranked]:
     s = np.where(mask, scores, -np.inf)
     order = np.argsort(-s, kind="stable")[: min(first, int(mask.sum()))]
     out = []
     for rank, i in enumerate(order, start=1):
         p, d = pair(int(i))
+        if scored is None:
+            km = float(snap.space.near_km[p, d])
+            reasons, dist = snap.reasons(p, d), (None if km >= FAR_KM else km)
+            within = True
+        else:
+            reasons, km = scored.reasons(int(i)), float(scored.distance_km[i])
+            dist = None if np.isnan(km) else km
+            within = bool(scored.fit[i] >= SUITABLE_SCORE)
         out.append(
             Ranked(
                 rank,
                 float(scores[i]),
                 int(snap.partner_ids[p]),
                 str(snap.space.d_codes[d]),
-                snap.reasons(p, d),
+                reasons,
                 snap.version,
+                dist,
+                within,
             )
         )
     return out
@@ -139,12 +172,19 @@ def recommend_partners(
     areas: Sequence[str] | None = None,
     min_commitment_months: int | None = None,
     exclude_current: bool = True,
+    exclude_partner_ids: Collection[int] = (),
+    emphasis: str = DEFAULT_EMPHASIS,
+    include_out_of_reach: bool = False,
 ) -> list[Ranked] | None:
     """Top partners for a district (None when the district is unknown).
 
     ``areas``: the partner works in any of them. ``min_commitment_months``: the
     partner's typical commitment is known and at least this long. ``exclude_current``:
-    leave out partners with a proposed or active partnership in the district.
+    leave out partners that already work in the district (a proposed, active or
+    reported partnership). ``exclude_partner_ids``: never these (e.g. rejected here).
+    With the real-record rankers: scores are 0-100 match scores blended with need by
+    ``emphasis``, and partners whose fit is below ``SUITABLE_SCORE`` (no presence within
+    reach) are left out unless ``include_out_of_reach``.
     """
     s = snap.space
     d = s.d_pos.get(district_code)
@@ -160,6 +200,13 @@ def recommend_partners(
         mask &= (p["typical_commitment_months"].fillna(-1) >= min_commitment_months).to_numpy()
     if exclude_current:
         mask &= ~snap.open_pd[:, d]
+    if exclude_partner_ids:
+        mask &= ~np.isin(snap.partner_ids, list(exclude_partner_ids))
+    if snap.real is not None:
+        scored = snap.real.partners_for(snap.state, d, emphasis)
+        if not include_out_of_reach:
+            mask &= scored.fit >= SUITABLE_SCORE
+        return _top(snap, scored.score, mask, first, lambda i: (i, d), scored)
     scores = snap.model.scorer.score_district(snap.state, d)
     return _top(snap, scores, mask, first, lambda i: (i, d))
 
@@ -172,12 +219,15 @@ def recommend_districts(
     province_codes: Sequence[str] | None = None,
     areas: Sequence[str] | None = None,
     exclude_current: bool = True,
+    exclude_district_codes: Collection[str] = (),
+    emphasis: str = DEFAULT_EMPHASIS,
 ) -> list[Ranked] | None:
     """Top districts for a partner (None when the partner is unknown or archived).
 
     ``areas``: only districts where at least one of these areas has no active
-    partnership. ``exclude_current``: leave out districts where the partner has a
-    proposed or active partnership.
+    partnership. ``exclude_current``: leave out districts where the partner already
+    works (a proposed, active or reported partnership). ``exclude_district_codes``:
+    never these (e.g. where a planner rejected the partner).
     """
     s = snap.space
     p = snap.partner_pos.get(partner_id)
@@ -190,6 +240,12 @@ def recommend_districts(
         mask &= (snap.state.coverage[:, [AREAS.index(a) for a in areas]] == 0).any(axis=1)
     if exclude_current:
         mask &= ~snap.open_pd[p]
+    if exclude_district_codes:
+        mask &= ~np.isin(s.d_codes, list(exclude_district_codes))
+    if snap.real is not None:
+        fallback = TransparentScorer().fit(s, None, until=snap.state.as_of)
+        scored = snap.real.districts_for(snap.state, p, emphasis, mask, fallback)
+        return _top(snap, scored.score, mask, first, lambda i: (p, i), scored)
     scores = snap.model.scorer.score_partner(snap.state, p)
     return _top(snap, scores, mask, first, lambda i: (p, i))
 
@@ -212,7 +268,7 @@ def _poll_key() -> Select[Any]:
 
 
 class Recommender:
-    """Holds the current :class:`Snapshot`; one per process, created in the app's lifespan.
+    """Holds the current snapshot of each world; one per process, created in the lifespan.
 
     Parameters
     ----------
@@ -242,63 +298,77 @@ class Recommender:
         self.poll_seconds = poll_seconds
         self.data_version = data_version
         self._seen_version: int | None = None
-        self._snap: Snapshot | None = None
+        self._snaps: dict[World, Snapshot] = {}
         self._key: tuple[object, ...] | None = None
         self._checked = -float("inf")
         self._lock = anyio.Lock()
 
     def _fresh(self, version: int | None) -> bool:
         return (
-            self._snap is not None
+            bool(self._snaps)
             and version == self._seen_version
             and time.monotonic() - self._checked < self.poll_seconds
         )
 
-    async def snapshot(self) -> Snapshot:
-        """The current snapshot, refreshed first when the database changed."""
+    async def snapshot(self, world: World = World.REAL) -> Snapshot:
+        """Return the current snapshot of ``world``, refreshed first when the database changed.
+
+        Refreshed at once, whatever ``poll_seconds`` says, when the data version moved.
+        """
         version = None if self.data_version is None else await self.data_version()
-        if self._fresh(version):
-            assert self._snap is not None
-            return self._snap
-        async with self._lock:
-            if not self._fresh(version):
-                await self._refresh()
-                self._seen_version = version
-            assert self._snap is not None
-            return self._snap
+        if not self._fresh(version):
+            async with self._lock:
+                if not self._fresh(version):
+                    await self._refresh()
+                    self._seen_version = version
+        return self._snaps[world]
 
     async def _refresh(self) -> None:
+        old = self._snaps
         async with self.session_factory() as session:
             row = (await session.execute(_poll_key())).one()
             key = (*tuple(row), dt.date.today())
-            if self._snap is not None and key == self._key:
+            if old and key == self._key:
                 self._checked = time.monotonic()
                 return
-            model_changed = self._snap is None or self._key is None or key[0] != self._key[0]
-            data_changed = self._snap is None or self._key is None or key[1:] != self._key[1:]
-            frames = await session.run_sync(load_frames) if data_changed else self._snap.frames  # type: ignore[union-attr]
+            model_changed = not old or self._key is None or key[0] != self._key[0]
+            data_changed = not old or self._key is None or key[1:] != self._key[1:]
+            frames = await session.run_sync(load_frames) if data_changed else old[World.DEMO].frames
             mv = await session.run_sync(model_registry.active_version) if model_changed else None
-        old = self._snap
         as_of = dt.date.today()
-        if model_changed:
-            model = await anyio.to_thread.run_sync(model_registry.model_for, mv)
+        model = (
+            await anyio.to_thread.run_sync(model_registry.model_for, mv)
+            if model_changed
+            else old[World.REAL].model
+        )
+        if data_changed or isinstance(model.scorer, TransparentScorer) or not old:
+            per_world = {World.REAL: frames.real_only(), World.DEMO: frames}
+            snaps = {
+                w: await anyio.to_thread.run_sync(build_snapshot, f, model, as_of)
+                for w, f in per_world.items()
+            }
         else:
-            assert old is not None
-            model = old.model
-        if data_changed or isinstance(model.scorer, TransparentScorer) or old is None:
-            snap = await anyio.to_thread.run_sync(build_snapshot, frames, model, as_of)
-        else:
-            snap = _snapshot(old.frames, old.space, old.state, model)
-        self._snap, self._key, self._checked = snap, key, time.monotonic()
+            snaps = {w: _snapshot(s.frames, s.space, s.state, model) for w, s in old.items()}
+        self._snaps, self._key, self._checked = snaps, key, time.monotonic()
+        real = snaps[World.REAL]
         log.info(
-            "recommender ready: model %s%s, %d partners, %d partnerships",
-            snap.version,
-            " (fallback)" if snap.model.fallback else "",
-            len(snap.space.p_names),
+            "recommender ready: model %s%s, %d real partners (%d with the demo world), "
+            "%d real partnerships (%d)",
+            real.version,
+            " (fallback)" if real.model.fallback else "",
+            len(real.space.p_names),
+            len(snaps[World.DEMO].space.p_names),
+            len(real.frames.history),
             len(frames.history),
         )
 
-    async def run(self, fn: Callable[..., T], *args: object, **kwargs: object) -> T:
-        """Call ``fn(snapshot, *args, **kwargs)`` in a worker thread on the current snapshot."""
-        snap = await self.snapshot()
+    async def run(
+        self,
+        fn: Callable[..., T],
+        *args: object,
+        world: World = World.REAL,
+        **kwargs: object,
+    ) -> T:
+        """Call ``fn(snapshot, *args, **kwargs)`` in a worker thread on ``world``'s snapshot."""
+        snap = await self.snapshot(world)
         return await anyio.to_thread.run_sync(lambda: fn(snap, *args, **kwargs))

@@ -30,13 +30,16 @@ class ReferenceData:
 
 
 def latest_of(rows: list[IndicatorMeasurement]) -> IndicatorMeasurement:
-    """The latest figure among one district's: a published one wins over any imputed one,
-    then the highest year, then the highest id (the rule of
-    :func:`service.domain.prevalence.latest_district_prevalence`)."""
+    """Pick the latest of one district's figures.
+
+    A published figure wins over any imputed one, then the highest year, then the
+    highest id: the rule of :func:`service.domain.prevalence.latest_district_prevalence`.
+    """
     return min(rows, key=lambda m: (bool(m.imputed), -m.year, -m.id))
 
 
 async def load_reference(session: AsyncSession) -> ReferenceData:
+    """Load the provinces, the districts and each district's latest stunting figure."""
     provinces = (await session.execute(select(Province).order_by(Province.code))).scalars()
     districts = (await session.execute(select(District).order_by(District.code))).scalars()
     measurements = (

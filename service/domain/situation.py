@@ -5,7 +5,8 @@ record, the areas nobody covers, the gap to the national 14 % target, daerah-ter
 status and the province's quota state, in one call. "Works there" means a partnership
 that is running: active, or reported by a public source (whose status the source does
 not give). Budgets are summed only where one is on record; the partnerships without
-one are counted, never guessed.
+one are counted, never guessed. Partnerships and quotas are of one
+:class:`~service.domain.worlds.World`: the real record unless the demo world is asked.
 """
 
 from __future__ import annotations
@@ -16,10 +17,12 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from service.db.enums import STUNTING_TARGET_PCT, InterventionArea
-from service.db.models import District, IndicatorMeasurement, Partnership
+from recommender.vocab import STUNTING_TARGET_PCT
+from service.db.enums import InterventionArea
+from service.db.models import District, IndicatorMeasurement, Partner, Partnership
 from service.domain import campaign, partnerships, prevalence
 from service.domain.commitments import RUNNING_STATUSES
+from service.domain.worlds import World
 
 
 @dataclass(frozen=True)
@@ -34,11 +37,14 @@ class AreaPresence:
 
     @property
     def partners(self) -> int:
+        """Number of distinct partners working in the area."""
         return len(self.partner_ids)
 
 
 @dataclass(frozen=True)
 class Situation:
+    """A district's stunting figures, covered and uncovered areas, and its province's quotas."""
+
     district_code: str
     province_code: str
     underdeveloped: bool
@@ -70,23 +76,25 @@ def _presence(area: InterventionArea, rows: Sequence[Partnership]) -> AreaPresen
     )
 
 
-async def district_situation(session: AsyncSession, *, code: str) -> Situation | None:
-    """The situation of district ``code``; None when there is no such district."""
+async def district_situation(
+    session: AsyncSession, *, code: str, world: World = World.REAL
+) -> Situation | None:
+    """Return the situation of district ``code`` in ``world``; None if there is no such district."""
     district = await session.get(District, code)
     if district is None:
         return None
-    running = list(
-        (
-            await session.scalars(
-                select(Partnership)
-                .where(
-                    Partnership.district_code == code,
-                    Partnership.status.in_([s.value for s in RUNNING_STATUSES]),
-                )
-                .order_by(Partnership.id)
-            )
-        ).all()
+    stmt = (
+        select(Partnership)
+        .join(Partner, Partner.id == Partnership.partner_id)
+        .where(
+            Partnership.district_code == code,
+            Partnership.status.in_([s.value for s in RUNNING_STATUSES]),
+        )
+        .order_by(Partnership.id)
     )
+    if not world.includes_synthetic:
+        stmt = stmt.where(Partner.synthetic.is_(False), Partnership.synthetic.is_(False))
+    running = list((await session.scalars(stmt)).all())
     areas = await partnerships.areas_by_partnership(
         session, partnership_ids=[r.id for r in running]
     )
@@ -99,7 +107,7 @@ async def district_situation(session: AsyncSession, *, code: str) -> Situation |
     series = (await prevalence.series_by_district(session, district_codes=[code])).get(code, [])
     latest = (await prevalence.latest_by_district(session, district_codes=[code])).get(code)
     quotas = await campaign.quota_progress_by_province(
-        session, province_codes=[district.province_code]
+        session, province_codes=[district.province_code], world=world
     )
     return Situation(
         district_code=code,

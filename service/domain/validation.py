@@ -34,6 +34,8 @@ DISTRICT_CODE_FORMS = 'a Kemendagri district code such as "53.02" or "5302"'
 
 
 class ErrorCode(enum.StrEnum):
+    """Machine-readable codes of validation errors (``userErrors.code``)."""
+
     REQUIRED = "REQUIRED"
     INVALID_TYPE = "INVALID_TYPE"
     TOO_SHORT = "TOO_SHORT"
@@ -52,6 +54,8 @@ class ErrorCode(enum.StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class UserError:
+    """One problem with one input field."""
+
     field: str
     message: str
     code: str
@@ -61,6 +65,8 @@ Errors = list[UserError]
 
 
 class Verdict(enum.StrEnum):
+    """A planner's verdict on a recommendation."""
+
     ACCEPTED = "accepted"
     REJECTED = "rejected"
 
@@ -109,6 +115,7 @@ def clean_text(value: str) -> str:
 
 
 def partner_name(value: object, *, field: str = "name") -> Errors:
+    """Check a partner name: required, trimmed, of bounded length, no control characters."""
     if value is None:
         return _err(field, ErrorCode.REQUIRED, "a name is required")
     if not isinstance(value, str):
@@ -126,7 +133,10 @@ def partner_name(value: object, *, field: str = "name") -> Errors:
 
 
 def free_text(value: object, *, field: str, max_length: int, required: bool = False) -> Errors:
-    """Optional prose (description, notes, reason): newlines and tabs allowed, no other controls."""
+    """Check optional prose (description, notes, reason).
+
+    Newlines and tabs are allowed, no other control characters.
+    """
     if value is None:
         return _err(field, ErrorCode.REQUIRED, f"{field} is required") if required else []
     if not isinstance(value, str):
@@ -156,23 +166,27 @@ def choice(value: object, options: type[enum.StrEnum], *, field: str) -> Errors:
 
 
 def partner_kind(value: object, *, field: str = "kind") -> Errors:
+    """Check a partner kind."""
     return choice(value, PartnerKind, field=field)
 
 
 def partner_scope(value: object, *, field: str = "scope") -> Errors:
+    """Check a partner scope."""
     return choice(value, PartnerScope, field=field)
 
 
 def partnership_status(value: object, *, field: str = "status") -> Errors:
+    """Check a partnership status."""
     return choice(value, PartnershipStatus, field=field)
 
 
 def verdict(value: object, *, field: str = "verdict") -> Errors:
+    """Check a verdict on a recommendation."""
     return choice(value, Verdict, field=field)
 
 
 def intervention_areas(values: object, *, field: str = "areas") -> Errors:
-    """A list of intervention areas; empty is allowed, unknown values are not."""
+    """Check a list of intervention areas; empty is allowed, unknown values are not."""
     if values is None:
         return []
     if isinstance(values, str | bytes) or not isinstance(values, Iterable):
@@ -188,7 +202,7 @@ def intervention_areas(values: object, *, field: str = "areas") -> Errors:
 
 
 def canonical_district_code(value: str) -> str | None:
-    """The stored form ``"NN.NN"`` of a district code given as ``"NN.NN"`` or ``"NNNN"``.
+    """Return the stored form ``"NN.NN"`` of a district code given as ``"NN.NN"``/``"NNNN"``.
 
     ``None`` when ``value`` is neither. ASCII digits only; no surrounding spaces.
     """
@@ -204,7 +218,7 @@ def canonical_district_codes(values: Iterable[str]) -> list[str]:
 def province_code(
     value: object, *, field: str = "provinceCode", known: Collection[str] | None = None
 ) -> Errors:
-    """A Kemendagri province code, ``"NN"``; with ``known``, one that exists."""
+    """Check a Kemendagri province code, ``"NN"``; with ``known``, one that exists."""
     if value is None:
         return _err(field, ErrorCode.REQUIRED, "a province code is required")
     if not isinstance(value, str) or not PROVINCE_CODE.match(value):
@@ -217,8 +231,11 @@ def province_code(
 def district_code(
     value: object, *, field: str = "districtCode", known: Collection[str] | None = None
 ) -> Errors:
-    """A district code (:func:`canonical_district_code`); with ``known`` (stored forms),
-    one that exists. Messages name the code as the client wrote it."""
+    """Check a district code (:func:`canonical_district_code`).
+
+    With ``known`` (stored forms), the code must exist. Messages name the code as the
+    client wrote it.
+    """
     if value is None:
         return _err(field, ErrorCode.REQUIRED, "a district code is required")
     canonical = canonical_district_code(value) if isinstance(value, str) else None
@@ -232,7 +249,7 @@ def district_code(
 def code_list(
     values: object, *, field: str, kind: str, known: Collection[str] | None = None
 ) -> Errors:
-    """A list of province (``kind="province"``) or district codes."""
+    """Check a list of province (``kind="province"``) or district codes."""
     if values is None:
         return []
     if isinstance(values, str | bytes) or not isinstance(values, Iterable):
@@ -249,7 +266,7 @@ def code_list(
 
 
 def website(value: object, *, field: str = "website") -> Errors:
-    """An optional absolute http(s) URL with a host."""
+    """Check an optional absolute http(s) URL with a host."""
     if value is None:
         return []
     if not isinstance(value, str):
@@ -303,7 +320,7 @@ def budget_idr(value: object, *, field: str = "budgetIdr", required: bool = Fals
 def commitment_months(
     value: object, *, field: str = "durationMonths", required: bool = False
 ) -> Errors:
-    """A commitment length in months, 1 to 120."""
+    """Check a commitment length in months, 1 to 120."""
     return _bounded_int(
         value,
         field=field,
@@ -315,6 +332,7 @@ def commitment_months(
 
 
 def beneficiaries(value: object, *, field: str = "targetBeneficiaries") -> Errors:
+    """Check a number of target beneficiaries."""
     return _bounded_int(
         value,
         field=field,
@@ -330,6 +348,7 @@ def _is_plain_date(value: object) -> bool:
 
 
 def date_value(value: object, *, field: str) -> Errors:
+    """Check an optional calendar date (a date, not a datetime)."""
     if value is None:
         return []
     if not _is_plain_date(value):
@@ -381,7 +400,7 @@ def status_transition(current: object, new: object, *, field: str = "status") ->
 def no_open_duplicate(
     open_partnership_ids: Collection[int], *, field: str = "districtCode"
 ) -> Errors:
-    """A partner may have only one proposed or active partnership per district."""
+    """Refuse a second proposed or active partnership of a partner in one district."""
     if open_partnership_ids:
         ids = ", ".join(str(i) for i in sorted(open_partnership_ids))
         return _err(
@@ -393,6 +412,7 @@ def no_open_duplicate(
 
 
 def partner_not_archived(archived_at: dt.datetime | None, *, field: str = "partnerId") -> Errors:
+    """Refuse new work for an archived partner."""
     if archived_at is not None:
         return _err(
             field, ErrorCode.ARCHIVED, "the partner is archived and cannot take on new work"

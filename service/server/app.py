@@ -132,13 +132,13 @@ class MitraGraphQL(GraphQL[Context, None]):
         reference, failure = None, None
         try:
             reference = await state.reference.get(await state.data_version.current())
-        except Exception as exc:  # noqa: BLE001 - the resolvers that need it report it
+        except Exception as exc:
             failure = exc
         context = build_context(
             state.session_factory,
             self.settings,
             reference=reference,
-            scorer=state.scorer,
+            recommender=state.recommender,
             request=request if isinstance(request, Request) else None,
             response=response,
             principal=principal,
@@ -217,7 +217,7 @@ def create_app(settings: Settings) -> Starlette:
             log.warning("reference data not loaded at start-up", exc_info=True)
         # The runtime recommender: loads the active model (or the transparent fallback)
         # on first use and picks up newly activated versions and data changes.
-        app.state.scorer = Recommender(
+        app.state.recommender = Recommender(
             app.state.session_factory, settings, data_version=app.state.data_version.current
         )
         # Everything alive now (modules, the schema, SQLAlchemy's mappers) lives as long
@@ -257,12 +257,12 @@ def create_app(settings: Settings) -> Starlette:
             InterfaceError: database_unavailable,
         },
     )
-    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)  # type: ignore[arg-type]
-    app.add_middleware(WorkerHeader)  # type: ignore[arg-type]
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(WorkerHeader)
     # Outermost, so refusals by the inner layers (413) carry the CORS headers too.
     # No credentials: clients send a bearer token, never cookies.
     app.add_middleware(
-        StrictCORS,  # type: ignore[arg-type]
+        StrictCORS,
         allow_origins=list(settings.cors_origins),
         allow_methods=["GET", "POST"],
         allow_headers=["Authorization", "Content-Type"],

@@ -17,6 +17,7 @@ import anyio
 from sqlalchemy import func, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
 from starlette.responses import JSONResponse
 
 from service.db.migrate import current_revision, head_revision
@@ -25,7 +26,6 @@ from service.db.session import make_engine
 from service.domain.model_registry import active_version
 
 if TYPE_CHECKING:
-    from sqlalchemy.orm import Session
     from starlette.requests import Request
 
     from service.settings import Settings
@@ -50,7 +50,7 @@ def display_url(url: str) -> str:
     """``url`` safe to print: the password, if any, is masked."""
     try:
         return make_url(url).render_as_string(hide_password=True)
-    except Exception:  # noqa: BLE001  (a URL SQLAlchemy cannot parse is shown as given)
+    except Exception:
         return url
 
 
@@ -93,8 +93,6 @@ def preflight(settings: Settings) -> Preflight:
             raise NotReady(
                 f"the database {shown} {state}, this version needs {head}: run `mitra migrate`"
             )
-        from sqlalchemy.orm import Session
-
         with Session(engine) as session:
             if not _count(session, Province) or not _count(session, District):
                 raise NotReady(
@@ -131,13 +129,13 @@ async def readyz(request: Request) -> JSONResponse:
         with anyio.fail_after(READY_TIMEOUT_SECONDS):
             async with state.engine.connect() as conn:
                 await conn.execute(text("SELECT 1"))
-    except Exception as exc:  # noqa: BLE001  (any failure means not ready; details to the log)
+    except Exception as exc:
         log.warning("not ready: database unreachable: %s", first_line(exc))
         return JSONResponse({"status": "unavailable", "database": "unreachable"}, 503)
     try:
         with anyio.fail_after(READY_TIMEOUT_SECONDS * 6):
-            snapshot = await state.scorer.snapshot()
-    except Exception as exc:  # noqa: BLE001
+            snapshot = await state.recommender.snapshot()
+    except Exception as exc:
         log.warning("not ready: model not loaded: %s", first_line(exc))
         return JSONResponse({"status": "unavailable", "database": "ok", "model": "not loaded"}, 503)
     return JSONResponse(

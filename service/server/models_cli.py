@@ -7,7 +7,7 @@ import time
 from sqlalchemy.orm import Session
 
 from service.db.session import make_engine
-from service.domain import model_registry
+from service.domain import model_registry, model_reports
 from service.domain.recommender_data import load_frames
 from service.server.arguments import UsageError
 from service.settings import Settings
@@ -25,7 +25,7 @@ def train(settings: Settings, *, activate: bool, n_boot: int = 1000) -> int:
         )
         print(f"artifact: {row.artifact_path}")
         if row.metrics:
-            print(model_registry.report_text(row.metrics))
+            print(model_reports.report_text(row.metrics))
     finally:
         engine.dispose()
     return 0
@@ -36,7 +36,7 @@ def evaluate(settings: Settings, *, n_boot: int) -> int:
     try:
         with Session(engine) as session:
             frames = load_frames(session)
-        print(model_registry.run_evaluation(frames, n_boot=n_boot).to_string())
+        print(model_reports.run_evaluation(frames, n_boot=n_boot).to_string())
     finally:
         engine.dispose()
     return 0

@@ -147,7 +147,7 @@ class ResultCache:
             return
         try:
             version = (await watcher.current(), dt.datetime.now(dt.UTC).date())
-        except Exception:  # noqa: BLE001 - no version, no caching; the query reports the rest
+        except Exception:
             await self.app(scope, replay, send)
             return
         if version != self._version:

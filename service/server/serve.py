@@ -15,6 +15,8 @@ from service.server.health import NotReady, preflight
 from service.server.logs import uvicorn_log_level
 from service.settings import Settings
 
+WORKER_STARTUP_SECONDS = 60
+
 
 def _can_listen(host: str, port: int) -> str | None:
     """None when ``host:port`` is free to listen on, else why not (one line)."""

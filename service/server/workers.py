@@ -22,6 +22,7 @@ from multiprocessing.connection import wait
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from multiprocessing.process import BaseProcess
 
     from service.settings import Settings
@@ -55,6 +56,24 @@ def _worker(settings: Settings, port: int, log_level: str, access_log: bool) -> 
     uvicorn.Server(config).run(sockets=[sock])
 
 
+def _restart_dead(processes: list[BaseProcess], start: Callable[[], BaseProcess]) -> None:
+    for i, process in enumerate(processes):
+        if not process.is_alive():
+            log.warning("worker %s exited (%s): restarting", process.pid, process.exitcode)
+            time.sleep(1)  # a worker that cannot start must not spin
+            processes[i] = start()
+
+
+def _stop(processes: list[BaseProcess]) -> None:
+    for process in processes:
+        if process.is_alive():
+            process.terminate()  # SIGTERM: uvicorn shuts down gracefully
+    for process in processes:
+        process.join(timeout=30)
+        if process.is_alive():
+            process.kill()
+
+
 def serve_workers(
     settings: Settings, workers: int, *, log_level: str = "info", access_log: bool = False
 ) -> int:
@@ -84,20 +103,9 @@ def serve_workers(
     try:
         while not stopping:
             wait([p.sentinel for p in processes], timeout=0.5)
-            for i, process in enumerate(processes):
-                if not process.is_alive() and not stopping:
-                    log.warning(
-                        "worker %s exited with %s: restarting", process.pid, process.exitcode
-                    )
-                    time.sleep(1)  # a worker that cannot start must not spin
-                    processes[i] = start()
+            if not stopping:
+                _restart_dead(processes, start)
     finally:
-        for process in processes:
-            if process.is_alive():
-                process.terminate()  # SIGTERM: uvicorn shuts down gracefully
-        for process in processes:
-            process.join(timeout=30)
-            if process.is_alive():
-                process.kill()
+        _stop(processes)
         anchor.close()
     return 0

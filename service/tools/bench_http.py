@@ -42,7 +42,7 @@ import httpx
 
 from service.settings import PROJECT_ROOT, Settings
 from service.tools.bench_anchor import ANCHOR_QUERY
-from service.tools.loadtest import free_port, throwaway_database
+from service.tools.load_server import free_port, throwaway_database
 
 DISTRICT_PAGE = (
     "{ districts(first: 100) { edges { node { code name type province { code name } "
@@ -244,25 +244,12 @@ def wrk(server: Server, query: str, *, seconds: float, scripts: Path) -> Sample:
         )
     before = sum(server.cpu_seconds())
     started = time.monotonic()
-    out = subprocess.run(
-        [
-            "taskset",
-            "-c",
-            LOAD_CPU,
-            "wrk",
-            "-t1",
-            f"-c{CONNECTIONS}",
-            f"-d{max(1, round(seconds))}s",
-            "--timeout",
-            "30s",
-            "-s",
-            str(script),
-            f"{server.base}/graphql",
-        ],  # fmt: skip
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
+    command = [
+        "taskset", "-c", LOAD_CPU, "wrk", "-t1", f"-c{CONNECTIONS}",
+        f"-d{max(1, round(seconds))}s", "--timeout", "30s", "-s", str(script),
+        f"{server.base}/graphql",
+    ]  # fmt: skip
+    out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
     used = sum(server.cpu_seconds()) - before
     wall = time.monotonic() - started
     rps_match, count_match = _RPS.search(out), _COUNT.search(out)
@@ -371,6 +358,47 @@ def machine() -> str:
     )
 
 
+def _scaling(
+    stack: ExitStack,
+    app: str,
+    env: dict[str, str],
+    off: Server,
+    page: str,
+    seconds: float,
+    rounds: int,
+    scripts: Path,
+    rss: dict[str, list[float]],
+) -> tuple[list[Series], dict[str, list[float]]]:
+    """One worker (``off``) against two on both CPUs, cache off: Mitra's own
+    ``mitra serve --workers 2`` (a socket per worker) and uvicorn's ``--workers 2``."""
+    uncached = {**env, "MITRA_RESULT_CACHE": "off"}
+    two = stack.enter_context(
+        serve(TWO_WORKERS, app, env=uncached, workers=2, cpus="0,1", mitra_serve=True)
+    )
+    shared = stack.enter_context(
+        serve(UVICORN_TWO, app, env=uncached, workers=2, cpus="0,1", factory=True)
+    )
+    for server in (two, shared):
+        ask(server, page)
+        wrk(server, page, seconds=2, scripts=scripts)
+    series = [
+        Series(DISTRICT_PAGE_LABEL, ONE_WORKER),
+        Series(DISTRICT_PAGE_LABEL, TWO_WORKERS),
+        Series(DISTRICT_PAGE_LABEL, UVICORN_TWO),
+    ]
+    cpu_before = {s.name: s.cpu_seconds() for s in (two, shared)}
+    for _ in range(rounds):
+        for row, server in zip(series, (off, two, shared), strict=True):
+            row.samples.append(wrk(server, page, seconds=seconds, scripts=scripts))
+    shares = {}
+    for server in (two, shared):
+        after = server.cpu_seconds()
+        used = [b - a for a, b in zip(cpu_before[server.name], after, strict=True)]
+        shares[server.name] = [u / sum(used) for u in used] if sum(used) else []
+        rss[server.name] = server.rss_mib()
+    return series, shares
+
+
 def run(*, server_url: str, seconds: float, rounds: int) -> Report:
     require_tools()
     with ExitStack() as stack:
@@ -414,35 +442,9 @@ def run(*, server_url: str, seconds: float, rounds: int) -> Report:
                 series.samples.append(wrk(server, query, seconds=seconds, scripts=scripts))
             print(f"round {round_no + 1}/{rounds} done", file=sys.stderr)
         rss = {s.name: s.rss_mib() for s in (anchor, off, on)}
-        # Scaling: one worker (above) against two on both CPUs, cache off: Mitra's own
-        # ``mitra serve --workers 2`` (a socket per worker) and uvicorn's ``--workers 2``.
-        uncached = {**env, "MITRA_RESULT_CACHE": "off"}
-        two = stack.enter_context(
-            serve(TWO_WORKERS, app, env=uncached, workers=2, cpus="0,1", mitra_serve=True)
-        )
-        shared = stack.enter_context(
-            serve(UVICORN_TWO, app, env=uncached, workers=2, cpus="0,1", factory=True)
-        )
         page = queries[DISTRICT_PAGE_LABEL]
-        for server in (two, shared):
-            ask(server, page)
-            wrk(server, page, seconds=2, scripts=scripts)
-        one_series = Series(DISTRICT_PAGE_LABEL, ONE_WORKER)
-        two_series = Series(DISTRICT_PAGE_LABEL, TWO_WORKERS)
-        shared_series = Series(DISTRICT_PAGE_LABEL, UVICORN_TWO)
-        cpu_before = {s.name: s.cpu_seconds() for s in (two, shared)}
-        for _ in range(rounds):
-            one_series.samples.append(wrk(off, page, seconds=seconds, scripts=scripts))
-            two_series.samples.append(wrk(two, page, seconds=seconds, scripts=scripts))
-            shared_series.samples.append(wrk(shared, page, seconds=seconds, scripts=scripts))
-        shares = {}
-        for server in (two, shared):
-            used = [
-                b - a for a, b in zip(cpu_before[server.name], server.cpu_seconds(), strict=True)
-            ]
-            shares[server.name] = [u / sum(used) for u in used] if sum(used) else []
-            rss[server.name] = server.rss_mib()
-        rows = [t[0] for t in targets] + [one_series, two_series, shared_series]
+        scaling, shares = _scaling(stack, app, env, off, page, seconds, rounds, scripts, rss)
+        rows = [t[0] for t in targets] + scaling
     return Report(
         machine=machine(),
         database=make_backend(server_url),

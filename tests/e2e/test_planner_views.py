@@ -183,3 +183,17 @@ def test_download_buttons_fetch_the_exports(page: Page, live_server: LiveServer)
     count = live_server.graphql('{ districts(filter: {provinceCode: "53"}) { totalCount } }')
     assert len(lines) - 1 == count["data"]["districts"]["totalCount"]
     assert all(line.split(",")[4] == "53" for line in lines[1:])
+    # Partnerships: the real record, and the demo world once the console shows it.
+    with page.expect_download() as info:
+        page.click('a.export[data-table="partnerships"][data-format="csv"]')
+    real = Path(info.value.path()).read_text(encoding="utf-8")
+    assert "synthetic (demo)" not in real
+    page.click("#world-toggle")
+    page.wait_for_selector('#world-toggle[aria-pressed="true"]')
+    with page.expect_download() as info:
+        page.click('a.export[data-table="partnerships"][data-format="csv"]')
+    demo = Path(info.value.path()).read_text(encoding="utf-8")
+    assert "synthetic (demo)" in demo
+    assert page.get_attribute('a.export[data-table="partnerships"][data-format="csv"]', "href") == (
+        "/export/partnerships.csv?provinceCode=53&world=demo"
+    )

@@ -72,3 +72,24 @@ def real_frames() -> tuple[pd.DataFrame, pd.DataFrame]:
         }
     )
     return partners, history
+
+
+@pytest.fixture(scope="session")
+def real_record_frames(
+    rec_districts: pd.DataFrame,
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Districts, real partners and real partnerships (with sources) as the seed loads them."""
+    from service.seed.partners import real_partner_rows
+
+    codes = dict(zip(rec_districts["code"], rec_districts["province_code"], strict=True))
+    rp = real_partner_rows(codes, DATA)
+    p = pd.DataFrame(rp.partners)
+    p["areas"] = [sorted(rp.partner_areas[n]) for n in p["name"]]
+    p["district_codes"] = [sorted(rp.partner_districts[n]) for n in p["name"]]
+    p["province_codes"] = [sorted(rp.partner_provinces[n]) for n in p["name"]]
+    h = pd.DataFrame(rp.partnerships)
+    h["areas"] = rp.partnership_areas
+    h["start_date"] = [
+        None if y is None or y != y else pd.Timestamp(int(y), 1, 1).date() for y in h["start_year"]
+    ]
+    return rec_districts, p, h

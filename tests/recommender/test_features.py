@@ -9,7 +9,8 @@ import pandas as pd
 from hypothesis import given
 from hypothesis import strategies as st
 
-from recommender.features import COL, FEATURES, FeatureSpace, commitments_known, lasted
+from recommender.features import COL, FEATURES, FeatureSpace
+from recommender.outcomes import commitments_known, lasted
 from service.domain.partnerships import is_commitment, months_between
 
 
@@ -121,3 +122,19 @@ def test_commitments_known_today_is_the_campaign_rule(status, duration, start, d
         "2030-01-01",
     )
     assert got == [expected]
+
+
+def test_track_record_counts_agree(rec_districts, rec_catalogue, rec_history) -> None:
+    """'k of them in <province>' counts the same partnerships as 'ok of n': never k > n."""
+    from recommender.explain import sentence
+
+    st = FeatureSpace(rec_districts, rec_catalogue).at(rec_history, dt.date(2024, 1, 1))
+    assert np.allclose(st.track_prov.sum(axis=1), st.track_n)
+    assert (st.track_prov <= st.prov_track).all()
+    p = int(np.argmax(st.prov_track.max(axis=1) - st.track_prov.max(axis=1)))
+    prov = int(np.argmax(st.prov_track[p] - st.track_prov[p]))
+    d = int(np.flatnonzero(st.space.d_prov == prov)[0])
+    text = sentence(st, p, d, "track_record")
+    n = int(st.track_n[p])
+    k = int(st.track_prov[p, prov])
+    assert f"of {n} past" in text and (f", {k} of them in" in text if k else "of them" not in text)

@@ -43,7 +43,7 @@ def rrun(
         result = await gql_schema.execute(
             query,
             variable_values=variables,
-            context_value=build_context(session_factory, settings, scorer=recommender),
+            context_value=build_context(session_factory, settings, recommender=recommender),
         )
         if not errors:
             assert result.errors is None, [e.formatted for e in result.errors or []]

@@ -84,6 +84,35 @@ async def test_district_by_code(run: Run, engine: Engine, reference_districts, r
         assert row in district["stuntingPrevalenceSeries"]
 
 
+async def test_imputed_values_are_kept_apart_from_the_series(run: Run, engine: Engine):
+    """The trend holds published figures only; estimates come apart, or flagged on request."""
+    with engine.connect() as conn:
+        rows = conn.execute(
+            text(
+                "SELECT district_code, year, value, imputed FROM indicator_measurement "
+                "WHERE level = 'district' ORDER BY district_code, year, id"
+            )
+        ).all()
+    both: dict[str, list[tuple[int, float, bool]]] = {}
+    for code, year, value, imputed in rows:
+        both.setdefault(code, []).append((year, value, bool(imputed)))
+    # a district with a published figure and an imputed one
+    code = next(c for c, r in both.items() if {i for _, _, i in r} == {True, False})
+    result = await run(
+        """query($code: String!) { district(code: $code) {
+             stuntingPrevalenceSeries { year value imputed }
+             withImputed: stuntingPrevalenceSeries(includeImputed: true) { year value imputed }
+             imputedStuntingPrevalence { year value imputed } } }""",
+        {"code": code},
+    )
+    d = result.data["district"]
+    expected = [{"year": y, "value": v, "imputed": i} for y, v, i in both[code]]
+    assert d["stuntingPrevalenceSeries"] == [e for e in expected if not e["imputed"]]
+    assert d["imputedStuntingPrevalence"] == [e for e in expected if e["imputed"]]
+    assert d["imputedStuntingPrevalence"]  # the case under test
+    assert d["withImputed"] == expected
+
+
 def _district_csv_rows(code: str) -> list[dict[str, str]]:
     from tests.schema.conftest import read_reference
 

@@ -13,19 +13,26 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from strawberry.types import ExecutionResult
+from strawberry.utils.str_converters import to_camel_case
 
 from schema import build_schema
 from schema.context import build_context
 from schema.ids import to_global_id
+from schema.model_admin import ModelAdminMutation
 from schema.mutations import WriteMutation
 from schema.permissions import PERMISSION_FOR_ROLE
+from schema.types.audit import AuditQuery
 from service.auth import Principal, Role
 from service.db.models import Partner, Partnership
 from service.db.session import make_async_engine, make_async_sessionmaker
-from service.domain.writes import REQUIRED_ROLE
+from service.domain.actions import REQUIRED_ROLE, Action
 from service.settings import Settings, async_url
 from tests.schema.api_support import count_rows_sync, seeded_database, settings_for
 from tests.service.writes_support import postgres_url
+
+WRITE_MUTATIONS = [
+    to_camel_case(f.python_name) for f in WriteMutation.__strawberry_definition__.fields
+]
 
 PLANNER = Principal(owner="Dina (planner)", role=Role.PLANNER, token_id=None)
 ADMIN = Principal(owner="Ade (admin)", role=Role.ADMIN, token_id=None)
@@ -135,22 +142,20 @@ async def count_partnerships(factory: async_sessionmaker[AsyncSession]) -> int:
 
 
 def test_each_mutation_needs_the_role_the_domain_requires():
-    fields = {f.python_name: f for f in WriteMutation.__strawberry_definition__.fields}
-    names = {
-        "createPartner": "create_partner",
-        "updatePartner": "update_partner",
-        "archivePartner": "archive_partner",
-        "proposePartnership": "propose_partnership",
-        "updatePartnershipStatus": "update_partnership_status",
-        "recordRecommendationFeedback": "record_recommendation_feedback",
-        "extendCommitment": "extend_commitment",
-        "endCommitment": "end_commitment",
-    }
-    assert set(names) == set(REQUIRED_ROLE)
-    for mutation, python_name in names.items():
-        classes = fields[python_name].permission_classes
-        assert classes == [PERMISSION_FOR_ROLE[REQUIRED_ROLE[mutation]]], mutation
-    assert REQUIRED_ROLE["createPartner"] is Role.PLANNER
+    # Each mutation resolver is named after the domain action it performs, and its
+    # permission class is the one of that action's role in the domain's one role table.
+    mutations = [
+        *WriteMutation.__strawberry_definition__.fields,
+        *ModelAdminMutation.__strawberry_definition__.fields,
+    ]
+    by_action = {Action(f.python_name): f for f in mutations}
+    (by_action[Action.READ_AUDIT_LOG],) = AuditQuery.__strawberry_definition__.fields
+    assert set(by_action) == set(REQUIRED_ROLE)
+    for action, f in by_action.items():
+        assert f.permission_classes == [PERMISSION_FOR_ROLE[REQUIRED_ROLE[action]]], action
+    assert REQUIRED_ROLE[Action.CREATE_PARTNER] is Role.PLANNER
+    assert REQUIRED_ROLE[Action.ACTIVATE_MODEL_VERSION] is Role.ADMIN
+    assert REQUIRED_ROLE[Action.READ_AUDIT_LOG] is Role.ADMIN
 
 
 async def test_roles_through_execute(gql: Any, db_url: str):
@@ -393,6 +398,18 @@ async def test_unknown_ids_are_named_as_the_client_sent_them(gql: Any):
             {"partnershipId": unknown_partnership, "status": "ACTIVE"},
             "updatePartnershipStatus",
         ),
+        (
+            "mutation($input: ExtendCommitmentInput!) { extendCommitment(input: $input) "
+            "{ userErrors { field message code } } }",
+            {"partnershipId": unknown_partnership, "endDate": "2030-01-01"},
+            "extendCommitment",
+        ),
+        (
+            "mutation($input: EndCommitmentInput!) { endCommitment(input: $input) "
+            "{ userErrors { field message code } } }",
+            {"partnershipId": unknown_partnership},
+            "endCommitment",
+        ),
     ]
     for query, variables, name in cases:
         result = await gql(query, {"input": variables})
@@ -505,7 +522,7 @@ def test_sdl_declares_the_mutations(tmp_path: Path):
     from schema.export import export_sdl
 
     sdl = export_sdl()
-    for name in REQUIRED_ROLE:
+    for name in WRITE_MUTATIONS:
         assert f"  {name}(input: " in sdl
     assert "auditLog(" in sdl and "userErrors: [UserError!]!" in sdl
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from sqlalchemy import Engine, text
 
 from schema.ids import to_global_id
@@ -236,22 +237,30 @@ async def test_node_unknown_is_null_and_garbage_is_invalid_id(run: Run):
     assert error_codes(result) == ["INVALID_ID"]
 
 
-async def test_district_partnerships_and_active_counts(run: Run, engine: Engine):
+@pytest.mark.parametrize("world", ["REAL", "DEMO"])
+async def test_district_partnerships_and_active_counts(run: Run, engine: Engine, world: str):
+    """The real record by default; with world DEMO the generated partnerships too."""
+    only_real = "AND p.synthetic = :f AND pr.synthetic = :f" if world == "REAL" else ""
     with engine.connect() as conn:
         code = conn.execute(
             text(
-                "SELECT district_code FROM partnership WHERE status = 'active' "
-                "GROUP BY district_code ORDER BY COUNT(*) DESC, district_code LIMIT 1"
-            )
+                "SELECT p.district_code FROM partnership p JOIN partner pr ON pr.id = p.partner_id "
+                f"WHERE p.status IN ('active', 'reported') {only_real} "
+                "GROUP BY p.district_code "
+                "ORDER BY SUM(CASE WHEN p.status = 'active' THEN 1 ELSE 0 END) DESC, "
+                "COUNT(*) DESC, p.district_code LIMIT 1"
+            ),
+            {"f": False},
         ).scalar_one()
         expected_counts = dict(
             conn.execute(
                 text(
                     "SELECT pr.kind, COUNT(DISTINCT pr.id) FROM partnership p "
                     "JOIN partner pr ON pr.id = p.partner_id "
-                    "WHERE p.district_code = :c AND p.status = 'active' GROUP BY pr.kind"
+                    f"WHERE p.district_code = :c AND p.status = 'active' {only_real} "
+                    "GROUP BY pr.kind"
                 ),
-                {"c": code},
+                {"c": code, "f": False},
             ).all()
         )
         reported = conn.execute(
@@ -262,15 +271,27 @@ async def test_district_partnerships_and_active_counts(run: Run, engine: Engine)
             {"c": code, "f": False},
         ).scalar_one()
     result = await run(
-        """query($c: String!) { district(code: $c) { partnerships { databaseId district { code } }
-             activePartnerCounts { kind count } reportedRealPartnershipCount } }""",
-        {"c": code},
+        """query($c: String!, $w: World!) { district(code: $c) {
+             partnerships(world: $w) { databaseId synthetic district { code } }
+             activePartnerCounts(world: $w) { kind count } reportedRealPartnershipCount } }""",
+        {"c": code, "w": world},
     )
     district = result.data["district"]
-    assert sorted(p["databaseId"] for p in district["partnerships"]) == sql_ids(
-        engine, "SELECT id FROM partnership WHERE district_code = :c", c=code
+    expected_ids = sql_ids(
+        engine,
+        "SELECT p.id FROM partnership p JOIN partner pr ON pr.id = p.partner_id "
+        f"WHERE p.district_code = :c {only_real}",
+        c=code,
+        f=False,
     )
+    assert expected_ids
+    assert sorted(p["databaseId"] for p in district["partnerships"]) == expected_ids
     assert {p["district"]["code"] for p in district["partnerships"]} == {code}
+    if world == "REAL":
+        assert not any(p["synthetic"] for p in district["partnerships"])
+    else:
+        assert any(p["synthetic"] for p in district["partnerships"])
+        assert expected_counts  # the demo world has active partnerships to count
     assert {c["kind"].lower(): c["count"] for c in district["activePartnerCounts"]} == (
         expected_counts
     )

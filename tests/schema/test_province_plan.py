@@ -4,101 +4,117 @@
 # ruff: noqa: F811
 from __future__ import annotations
 
-import calendar
 from collections import defaultdict
 
+import pytest
 from sqlalchemy import Engine, text
 
+from tests.schema.campaign_support import TARGETS, expected_progress, media_homes
 from tests.schema.conftest import error_codes
 from tests.schema.recommend_support import Run, recommender, rrun, version  # noqa: F401
 
 PLAN = """
-query($code: String!) {
-  provincePlan(provinceCode: $code) {
+query($code: String!, $world: World = REAL) {
+  provincePlan(provinceCode: $code, world: $world) {
     modelVersion
-    province { code }
+    province { code name }
     quotas { category target committed remaining }
     picks {
       category score areasCovered
-      partner { databaseId kind archived }
+      partner { databaseId kind archived synthetic scope }
       district { code province { code } }
       reasons { factor sentence }
     }
-    remainingAfterPlan { category remaining }
+    remainingAfterPlan { category remaining explanation id: explanation(language: ID) }
   }
 }"""
-TARGETS = {"COMPANY": 5, "REGIONAL_PARTNER": 10, "LOCAL_MEDIA": 4}
 
 
-def _months(start, end) -> int:
-    m = (end.year - start.year) * 12 + end.month - start.month
-    if end.day < min(start.day, calendar.monthrange(end.year, end.month)[1]):
-        m -= 1
-    return m
+def committed_by_category(engine: Engine, province: str, *, demo: bool) -> dict[str, set[int]]:
+    committed, _ = expected_progress(engine, demo=demo)
+    return {c: committed.get((province, c), set()) for c in TARGETS}
 
 
-def committed_by_category(engine: Engine, province: str) -> dict[str, set[int]]:
-    """Distinct partners with a commitment (>= 6 months, active/completed/reported), raw SQL."""
-    rows = (
-        engine.connect()
-        .execute(
-            text(
-                "SELECT p.id, p.kind, s.status, s.duration_months, s.start_date, s.end_date "
-                "FROM partnership s JOIN partner p ON p.id = s.partner_id "
-                "JOIN district d ON d.code = s.district_code WHERE d.province_code = :p"
-            ),
-            {"p": province},
-        )
-        .all()
-    )
-    out: dict[str, set[int]] = defaultdict(set)
-    for pid, kind, status, months, start, end in rows:
-        if status not in ("active", "completed", "reported"):
-            continue
-        if months is None and start is not None and end is not None:
-            import datetime as dt
-
-            s = start if isinstance(start, dt.date) else dt.date.fromisoformat(start)
-            e = end if isinstance(end, dt.date) else dt.date.fromisoformat(end)
-            months = _months(s, e)
-        if months is None or months < 6:
-            continue
-        cat = (
-            "COMPANY"
-            if kind in ("company", "state_owned_company")
-            else "LOCAL_MEDIA"
-            if kind == "media"
-            else "REGIONAL_PARTNER"
-        )
-        out[cat].add(pid)
-    return out
-
-
-async def test_plan_fills_ntt_quotas(rrun: Run, engine: Engine, version: str):
-    plan = (await rrun(PLAN, {"code": "53"})).data["provincePlan"]
-    assert plan["modelVersion"] == version and plan["province"]["code"] == "53"
-    committed = committed_by_category(engine, "53")
+def check_plan(plan: dict, engine: Engine, code: str, *, demo: bool) -> None:
+    """Picks in the province, no partner twice, nobody already committed; every quota
+    is filled by the picks or says why its slots stay open."""
+    committed = committed_by_category(engine, code, demo=demo)
     assert {q["category"]: q["committed"] for q in plan["quotas"]} == {
-        c: len(committed.get(c, ())) for c in TARGETS
+        c: len(committed[c]) for c in TARGETS
     }
     picks = plan["picks"]
-    per_cat = defaultdict(int)
+    per_cat: dict[str, int] = defaultdict(int)
     for p in picks:
         per_cat[p["category"]] += 1
-        assert p["district"]["province"]["code"] == "53"
+        assert p["district"]["province"]["code"] == code
         assert not p["partner"]["archived"]
-        assert p["partner"]["databaseId"] not in committed.get(p["category"], set())
+        assert p["partner"]["databaseId"] not in committed[p["category"]]
         assert len(p["reasons"]) >= 2
-    for cat, target in TARGETS.items():
-        assert len(committed.get(cat, ())) + per_cat[cat] == max(
-            target, len(committed.get(cat, ()))
-        )
+        if not demo:
+            assert p["partner"]["synthetic"] is False
     assert len({p["partner"]["databaseId"] for p in picks}) == len(picks)
-    assert {r["remaining"] for r in plan["remainingAfterPlan"]} == {0}
+    left = {r["category"]: r for r in plan["remainingAfterPlan"]}
+    for cat, target in TARGETS.items():
+        have = len(committed[cat])
+        assert have + per_cat[cat] + left[cat]["remaining"] == max(target, have), cat
+        if left[cat]["remaining"]:
+            assert "stay open" in left[cat]["explanation"]
+            assert "tetap kosong" in left[cat]["id"]
+        else:
+            assert left[cat]["explanation"] is None
+
+
+async def test_plan_fills_ntt_quotas_in_the_demo_world(rrun: Run, engine: Engine, version: str):
+    plan = (await rrun(PLAN, {"code": "53", "world": "DEMO"})).data["provincePlan"]
+    assert plan["modelVersion"] == version and plan["province"]["code"] == "53"
+    check_plan(plan, engine, "53", demo=True)
+    left = {r["category"]: r["remaining"] for r in plan["remainingAfterPlan"]}
+    # plenty of generated companies and regional partners; few local media of NTT
+    assert left["COMPANY"] == left["REGIONAL_PARTNER"] == 0
+    assert any(p["partner"]["synthetic"] for p in plan["picks"])  # the demo world is used
+
+
+async def test_no_synthetic_partner_in_any_province_plan_by_default(rrun: Run, engine: Engine):
+    codes = [
+        r[0] for r in engine.connect().execute(text("SELECT code FROM province ORDER BY code"))
+    ]
+    assert len(codes) == 38
+    picked = 0
+    for code in codes:
+        plan = (await rrun(PLAN, {"code": code})).data["provincePlan"]
+        check_plan(plan, engine, code, demo=False)
+        picked += len(plan["picks"])
+    assert picked > 0  # real partners are proposed somewhere
+
+
+@pytest.mark.parametrize("world", ["REAL", "DEMO"])
+async def test_local_media_are_local_or_none_saying_what_stays_open(
+    rrun: Run, engine: Engine, world: str
+):
+    """Papua Pegunungan (95): only media local to the province fill its local-media quota."""
+    homes = media_homes(engine)
+    national = {pid for pid, h in homes.items() if not h}
+    plan = (await rrun(PLAN, {"code": "95", "world": world})).data["provincePlan"]
+    check_plan(plan, engine, "95", demo=world == "DEMO")
+    media = [p for p in plan["picks"] if p["category"] == "LOCAL_MEDIA"]
+    for p in media:
+        assert p["partner"]["scope"] in ("LOCAL", "PROVINCIAL")
+        assert "95" in homes[p["partner"]["databaseId"]]
+    # no outlet that is local media nowhere (the national ones) fills the quota
+    assert not national & {p["partner"]["databaseId"] for p in plan["picks"]}
+    left = {r["category"]: r for r in plan["remainingAfterPlan"]}["LOCAL_MEDIA"]
+    if world == "DEMO":  # the demo world has national media to refuse
+        assert national
+    if left["remaining"]:
+        assert "Papua Pegunungan" in left["explanation"]
+        assert "national outlets never fill this quota" in left["explanation"]
+        # the explanation names the data it looked at
+        assert ("demo world" in left["explanation"]) is (world == "DEMO")
 
 
 async def test_plan_spreads_over_districts_and_kinds(rrun: Run):
-    plan = (await rrun(PLAN, {"code": "94"})).data["provincePlan"]  # Papua: quotas mostly open
+    # Papua Tengah in the demo world: quotas mostly open, many candidates
+    plan = (await rrun(PLAN, {"code": "94", "world": "DEMO"})).data["provincePlan"]
     picks = plan["picks"]
     assert len(picks) >= 10
     districts = [p["district"]["code"] for p in picks]

@@ -6,7 +6,7 @@ from collections import defaultdict
 
 from sqlalchemy import Engine, select
 
-from service.db.models import District, Partnership, PartnershipArea
+from service.db.models import District, Partner, Partnership, PartnershipArea
 from tests.schema.conftest import Run
 
 AREAS = [
@@ -23,10 +23,10 @@ AREAS = [
 ]
 
 QUERY = """
-query($code: String!) { district(code: $code) {
+query($code: String!, $world: World = DEMO) { district(code: $code) {
   latestStuntingPrevalence { value }
   stuntingPrevalenceSeries { year survey value sourceUrl }
-  situation {
+  situation(world: $world) {
     prevalenceSeries { year survey value sourceUrl }
     latestPrevalence { value }
     targetPct gapToTarget underdeveloped
@@ -36,7 +36,7 @@ query($code: String!) { district(code: $code) {
     knownBudgetIdr partnershipsWithoutBudget
     provinceQuotas { category target committed }
   }
-  province { quotaProgress { category target committed } }
+  province { quotaProgress(world: $world) { category target committed } }
 } }"""
 
 
@@ -55,6 +55,7 @@ def _busiest_district(engine: Engine) -> str:
 
 
 async def test_situation_matches_the_raw_rows(run: Run, engine: Engine) -> None:
+    """In the demo world (the busiest district's budgets are generated ones)."""
     code = _busiest_district(engine)
     with engine.connect() as conn:
         running = conn.execute(
@@ -114,3 +115,26 @@ async def test_a_district_without_partners_has_every_area_uncovered(
     s = (await run(QUERY, {"code": code})).data["district"]["situation"]
     assert s["byArea"] == [] and s["partnerCount"] == 0 and s["knownBudgetIdr"] == 0
     assert len(s["uncoveredAreas"]) == len(AREAS)
+
+
+async def test_the_real_situation_leaves_out_the_demo_world(run: Run, engine: Engine) -> None:
+    """By default a district's situation holds only real running partnerships."""
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(Partnership.district_code, Partnership.partner_id, Partner.synthetic)
+            .join(Partner, Partner.id == Partnership.partner_id)
+            .where(Partnership.status.in_(["active", "reported"]))
+        ).all()
+    real: dict[str, set[int]] = defaultdict(set)
+    demo: dict[str, set[int]] = defaultdict(set)
+    for code, pid, synthetic in rows:
+        (demo if synthetic else real)[code].add(pid)
+    # a district where real and generated partners both work
+    code = next(c for c in sorted(real) if demo.get(c))
+    query = """query($code: String!) { district(code: $code) {
+      situation { partnerCount byArea { partners { databaseId synthetic } } } } }"""
+    s = (await run(query, {"code": code})).data["district"]["situation"]
+    assert s["partnerCount"] == len(real[code])
+    shown = [p for a in s["byArea"] for p in a["partners"]]
+    assert not any(p["synthetic"] for p in shown)
+    assert {p["databaseId"] for p in shown} <= real[code]

@@ -22,8 +22,9 @@ from service.auth import Forbidden, Principal, Role
 from service.db.models import AuditLog, District, Partner, Partnership
 from service.domain import writes as w
 from service.domain.commitments import ExpiringFilter, expiring_commitments
+from service.domain.worlds import World
 from service.settings import Settings
-from tests.schema.test_campaign import months
+from tests.schema.campaign_support import months
 from tests.service import writes_support as support
 
 asession = support.asession
@@ -47,6 +48,9 @@ async def in_force_companies(session: AsyncSession, province: str, day: dt.date)
         .where(
             District.province_code == province,
             Partner.kind.in_(["company", "state_owned_company"]),
+            # the real record, as expiringCommitments counts by default
+            Partner.synthetic.is_(False),
+            Partnership.synthetic.is_(False),
         )
     )
     found = set()
@@ -187,6 +191,37 @@ async def test_one_commitment_drops_the_quota(asession: AsyncSession) -> None:
     item = found[0]
     assert (item.quota_target, item.committed_now, item.committed_after_end) == (5, 5, 4)
     assert item.quota_at_risk and item.quota_category.value == "company"
+
+
+async def test_generated_commitments_only_in_the_demo_world(asession: AsyncSession) -> None:
+    """A synthetic commitment is neither listed nor counted unless the demo world is asked."""
+    province, district, _ = await _province_below_quota(asession, FAR)
+    real = await _add(
+        asession, "PT Uji Nyata", "company", district, FAR - dt.timedelta(days=400), FAR
+    )
+    demo = await _add(
+        asession, "PT Uji Demo", "company", district, FAR - dt.timedelta(days=400), FAR
+    )
+    demo.synthetic = True
+    (await asession.get(Partner, demo.partner_id)).synthetic = True  # type: ignore[union-attr]
+    await asession.flush()
+    flt = ExpiringFilter(district_codes=[district])
+
+    async def listed(world: World) -> dict[int, Any]:
+        found = await expiring_commitments(
+            asession, within_days=30, filter=flt, today=FAR, world=world
+        )
+        return {i.partnership_id: i for i in found}
+
+    by_default, with_demo = await listed(World.REAL), await listed(World.DEMO)
+    assert real.id in by_default and demo.id not in by_default
+    assert {real.id, demo.id} <= set(with_demo)
+    # counted in force: the real record's companies by default (restated from the raw
+    # rows by in_force_companies); the generated one (and any other) only with the demo
+    assert by_default[real.id].committed_now == len(
+        await in_force_companies(asession, province, FAR)
+    )
+    assert with_demo[real.id].committed_now > by_default[real.id].committed_now
 
 
 @pytest.mark.parametrize("days", [0, -1, 731, 10_000])

@@ -14,7 +14,7 @@ from tests.model_support import trained_version
 def test_http_recommendations_name_the_active_version(settings: Settings, engine: Engine):
     version = trained_version(engine, settings)
     with TestClient(create_app(settings)) as client:
-        assert isinstance(client.app.state.scorer, Recommender)  # type: ignore[attr-defined]
+        assert isinstance(client.app.state.recommender, Recommender)  # type: ignore[attr-defined]
         body = client.post(
             "/graphql",
             json={

@@ -18,7 +18,6 @@ from service.domain.writes.common import (
     MODEL_VERSION_MAX,
     NOTES_MAX,
     REASON_MAX,
-    REQUIRED_ROLE,
     SHORT_TEXT_MAX,
     Result,
 )
@@ -44,7 +43,6 @@ __all__ = [
     "PARTNER_FIELDS",
     "PARTNER_NAME_CONSTRAINT",
     "REASON_MAX",
-    "REQUIRED_ROLE",
     "SHORT_TEXT_MAX",
     "Result",
     "archive_partner",

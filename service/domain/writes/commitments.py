@@ -5,15 +5,15 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, Any
 
-from service.auth import Principal, require
+from service.auth import Principal
 from service.db.enums import PartnershipStatus
 from service.db.models import Partnership
 from service.domain import validation as v
+from service.domain.actions import Action, authorize
 from service.domain.partnerships import months_between
 from service.domain.validation import ErrorCode, UserError
 from service.domain.writes.common import (
     NOTES_MAX,
-    REQUIRED_ROLE,
     Result,
     _audit,
     _begin_write,
@@ -54,7 +54,7 @@ def _extendable(status: str) -> list[UserError]:
 
 
 def _new_duration(row: Partnership, end_date: dt.date) -> int | None:
-    """The stated duration kept true to the new end date (None when none was stated)."""
+    """Keep the stated duration true to the new end date (None when none was stated)."""
     if row.duration_months is None:
         return None
     if row.start_date is not None:
@@ -77,7 +77,7 @@ async def extend_commitment(
     The new end date must lie after the current one and not before today; a stated
     duration follows it (and must stay within 1 to 120 months).
     """
-    require(actor, REQUIRED_ROLE["extendCommitment"])
+    authorize(actor, Action.EXTEND_COMMITMENT)
     await _begin_write(session)
     today = today or dt.date.today()
     errors = v.date_value(end_date, field="endDate")
@@ -146,7 +146,7 @@ async def end_commitment(
     Audited as ``endCommitment``; otherwise the same rules as completing it through
     ``updatePartnershipStatus``.
     """
-    require(actor, REQUIRED_ROLE["endCommitment"])
+    authorize(actor, Action.END_COMMITMENT)
     today = today or dt.date.today()
     if isinstance(end_date, dt.date) and end_date > today:
         errors = v.free_text(outcome, field="outcome", max_length=NOTES_MAX)
@@ -164,7 +164,7 @@ async def end_commitment(
     return await change_status(
         session,
         actor=actor,
-        action="endCommitment",
+        action=Action.END_COMMITMENT,
         partnership_id=partnership_id,
         status=PartnershipStatus.COMPLETED.value,
         end_date=end_date,

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
-from service.auth import Principal, Role
+from service.auth import Principal
 from service.db.models import AuditLog, District, Partner, Partnership
 from service.domain import validation as v
 from service.domain.validation import UserError
@@ -32,18 +32,6 @@ REASON_MAX = 1000
 SHORT_TEXT_MAX = 120
 MODEL_VERSION_MAX = 40
 
-# The role each write needs; the GraphQL permission classes read the same table.
-REQUIRED_ROLE: Mapping[str, Role] = {
-    "createPartner": Role.PLANNER,
-    "updatePartner": Role.PLANNER,
-    "archivePartner": Role.PLANNER,
-    "proposePartnership": Role.PLANNER,
-    "updatePartnershipStatus": Role.PLANNER,
-    "recordRecommendationFeedback": Role.PLANNER,
-    "extendCommitment": Role.PLANNER,
-    "endCommitment": Role.PLANNER,
-}
-
 
 @dataclass(slots=True)
 class Result(Generic[T]):
@@ -54,6 +42,7 @@ class Result(Generic[T]):
 
     @property
     def ok(self) -> bool:
+        """Whether the write succeeded (no user errors)."""
         return not self.user_errors
 
 
@@ -170,7 +159,7 @@ async def _insert_or_duplicate(
 async def _load_partner(
     session: AsyncSession, partner_id: object, *, share: bool = False
 ) -> Partner | None:
-    """The partner with its lists, row-locked on PostgreSQL (FOR UPDATE, or FOR SHARE).
+    """Load the partner with its lists, row-locked on PostgreSQL (FOR UPDATE, or FOR SHARE).
 
     Proposals take the shared lock: they do not wait for each other (the unique index
     settles duplicates) but do wait for an archive in progress, and it for them.
@@ -191,7 +180,7 @@ async def _load_partner(
 
 
 async def _load_partnership(session: AsyncSession, partnership_id: object) -> Partnership | None:
-    """The partnership, row-locked on PostgreSQL (FOR UPDATE); None for a non-id or no row."""
+    """Load the partnership, row-locked on PostgreSQL (FOR UPDATE); None if absent."""
     if not isinstance(partnership_id, int) or isinstance(partnership_id, bool):
         return None
     return await session.scalar(

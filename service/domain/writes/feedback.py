@@ -6,14 +6,14 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
-from service.auth import Principal, require
+from service.auth import Principal
 from service.db.models import Partner, RecommendationFeedback
 from service.domain import validation as v
+from service.domain.actions import Action, authorize
 from service.domain.validation import UserError
 from service.domain.writes.common import (
     MODEL_VERSION_MAX,
     REASON_MAX,
-    REQUIRED_ROLE,
     Result,
     _audit,
     _begin_write,
@@ -39,7 +39,7 @@ async def record_recommendation_feedback(
     model_version: str | None = None,
 ) -> Result[RecommendationFeedback]:
     """Record a planner's accept/reject of one recommended partner for one district."""
-    require(actor, REQUIRED_ROLE["recordRecommendationFeedback"])
+    authorize(actor, Action.RECORD_RECOMMENDATION_FEEDBACK)
     await _begin_write(session)
     errors: list[UserError] = []
     errors += v.verdict(verdict)

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import String
 from sqlalchemy.exc import IntegrityError
 
-from service.auth import Principal, require
+from service.auth import Principal
 from service.db.models import (
     Partner,
     PartnerArea,
@@ -16,9 +16,9 @@ from service.db.models import (
     PartnerProvince,
 )
 from service.domain import validation as v
+from service.domain.actions import Action, authorize
 from service.domain.validation import ErrorCode, UserError
 from service.domain.writes.common import (
-    REQUIRED_ROLE,
     Result,
     _audit,
     _begin_write,
@@ -80,7 +80,7 @@ def _stored(key: str, value: Any) -> Any:
 
 
 def _stored_list(key: str, values: Any) -> list[str]:
-    """A list field as stored: distinct and sorted; district codes in the "NN.NN" form."""
+    """Normalise a list field as stored: distinct, sorted; district codes as "NN.NN"."""
     return v.canonical_district_codes(values) if key == "district_codes" else _dedupe(values)
 
 
@@ -93,7 +93,7 @@ async def create_partner(
     are required, lists default to empty and the other fields to ``None``.
     """
     _check_keys(fields, required=_REQUIRED)
-    require(actor, REQUIRED_ROLE["createPartner"])
+    authorize(actor, Action.CREATE_PARTNER)
     await _begin_write(session)
     values: dict[str, Any] = {
         k: fields.get(k, () if k in PARTNER_LISTS else None) for k in PARTNER_FIELDS
@@ -140,7 +140,7 @@ async def update_partner(
     Archived partners are read-only.
     """
     _check_keys(fields)
-    require(actor, REQUIRED_ROLE["updatePartner"])
+    authorize(actor, Action.UPDATE_PARTNER)
     await _begin_write(session)
     given: dict[str, Any] = dict(fields)
     errors = await _validate_partner_fields(session, given)
@@ -210,7 +210,7 @@ async def archive_partner(
 
     Its open partnerships are left as they are; closing them is a separate decision.
     """
-    require(actor, REQUIRED_ROLE["archivePartner"])
+    authorize(actor, Action.ARCHIVE_PARTNER)
     await _begin_write(session)
     partner = await _load_partner(session, partner_id)
     if partner is None:

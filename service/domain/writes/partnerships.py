@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
-from service.auth import Principal, require
+from service.auth import Principal
 from service.db.enums import PartnershipStatus
 from service.db.models import (
     OPEN_PARTNERSHIP_STATUSES,
@@ -16,10 +16,10 @@ from service.db.models import (
     PartnershipArea,
 )
 from service.domain import validation as v
+from service.domain.actions import Action, authorize
 from service.domain.validation import ErrorCode, UserError
 from service.domain.writes.common import (
     NOTES_MAX,
-    REQUIRED_ROLE,
     Result,
     _audit,
     _begin_write,
@@ -73,7 +73,7 @@ async def propose_partnership(
     Refused with ``DUPLICATE`` while the partner has a proposed or active partnership
     in that district, also when a concurrent proposal wins the race.
     """
-    require(actor, REQUIRED_ROLE["proposePartnership"])
+    authorize(actor, Action.PROPOSE_PARTNERSHIP)
     await _begin_write(session)
     errors: list[UserError] = []
     errors += v.intervention_areas(areas)
@@ -171,7 +171,7 @@ async def update_partnership_status(
     return await change_status(
         session,
         actor=actor,
-        action="updatePartnershipStatus",
+        action=Action.UPDATE_PARTNERSHIP_STATUS,
         partnership_id=partnership_id,
         status=status,
         start_date=start_date,
@@ -185,7 +185,7 @@ async def change_status(
     session: AsyncSession,
     *,
     actor: Principal,
-    action: str,
+    action: Action,
     partnership_id: int,
     status: str,
     start_date: dt.date | None = None,
@@ -193,8 +193,8 @@ async def change_status(
     outcome: str | None = None,
     today: dt.date | None = None,
 ) -> Result[Partnership]:
-    """:func:`update_partnership_status` for the write named ``action`` (role and audit)."""
-    require(actor, REQUIRED_ROLE[action])
+    """:func:`update_partnership_status` performed as ``action`` (its role and audit name)."""
+    authorize(actor, action)
     await _begin_write(session)
     today = today or dt.date.today()
     errors: list[UserError] = []
@@ -251,7 +251,7 @@ async def change_status(
     _audit(
         session,
         actor,
-        action=action,
+        action=action.audit_name,
         entity_type="Partnership",
         entity_id=row.id,
         summary=changes,

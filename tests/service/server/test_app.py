@@ -33,7 +33,7 @@ def test_lifespan_fills_app_state(client: TestClient):
     state = client.app.state  # type: ignore[attr-defined]
     assert state.session_factory is not None
     assert state.engine is not None
-    assert state.scorer is not None  # the runtime recommender (service.domain.recommending)
+    assert state.recommender is not None  # the runtime recommender (service.domain.recommending)
 
 
 def test_healthz(client: TestClient):

@@ -24,19 +24,22 @@ from starlette.testclient import TestClient
 
 from service.auth import Role
 from service.db.models import ApiToken
-from service.domain import exports
+from service.domain import export_tables, exports
+from service.domain.worlds import World
 from service.server.app import create_app
 from service.settings import Settings
 from tests.schema.api_support import bearer, create_tokens
 
 DISTRICT_PAGE = """
-query($first: Int, $after: String, $filter: DistrictFilter, $order: DistrictOrder) {
+query($first: Int, $after: String, $filter: DistrictFilter, $order: DistrictOrder,
+      $world: World = REAL) {
   districts(first: $first, after: $after, filter: $filter, orderBy: $order) {
     totalCount pageInfo { hasNextPage endCursor }
     nodes {
       code name type underdeveloped population province { code name }
       latestStuntingPrevalence { value year survey imputed sourceUrl }
-      activePartnerCounts { kind count } reportedRealPartnershipCount committedPartnerCount
+      activePartnerCounts(world: $world) { kind count } reportedRealPartnershipCount
+      committedPartnerCount(world: $world)
     }
   }
 }"""
@@ -56,12 +59,14 @@ def client(settings: Settings, engine: Engine) -> Iterator[TestClient]:
         yield test_client
 
 
-def api_districts(client: TestClient, flt: dict[str, Any] | None, order: Any = None) -> list[Any]:
+def api_districts(
+    client: TestClient, flt: dict[str, Any] | None, order: Any = None, world: str = "REAL"
+) -> list[Any]:
     """Every node of districts(first: 100) for the filter, page by page."""
     nodes: list[Any] = []
     after = None
     while True:
-        variables = {"first": 100, "after": after, "filter": flt, "order": order}
+        variables = {"first": 100, "after": after, "filter": flt, "order": order, "world": world}
         body = client.post("/graphql", json={"query": DISTRICT_PAGE, "variables": variables}).json()
         assert "errors" not in body, body
         page = body["data"]["districts"]
@@ -109,7 +114,7 @@ def expected_row(node: dict[str, Any]) -> dict[str, str]:
         "committed_partners": str(node["committedPartnerCount"]),
         "reported_real_partnerships": str(node["reportedRealPartnershipCount"]),
     }
-    for column in exports.KIND_COLUMNS:
+    for column in export_tables.KIND_COLUMNS:
         row[column] = str(active.get(column.removeprefix("active_partners_"), 0))
     return row
 
@@ -123,12 +128,21 @@ def compare(rows: list[dict[str, str]], nodes: list[dict[str, Any]]) -> None:
 
 def test_districts_csv_equals_the_api_pages(client: TestClient) -> None:
     rows = read_csv(client.get("/export/districts.csv"))
-    assert list(rows[0]) == list(exports.DISTRICTS.columns)
+    assert list(rows[0]) == list(export_tables.DISTRICTS.columns)
     nodes = api_districts(client, None)
     assert len(rows) == len(nodes) == 514
     compare(rows, nodes)
-    assert {r["provenance"] for r in rows} == {exports.DISTRICT_PROVENANCE}
+    assert {r["provenance"] for r in rows} == {export_tables.DISTRICT_PROVENANCE[World.REAL]}
     assert any(r["prevalence_imputed"] == "true" for r in rows)
+
+
+def test_demo_world_districts_csv_equals_the_api_in_demo(client: TestClient) -> None:
+    rows = read_csv(client.get("/export/districts.csv?world=demo&provinceCode=53"))
+    nodes = api_districts(client, {"provinceCode": "53"}, world="DEMO")
+    compare(rows, nodes)
+    real = read_csv(client.get("/export/districts.csv?provinceCode=53"))
+    assert sum(int(r["coverage"]) for r in rows) > sum(int(r["coverage"]) for r in real)
+    assert {r["provenance"] for r in rows} == {export_tables.DISTRICT_PROVENANCE[World.DEMO]}
 
 
 def test_filtered_and_ordered_csv_equals_the_api(client: TestClient) -> None:
@@ -150,11 +164,11 @@ def test_districts_xlsx_opens_with_openpyxl(client: TestClient) -> None:
     book = load_workbook(io.BytesIO(response.content), read_only=True)
     assert book.sheetnames == ["Districts", "README"]
     table = list(book["Districts"].iter_rows(values_only=True))
-    assert list(table[0]) == list(exports.DISTRICTS.columns)
+    assert list(table[0]) == list(export_tables.DISTRICTS.columns)
     nodes = api_districts(client, {"underdeveloped": True})
     assert [r[0] for r in table[1:]] == [n["code"] for n in nodes]
     readme = " ".join(str(c) for row in book["README"].iter_rows(values_only=True) for c in row)
-    for needle in ("ODbL", "CC BY 3.0 IGO", "synthetic (demo)", exports.DISTRICT_PROVENANCE):
+    for needle in ("ODbL", "CC BY 3.0 IGO", "synthetic (demo)"):
         assert needle in readme
 
 
@@ -175,29 +189,41 @@ def test_districts_geojson(client: TestClient) -> None:
         assert 94 < geometry.centroid.x < 142 and -12 < geometry.centroid.y < 7
 
 
-@pytest.mark.parametrize(
-    ("table", "query"),
-    [
-        ("partners", "{ partners(first: 1) { totalCount } }"),
-        ("partnerships", "{ partnerships(first: 1) { totalCount } }"),
-    ],
-)
-def test_partner_tables_count_like_the_api(client: TestClient, table: str, query: str) -> None:
+@pytest.mark.parametrize("table", ["partners", "partnerships"])
+def test_partner_tables_count_like_the_api(client: TestClient, table: str) -> None:
+    """The real record by default; world=demo adds the generated rows, each marked."""
+
+    def total(flt: str) -> int:
+        query = f"{{ {table}(first: 1{flt}) {{ totalCount }} }}"
+        count: int = client.post("/graphql", json={"query": query}).json()["data"][table][
+            "totalCount"
+        ]
+        return count
+
     rows = read_csv(client.get(f"/export/{table}.csv"))
-    total = client.post("/graphql", json={"query": query}).json()["data"][table]["totalCount"]
-    assert len(rows) == total
-    assert list(rows[0]) == list(exports.TABLES[table].columns)
-    assert {r["provenance"] for r in rows} == {"real", "synthetic (demo)"}
+    assert len(rows) == total(", filter: {synthetic: false}") > 0
+    assert list(rows[0]) == list(export_tables.TABLES[table].columns)
+    assert {r["provenance"] for r in rows} == {"real"}
+    demo = read_csv(client.get(f"/export/{table}.csv?world=demo"))
+    assert len(demo) == total("") > len(rows)
+    assert {r["provenance"] for r in demo} == {"real", "synthetic (demo)"}
 
 
 def test_partnerships_carry_commitment_months(client: TestClient) -> None:
-    rows = read_csv(client.get("/export/partnerships.csv?provinceCode=53&status=active,completed"))
+    rows = read_csv(
+        client.get("/export/partnerships.csv?provinceCode=53&status=active,completed&world=demo")
+    )
     assert rows and {r["status"] for r in rows} <= {"active", "completed"}
     for r in rows:
         if r["duration_months"]:
             assert r["commitment_months"] == r["duration_months"]
         months = int(r["commitment_months"]) if r["commitment_months"] else 0
         assert (r["is_commitment"] == "true") == (months >= 6), r
+
+
+def test_district_codes_in_either_form(client: TestClient) -> None:
+    dotted = read_csv(client.get("/export/partnerships.csv?districtCode=53.02"))
+    assert dotted and read_csv(client.get("/export/partnerships.csv?districtCode=5302")) == dotted
 
 
 def test_quota_progress_csv(client: TestClient) -> None:
@@ -225,7 +251,9 @@ def test_province_plan_and_expiring_csv(client: TestClient) -> None:
     ]
     expiring = client.get("/export/expiring-commitments.csv?withinDays=730&provinceCode=53")
     read_csv(expiring)  # status, type and disposition
-    assert expiring.text.splitlines()[0].split(",") == list(exports.EXPIRING_COMMITMENTS.columns)
+    assert expiring.text.splitlines()[0].split(",") == list(
+        export_tables.EXPIRING_COMMITMENTS.columns
+    )
 
 
 @pytest.mark.parametrize(
@@ -241,6 +269,8 @@ def test_province_plan_and_expiring_csv(client: TestClient) -> None:
         ("/export/expiring-commitments.csv?withinDays=731", 400, "BAD_USER_INPUT", "withinDays"),
         ("/export/province-plan.csv", 400, "BAD_USER_INPUT", "provinceCode"),
         ("/export/partners.geojson", 404, "NOT_FOUND", None),
+        ("/export/partners.csv?synthetic=true", 400, "BAD_USER_INPUT", "synthetic"),
+        ("/export/quota-progress.csv?world=fantasy", 400, "BAD_USER_INPUT", "world"),
     ],
 )
 def test_bad_filters_are_json_errors(
@@ -304,3 +334,10 @@ def test_every_export_url_in_the_readme_answers(client: TestClient) -> None:
     assert len(urls) >= 10
     for url in urls:
         assert client.get(url).status_code == 200, url
+
+
+def test_district_codes_without_the_dot_filter_the_same_rows(client: TestClient) -> None:
+    for table in ("partners", "partnerships"):
+        dotted = read_csv(client.get(f"/export/{table}.csv?districtCode=53.02"))
+        assert dotted, table
+        assert read_csv(client.get(f"/export/{table}.csv?districtCode=5302")) == dotted

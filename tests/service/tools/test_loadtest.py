@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from service.tools import loadtest
+from service.tools import load_driver, loadtest
 from tests.service.writes_support import postgres_url
 
 
@@ -28,9 +28,9 @@ def test_short_load_run_has_no_errors_and_loses_no_writes() -> None:
     assert report.requests > 0 and report.requests_per_second > 0
     assert report.acknowledged_writes > 0
     for kind, stats in data["operations"].items():
-        assert kind in loadtest.WEIGHTS
+        assert kind in load_driver.WEIGHTS
         assert stats["count"] > 0 and 0 < stats["p50_ms"] <= stats["p99_ms"]
         assert "latencies" not in stats
-    reads = set(loadtest.READS) & set(data["operations"])
+    reads = set(load_driver.READS) & set(data["operations"])
     assert {"district", "districts"} <= reads
     assert "lost writes: 0" in report.render()

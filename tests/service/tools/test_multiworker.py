@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from service.db.session import make_engine
 from service.domain import model_registry
 from service.settings import Settings
-from service.tools.loadtest import prepare, throwaway_database, uvicorn_server
+from service.tools.load_server import prepare, throwaway_database, uvicorn_server
 
 PG_URL = os.environ.get("MITRA_TEST_DATABASE_URL", "")
 pytestmark = pytest.mark.skipif(

@@ -4,6 +4,7 @@ import { t } from "./i18n.js";
 
 const ENDPOINT = "/graphql";
 const TOKEN_KEY = "mitra.plannerToken";
+const WORLD_KEY = "mitra.world";
 
 /** An error whose `message` is fit to show a planner, with what the server said kept aside. */
 export class ApiError extends Error {
@@ -15,6 +16,12 @@ export class ApiError extends Error {
   }
 
   /** True when the server's schema has no such field (a part of the API not deployed yet). */
+  /** The `extensions.code` of the first error, if any. */
+  get code() {
+    const first = this.errors[0];
+    return (first && first.extensions && first.extensions.code) || null;
+  }
+
   isMissingField(name) {
     return this.errors.some((e) => {
       const msg = String(e.message || "");
@@ -44,20 +51,44 @@ export function setToken(token) {
   }
 }
 
+/**
+ * Which data the console shows: "REAL" (the real record, the default) or "DEMO" (the
+ * generated demo world added, each generated item marked). Kept for the tab's session.
+ */
+export function getWorld() {
+  try {
+    return sessionStorage.getItem(WORLD_KEY) === "DEMO" ? "DEMO" : "REAL";
+  } catch {
+    return "REAL";
+  }
+}
+
+export function setWorld(world) {
+  try {
+    if (world === "DEMO") sessionStorage.setItem(WORLD_KEY, "DEMO");
+    else sessionStorage.removeItem(WORLD_KEY);
+  } catch {
+    // sessionStorage disabled: the console stays on the real record.
+  }
+}
+
 function humanMessage(errors) {
   const first = errors[0] || {};
   const code = first.extensions && first.extensions.code;
   if (code === "UNAUTHENTICATED" || code === "UNAUTHORIZED") return t("error.unauthorized");
   if (code === "FORBIDDEN") return t("error.forbidden");
+  if (code === "DEMO_UNAVAILABLE") return t("error.demoUnavailable");
   return t("error.generic", { message: first.message || "?" });
 }
 
 /**
  * Run a GraphQL operation. Resolves to `data`; rejects with an ApiError whose message
  * is human. Partial data with errors rejects too: the console never shows half an answer
- * as if it were whole.
+ * as if it were whole. An operation that declares `$world` gets the console's world
+ * (getWorld) unless the caller passes one.
  */
 export async function gql(query, variables = {}, { signal } = {}) {
+  if (query.includes("$world:") && !("world" in variables)) variables = { ...variables, world: getWorld() };
   const headers = { "content-type": "application/json", accept: "application/json" };
   // Sent with every request when set: a server may require a token for reads too
   // (MITRA_READS_REQUIRE_TOKEN). It only ever goes to this origin's /graphql.

@@ -1,6 +1,6 @@
 // Mitra planner console: wires the map, the filters and the panels to /graphql.
 
-import { allNodes, download, getToken, gql, setToken } from "./api.js";
+import { allNodes, download, getToken, getWorld, gql, setToken, setWorld } from "./api.js";
 import { DistrictPanel } from "./district.js";
 import { errorBox, h } from "./dom.js";
 import {
@@ -27,7 +27,7 @@ const PAGE_SIZE = 100; // the API's cap
 const LIST_LIMIT = 60;
 
 const MAP_QUERY = `
-query ConsoleMap($first: Int!, $after: String) {
+query ConsoleMap($first: Int!, $after: String, $world: World = REAL) {
   districts(first: $first, after: $after) {
     totalCount
     pageInfo { hasNextPage endCursor }
@@ -35,9 +35,9 @@ query ConsoleMap($first: Int!, $after: String) {
       code name shortName latitude longitude underdeveloped
       province { code name }
       latestStuntingPrevalence { value year survey imputed }
-      activePartnerCounts { kind count }
+      activePartnerCounts(world: $world) { kind count }
       reportedRealPartnershipCount
-      committedPartnerCount
+      committedPartnerCount(world: $world)
     } }
   }
 }`;
@@ -84,6 +84,7 @@ function setupLanguage() {
   onLanguageChange(() => {
     sync();
     renderToken();
+    renderWorld();
     renderLegend();
     renderFilterStatus();
     renderList();
@@ -95,6 +96,55 @@ function setupLanguage() {
     if (state.districts.length) $("#map-status").textContent = t("map.loaded", { count: state.districts.length });
     if (map.drawn) applyZoom();
     $("#map").setAttribute("aria-label", t("map.label", { count: state.districts.length || 514 }));
+  });
+}
+
+// ---------- world: the real record, or the demo world on request ----------
+
+function renderWorld() {
+  const demo = getWorld() === "DEMO";
+  const toggle = $("#world-toggle");
+  toggle.setAttribute("aria-pressed", demo ? "true" : "false");
+  toggle.textContent = demo ? t("world.toggleOff") : t("world.toggle");
+  const banner = $("#demo-banner");
+  banner.hidden = !demo;
+  banner.textContent = demo ? t("world.banner") : "";
+  document.body.dataset.world = demo ? "DEMO" : "REAL";
+}
+
+/** Reload everything the world changes: the map's coverage, the panels, national progress. */
+function reloadForWorld() {
+  state.national = null;
+  loadNational();
+  loadDistricts();
+  if (districtPanel.code) districtPanel.load(districtPanel.code);
+  if (provincePanel.code) provincePanel.load(provincePanel.code);
+}
+
+function setupWorld() {
+  renderWorld();
+  $("#world-toggle").addEventListener("click", async () => {
+    const status = $("#world-status");
+    if (getWorld() === "DEMO") {
+      setWorld("REAL");
+      status.textContent = t("world.realOn");
+    } else {
+      // Ask first: a database without a demo world says so, and the console stays real.
+      try {
+        await gql("query ConsoleWorldCheck($world: World!) { campaignProgress(world: $world) { world } }", {
+          world: "DEMO",
+        });
+      } catch (err) {
+        status.textContent = err.message;
+        $("#demo-banner").hidden = false;
+        $("#demo-banner").textContent = err.message;
+        return;
+      }
+      setWorld("DEMO");
+      status.textContent = t("world.demoOn");
+    }
+    renderWorld();
+    reloadForWorld();
   });
 }
 
@@ -329,6 +379,8 @@ function exportUrl(table, format) {
   } else if (filter.provinceCode) {
     params.set("provinceCode", filter.provinceCode);
   }
+  // The export follows the console's world, like every answer on the page.
+  if (getWorld() === "DEMO") params.set("world", "demo");
   const query = params.toString();
   return `/export/${table}.${format}${query ? `?${query}` : ""}`;
 }
@@ -544,6 +596,7 @@ function start() {
   provincePanel = new ProvincePanel($("#province-view"), { onChanged: () => loadNational() });
   nationalPanel = new NationalPanel($("#national-view"), { onProvince: showProvince });
   setupLanguage();
+  setupWorld();
   setupToken();
   setupTabs();
   setupFilters();

@@ -8,13 +8,14 @@ import { formatInteger, formatNumber, formatPercent, label, locale, reasonText, 
 export const RECOMMENDATION_COUNT = 10;
 
 const DISTRICT_QUERY = `
-query ConsoleDistrict($code: String!) {
+query ConsoleDistrict($code: String!, $world: World = REAL) {
   district(code: $code) {
     code name type underdeveloped population
     province { code name }
     latestStuntingPrevalence { value year survey imputed source sourceUrl }
     stuntingPrevalenceSeries { year survey value imputed source sourceUrl }
-    partnerships {
+    imputedStuntingPrevalence { year survey value imputed source sourceUrl }
+    partnerships(world: $world) {
       id databaseId status startYear startDate endDate durationMonths synthetic sourceUrl
       interventionAreas
       partner { id databaseId name kind synthetic }
@@ -23,10 +24,10 @@ query ConsoleDistrict($code: String!) {
 }`;
 
 const SITUATION_QUERY = `
-query ConsoleSituation($code: String!) {
+query ConsoleSituation($code: String!, $world: World = REAL) {
   district(code: $code) {
     code
-    situation {
+    situation(world: $world) {
       latestPrevalence { value survey imputed }
       targetPct gapToTarget underdeveloped
       byArea { area partnerCount partnershipCount knownBudgetIdr partnershipsWithoutBudget }
@@ -38,8 +39,8 @@ query ConsoleSituation($code: String!) {
 }`;
 
 const RECOMMEND_QUERY = `
-query ConsoleRecommend($code: String!, $first: Int) {
-  recommendPartners(districtCode: $code, first: $first) {
+query ConsoleRecommend($code: String!, $first: Int, $world: World = REAL) {
+  recommendPartners(districtCode: $code, first: $first, world: $world) {
     rank score modelVersion
     partner { id databaseId name kind synthetic interventionAreas }
     reasons { factor contribution sentence sentenceId: sentence(language: ID) }
@@ -58,6 +59,7 @@ const FEEDBACK_MUTATION = `
 mutation ConsoleFeedback($input: RecordRecommendationFeedbackInput!) {
   recordRecommendationFeedback(input: $input) {
     feedback { databaseId verdict modelVersion }
+    removedFromRecommendations
     userErrors { field message code }
   }
 }`;
@@ -107,6 +109,45 @@ function kindBadge(kind) {
 
 function syntheticBadge(synthetic) {
   return synthetic ? h("span", { class: "badge synthetic", title: t("footer.data") }, t("district.synthetic")) : null;
+}
+
+const SVG_NS = "http://www.w3.org/2000/svg";
+
+function svg(tag, attrs = {}, ...children) {
+  const el = document.createElementNS(SVG_NS, tag);
+  for (const [key, value] of Object.entries(attrs)) el.setAttribute(key, String(value));
+  for (const child of children) if (child) el.append(child);
+  return el;
+}
+
+/**
+ * A small trend chart: one line through the published figures only, by year; imputed
+ * estimates are hollow marks of their own, never a vertex of the line.
+ */
+function trendChart(published, estimates, max) {
+  const all = [...published, ...estimates];
+  if (!all.length) return null;
+  const years = all.map((r) => r.year);
+  const lo = Math.min(...years);
+  const hi = Math.max(...years);
+  const W = 240;
+  const H = 64;
+  const PAD = 6;
+  const x = (year) => (hi === lo ? W / 2 : PAD + ((W - 2 * PAD) * (year - lo)) / (hi - lo));
+  const y = (value) => H - PAD - ((H - 2 * PAD) * value) / max;
+  const point = (r) => `${x(r.year).toFixed(1)},${y(r.value).toFixed(1)}`;
+  const title = svg("title");
+  title.textContent = t("district.trendLabel", { published: published.length, imputed: estimates.length });
+  return svg(
+    "svg",
+    { class: "trend", viewBox: `0 0 ${W} ${H}`, width: W, height: H, role: "img", "aria-label": title.textContent },
+    title,
+    published.length >= 2 ? svg("polyline", { class: "trend-line", points: published.map(point).join(" ") }) : null,
+    ...published.map((r) => svg("circle", { class: "trend-point", cx: x(r.year), cy: y(r.value), r: 3, "data-year": r.year })),
+    ...estimates.map((r) =>
+      svg("circle", { class: "trend-point imputed", cx: x(r.year), cy: y(r.value), r: 3, "data-year": r.year }),
+    ),
+  );
 }
 
 export class DistrictPanel {
@@ -253,16 +294,37 @@ export class DistrictPanel {
   }
 
   renderSeries(d) {
-    const rows = d.stuntingPrevalenceSeries || [];
-    if (!rows.length) return null;
-    const max = Math.max(50, ...rows.map((r) => r.value));
+    // The trend holds published figures only; imputed estimates (a province average
+    // standing in for the district) are listed apart and never joined to the line.
+    const rows = (d.stuntingPrevalenceSeries || []).filter((r) => !r.imputed);
+    const estimates = [
+      ...(d.imputedStuntingPrevalence || []),
+      ...(d.stuntingPrevalenceSeries || []).filter((r) => r.imputed),
+    ];
+    if (!rows.length && !estimates.length) return null;
+    const max = Math.max(50, ...rows.map((r) => r.value), ...estimates.map((r) => r.value));
     return h(
       "section",
       { class: "series", "aria-labelledby": "series-h" },
       h("h3", { id: "series-h" }, t("district.series")),
-      h(
+      trendChart(rows, estimates, max),
+      rows.length ? this.seriesTable(rows, max) : h("p", { class: "empty" }, t("district.noPublished")),
+      estimates.length
+        ? h(
+            "div",
+            { class: "estimates" },
+            h("h4", {}, t("district.estimates")),
+            h("p", { class: "hint" }, t("district.estimatesNote")),
+            this.seriesTable(estimates, max, { imputed: true }),
+          )
+        : null,
+    );
+  }
+
+  seriesTable(rows, max, { imputed = false } = {}) {
+    return h(
         "table",
-        { class: "series-table" },
+        { class: imputed ? "series-table imputed-table" : "series-table" },
         h(
           "thead",
           {},
@@ -295,7 +357,6 @@ export class DistrictPanel {
             ),
           ),
         ),
-      ),
     );
   }
 
@@ -706,7 +767,7 @@ export class DistrictPanel {
           message: p ? t("propose.done", { id: p.databaseId ?? p.id, status: label("status", p.status) }) : t("propose.doneNoId"),
         };
       } else {
-        result = { ok: true, message: t("reject.done") };
+        result = { ok: true, message: t(payload.removedFromRecommendations ? "reject.removed" : "reject.done") };
       }
     } catch (err) {
       const missing = err instanceof ApiError && (err.isMissingField(field) || err.errors.some((e) => /Unknown type/.test(e.message || "")));

@@ -2,7 +2,7 @@
 
 import { ApiError, getToken, gql } from "./api.js";
 import { bar, errorBox, h, loading } from "./dom.js";
-import { formatInteger, formatNumber, label, locale, reasonText, t } from "./i18n.js";
+import { formatInteger, formatNumber, label, language, locale, reasonText, t } from "./i18n.js";
 
 export const EXPIRING_DAYS = 60;
 
@@ -109,18 +109,18 @@ export function expiringList(items, { onChanged, showProvince = false } = {}) {
 }
 
 const PROVINCE_QUERY = `
-query ConsoleProvince($code: String!) {
+query ConsoleProvince($code: String!, $world: World = REAL) {
   province(code: $code) {
     code name
-    quotaProgress { category target committed committedTwelveMonths remaining met }
+    quotaProgress(world: $world) { category target committed committedTwelveMonths remaining met }
   }
-  expiringCommitments(withinDays: ${EXPIRING_DAYS}, filter: { provinceCodes: [$code] }) {${EXPIRING_FIELDS}
+  expiringCommitments(withinDays: ${EXPIRING_DAYS}, filter: { provinceCodes: [$code] }, world: $world) {${EXPIRING_FIELDS}
   }
 }`;
 
 const PLAN_QUERY = `
-query ConsolePlan($code: String!) {
-  provincePlan(provinceCode: $code) {
+query ConsolePlan($code: String!, $world: World = REAL) {
+  provincePlan(provinceCode: $code, world: $world) {
     modelVersion
     picks {
       category score areasCovered
@@ -128,15 +128,18 @@ query ConsolePlan($code: String!) {
       district { code name }
       reasons { factor contribution sentence sentenceId: sentence(language: ID) }
     }
-    remainingAfterPlan { category remaining }
+    remainingAfterPlan { category remaining explanation explanationId: explanation(language: ID) }
   }
 }`;
 
 export const NATIONAL_QUERY = `
-query ConsoleNational {
-  campaignProgress { target committedPartners provinces provincesMeetingAllQuotas }
-  provinces { code name quotaProgress { category target committed committedTwelveMonths remaining met } }
-  expiringCommitments(withinDays: ${EXPIRING_DAYS}) {${EXPIRING_FIELDS}
+query ConsoleNational($world: World = REAL) {
+  campaignProgress(world: $world) {
+    world target committedPartners realCommittedPartners syntheticCommittedPartners
+    provinces provincesMeetingAllQuotas
+  }
+  provinces { code name quotaProgress(world: $world) { category target committed committedTwelveMonths remaining met } }
+  expiringCommitments(withinDays: ${EXPIRING_DAYS}, world: $world) {${EXPIRING_FIELDS}
   }
 }`;
 
@@ -300,7 +303,7 @@ export class ProvincePanel {
         );
       }
       const left = ((this.plan && this.plan.remainingAfterPlan) || []).filter((q) => q.remaining > 0);
-      if (this.plan && picks.length) {
+      if (this.plan && (picks.length || left.length)) {
         s.append(
           h(
             "p",
@@ -308,6 +311,18 @@ export class ProvincePanel {
             left.length
               ? t("province.leftAfterPlan", { list: left.map((q) => `${label("quota", q.category)} ${q.remaining}`).join(", ") })
               : t("province.planFills"),
+          ),
+        );
+      }
+      const why = left.filter((q) => q.explanation);
+      if (why.length) {
+        s.append(
+          h(
+            "ul",
+            { class: "open-slots", "data-testid": "open-slots" },
+            why.map((q) =>
+              h("li", { dataset: { category: q.category } }, language() === "id" ? q.explanationId : q.explanation),
+            ),
           ),
         );
       }
@@ -325,11 +340,24 @@ export function renderNationalSummary(container, progress) {
     committed: formatInteger(progress.committedPartners),
     target: formatInteger(progress.target),
   });
-  container.replaceChildren(
+  const parts = [
     h("span", { class: "national-label" }, t("national.heading")),
     bar(progress.committedPartners, progress.target, { label: text, met: progress.committedPartners >= progress.target }),
     h("span", { class: "national-count", "data-testid": "national-count" }, text),
-  );
+  ];
+  if (progress.syntheticCommittedPartners) {
+    parts.push(
+      h(
+        "span",
+        { class: "national-split", "data-testid": "national-split" },
+        t("national.split", {
+          real: formatInteger(progress.realCommittedPartners),
+          demo: formatInteger(progress.syntheticCommittedPartners),
+        }),
+      ),
+    );
+  }
+  container.replaceChildren(...parts);
 }
 
 export class NationalPanel {

@@ -1,0 +1,163 @@
+"""Partners for a district, learned from the real record: a conditional logit.
+
+Each known pair (p, d) of the real record is one choice: district ``d`` "chose" ``p``
+among every real partner not known there. The features of the candidates are built
+from the record **without** that pair (and, source-blocked, without the other partners'
+pairs in ``d`` reported by the same source), so the model learns what predicts a new
+partnership, not what restates a known one. :class:`ConditionalLogit` maximises the
+softmax likelihood of the chosen partner with an L2 penalty; the fit is compiled to one
+weight vector over the raw features, so a score is ``x @ weights_`` and its reasons are
+an exact decomposition.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+from scipy.optimize import minimize
+from sklearn.base import BaseEstimator
+from sklearn.utils.validation import check_is_fitted
+
+from recommender.record import RealRecord
+from recommender.vocab import KINDS
+
+REACH_KM = 50.0
+
+CHOICE_FEATURES: tuple[str, ...] = (
+    "log_sites_in_province",
+    "in_province",
+    "same_island",
+    "log_near_km",
+    "within_reach",
+    "log_known_districts",
+    "log_districts_within_100km",
+    "log_shared_partners",
+    *(f"kind_{k}" for k in KINDS),
+    *(f"kind_{k}_x_kota" for k in KINDS),
+    *(f"kind_{k}_x_log_population" for k in KINDS),
+)
+CHOICE_COL = {f: i for i, f in enumerate(CHOICE_FEATURES)}
+
+# Which choice features make up each explained factor (recommender.explain's factors).
+CHOICE_FACTORS: dict[str, tuple[str, ...]] = {
+    "presence": (
+        "log_sites_in_province",
+        "in_province",
+        "same_island",
+        "log_near_km",
+        "within_reach",
+    ),
+    "track_record": ("log_known_districts", "log_districts_within_100km"),
+    "continuity": ("log_shared_partners",),
+    "kind": tuple(f for f in CHOICE_FEATURES if f.startswith("kind_")),
+}
+FACTOR_INDEX = {f: np.array([CHOICE_COL[c] for c in cols]) for f, cols in CHOICE_FACTORS.items()}
+assert sorted(c for cols in CHOICE_FACTORS.values() for c in cols) == sorted(CHOICE_FEATURES)
+
+
+def district_block(record: RealRecord, known: np.ndarray, d: int) -> np.ndarray:
+    """Choice features of every partner for district position ``d`` given ``known``."""
+    n_p = record.n_partners
+    prov = record.d_prov == record.d_prov[d]
+    isl = record.d_isl == record.d_isl[d]
+    in_prov_n = known[:, prov].sum(axis=1)
+    near = record.near_km(known, d)
+    total = known.sum(axis=1)
+    here = known[:, d]
+    # districts each candidate shares with the partners already known in d (not itself)
+    k = known.astype(float)
+    co = k @ k[here].sum(axis=0) - np.where(here, total, 0)
+    onehot = (record.kind[:, None] == np.arange(len(KINDS))[None]).astype(float)
+    x = np.empty((n_p, len(CHOICE_FEATURES)))
+    x[:, 0] = np.log1p(in_prov_n)
+    x[:, 1] = in_prov_n > 0
+    x[:, 2] = known[:, isl].any(axis=1)
+    x[:, 3] = np.log1p(near)
+    x[:, 4] = np.exp(-near / REACH_KM)
+    x[:, 5] = np.log1p(total)
+    x[:, 6] = np.log1p((known & (record.dist[d] <= 100.0)[None, :]).sum(axis=1))
+    x[:, 7] = np.log1p(co)
+    j = 8
+    x[:, j : j + len(KINDS)] = onehot
+    x[:, j + len(KINDS) : j + 2 * len(KINDS)] = onehot * float(record.kota[d])
+    x[:, j + 2 * len(KINDS) :] = onehot * (record.log_pop[d] - 12.5)
+    return x
+
+
+class ConditionalLogit(BaseEstimator):  # type: ignore[misc]
+    """Multinomial (conditional) logit over candidate sets, L2-penalised.
+
+    Parameters
+    ----------
+    alpha : float
+        L2 penalty on the standardised coefficients.
+
+    Attributes
+    ----------
+    weights_ : numpy.ndarray
+        Coefficients over the raw features (standardisation folded in).
+    """
+
+    def __init__(self, alpha: float = 1.0) -> None:
+        self.alpha = alpha
+
+    def fit(self, groups: Sequence[np.ndarray], chosen: Sequence[int]) -> ConditionalLogit:
+        """Fit on candidate sets ``groups[i]`` (n_i x f) whose row ``chosen[i]`` was chosen."""
+        x = np.concatenate(groups)
+        mean, sd = x.mean(axis=0), x.std(axis=0)
+        sd = np.where(sd > 1e-9, sd, 1.0)
+        zs = [(g - mean) / sd for g in groups]
+        pos = np.stack([z[c] for z, c in zip(zs, chosen, strict=True)])
+        sizes = np.array([len(z) for z in zs])
+        z_all = np.concatenate(zs)
+        starts = np.r_[0, np.cumsum(sizes)[:-1]]
+        pos_sum = pos.sum(axis=0)
+
+        def loss(w: np.ndarray) -> tuple[float, np.ndarray]:
+            u = z_all @ w
+            top = np.maximum.reduceat(u, starts)
+            lse = top + np.log(np.add.reduceat(np.exp(u - np.repeat(top, sizes)), starts))
+            prob = np.exp(u - np.repeat(lse, sizes))
+            f = float(lse.sum() - pos_sum @ w + 0.5 * self.alpha * w @ w)
+            g = prob @ z_all - pos_sum + self.alpha * w
+            return f, g
+
+        res = minimize(loss, np.zeros(x.shape[1]), jac=True, method="L-BFGS-B")
+        self.coef_ = res.x
+        self.weights_ = res.x / sd
+        self.n_groups_ = len(groups)
+        # the 0-100 point scale (see points): per factor, its least favourable utility
+        # among the training candidates, and the best total above those
+        self.lo_, self.hi_ = x.min(axis=0), x.max(axis=0)
+        g = self._factor_utilities(x)
+        self.worst_ = g.min(axis=0)
+        self.span_ = float(max((g - self.worst_).sum(axis=1).max(), 1e-9))
+        return self
+
+    def _factor_utilities(self, x: np.ndarray) -> np.ndarray:
+        w = self.weights_
+        return np.column_stack([x[:, idx] @ w[idx] for idx in FACTOR_INDEX.values()])
+
+    def points(self, x: np.ndarray) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+        """0-100 match scores of the rows of ``x`` and each factor's points.
+
+        ``points_F = 100 * (u_F(x) - worst_F) / span`` where ``u_F`` is the part of the
+        utility from factor ``F``'s features and ``worst_F`` its least favourable value
+        among the training candidates, so every factor's points are >= 0; the score is
+        their sum, capped at 100 (scaling the points with it). Features outside the
+        training range count as its edge. The order of the scores is the order of the
+        utilities of the clipped features.
+        """
+        check_is_fitted(self, "weights_")
+        x = np.clip(x, self.lo_, self.hi_)
+        contrib = np.maximum(self._factor_utilities(x) - self.worst_, 0.0) * (100.0 / self.span_)
+        total = contrib.sum(axis=1)
+        shrink = np.where(total > 100.0, 100.0 / np.maximum(total, 1e-9), 1.0)
+        out = {f: contrib[:, i] * shrink for i, f in enumerate(FACTOR_INDEX)}
+        return np.minimum(total, 100.0), out
+
+    def decision_function(self, x: np.ndarray) -> np.ndarray:
+        """Return the utility of each row (higher is more likely chosen)."""
+        check_is_fitted(self, "weights_")
+        return np.asarray(x @ self.weights_)

@@ -1,0 +1,80 @@
+"""The rankers the service uses for the real record, fitted on all of it.
+
+:class:`RealRanker` bundles the conditional logit (partners for a district) and the
+random walk (districts for a partner), with their parameters chosen by cross-validation
+on the record (:mod:`recommender.real_evaluation`). Partners' match scores are on 0-100
+with factor points that add up to them (:meth:`recommender.choice.ConditionalLogit.points`).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from sklearn.base import BaseEstimator
+from sklearn.utils.validation import check_is_fitted
+from threadpoolctl import threadpool_limits
+
+from recommender.choice import ConditionalLogit, district_block
+from recommender.graph import DistrictWalk
+from recommender.real_training import (
+    DISTRICTS,
+    SOURCE_BLOCKED,
+    choice_examples,
+    choose_alpha,
+    choose_walk,
+    holds,
+    walk_ranks,
+)
+from recommender.record import RealRecord
+
+# Below this match score (0-100) no partner is "within reach" of the district: the
+# answer says so instead of ranking a far-away partner first (docs/recommender.md).
+SUITABLE_SCORE = 20.0
+
+
+class RealRanker(BaseEstimator):  # type: ignore[misc]
+    """Partners for a district (conditional logit) and districts for a partner (walk).
+
+    Parameters
+    ----------
+    variant : str
+        How training choices are built: ``"source_blocked"`` (default; a training pair
+        never sees the other partners reported by its own source in its district) or
+        ``"leak_free"``.
+    """
+
+    def __init__(self, variant: str = SOURCE_BLOCKED) -> None:
+        self.variant = variant
+
+    def fit(self, record: RealRecord) -> RealRanker:
+        """Choose the parameters by cross-validation on ``record`` and fit on all of it."""
+        with threadpool_limits(limits=1, user_api="blas"):
+            groups, chosen, dists = choice_examples(record, np.zeros(0, int), self.variant)
+            alpha = choose_alpha(groups, chosen, dists)
+            self.partner_model_ = ConditionalLogit(alpha).fit(groups, chosen)
+            warm = [h for h in holds(record, DISTRICTS, self.variant) if not h.cold]
+            self.walk_ = DistrictWalk.of(choose_walk(record, warm, np.zeros(0, int)))
+            ranks = walk_ranks(record, self.walk_, warm, np.zeros(0, int))
+        self.n_choices_ = len(groups)
+        self.n_pairs_ = record.n_pairs
+        self.walk_train_mrr_ = float((1.0 / ranks).mean()) if len(ranks) else 0.0
+        return self
+
+    def partner_scores(self, record: RealRecord, known: np.ndarray, d: int) -> np.ndarray:
+        """Return the utility of every partner of ``record`` for district position ``d``."""
+        check_is_fitted(self, "partner_model_")
+        return self.partner_model_.decision_function(district_block(record, known, d))
+
+    def partner_points(
+        self, record: RealRecord, known: np.ndarray, d: int
+    ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+        """0-100 match scores of every partner for ``d`` and each factor's points.
+
+        The factor points of a partner add up to its score.
+        """
+        check_is_fitted(self, "partner_model_")
+        return self.partner_model_.points(district_block(record, known, d))
+
+    def district_scores(self, record: RealRecord, known: np.ndarray, p: int) -> np.ndarray:
+        """Walk scores of every district for partner position ``p`` (zeros when cold)."""
+        check_is_fitted(self, "walk_")
+        return self.walk_.scores(record, known, p)

@@ -1,0 +1,188 @@
+"""Leave-one-out holds on the real record and the models' parameter choice.
+
+A *hold* hides one known pair (and, source-blocked, the other partners' pairs in that
+district reported by the same source) for one query: a district ranking partners, or a
+partner ranking districts. The training functions build what a model may see for a
+set of removed pairs and choose parameters on training data only (the inner loop of
+:func:`recommender.real_evaluation.evaluate_real`'s nested cross-validation, and the
+fit of :class:`recommender.real_model.RealRanker`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import numpy as np
+
+from recommender.choice import ConditionalLogit, district_block
+from recommender.graph import DistrictWalk
+from recommender.record import RealRecord
+
+PARTNERS = "partners_for_district"
+DISTRICTS = "districts_for_partner"
+LEAK_FREE = "leak_free"
+SOURCE_BLOCKED = "source_blocked"
+ALPHAS = (1.0, 3.0, 10.0, 30.0, 100.0, 300.0)
+WALK_GRID: tuple[dict[str, float], ...] = tuple(
+    {"restart": r, "bandwidth_km": b, "cooccurrence": c}
+    for r in (0.25, 0.4, 0.6)
+    for b in (25.0, 50.0, 100.0)
+    for c in (0.0, 0.3, 0.6)
+)
+BASELINES = ("geography", "popularity", "transparent")
+
+
+@dataclass(frozen=True)
+class Hold:
+    """One hidden pair: its query, target, the pairs hidden with it and its cluster."""
+
+    pair: int
+    query: int
+    target: int
+    hidden: np.ndarray
+    cold: bool
+
+
+def holds(record: RealRecord, direction: str, variant: str) -> list[Hold]:
+    """Every hold of ``direction`` (cold ones included, flagged)."""
+    full = record.known()
+    n_d_of_p = full.sum(axis=1)
+    n_p_of_d = full.sum(axis=0)
+    out = []
+    for k in range(record.n_pairs):
+        p, d = int(record.pair_p[k]), int(record.pair_d[k])
+        hidden = record.blocked(k) if variant == SOURCE_BLOCKED else np.array([k])
+        cold = bool(n_d_of_p[p] < 2)
+        if direction == PARTNERS and n_p_of_d[d] >= 2:
+            out.append(Hold(k, d, p, hidden, cold))
+        elif direction == DISTRICTS:
+            out.append(Hold(k, p, d, hidden, cold))
+    return out
+
+
+def rank_of(scores: np.ndarray, candidates: np.ndarray, target: int) -> int:
+    """1-based rank of ``target`` among ``candidates`` (ties counted against it)."""
+    s = np.where(candidates, scores, -np.inf)
+    return int((s >= s[target]).sum())
+
+
+def hold_metrics(rank: int) -> tuple[float, float, float, float, float]:
+    """hit@1, hit@5, hit@10, reciprocal rank, NDCG@10 of one hold."""
+    ndcg = 1.0 / np.log2(rank + 1) if rank <= 10 else 0.0
+    return float(rank <= 1), float(rank <= 5), float(rank <= 10), 1.0 / rank, float(ndcg)
+
+
+def _folds(clusters: np.ndarray, n_folds: int, seed: int) -> Iterator[np.ndarray]:
+    """Boolean masks over ``clusters``' unique values, grouped (one cluster, one fold)."""
+    uniq = np.unique(clusters)
+    perm = np.random.default_rng(seed).permutation(uniq)
+    for f in range(n_folds):
+        yield np.isin(clusters, perm[f::n_folds])
+
+
+def choice_examples(
+    record: RealRecord, removed: np.ndarray, variant: str, pairs: np.ndarray | None = None
+) -> tuple[list[np.ndarray], list[int], np.ndarray]:
+    """Training choices from the record without the pairs in ``removed``.
+
+    Each remaining pair (p, d) whose partner has another known district is one choice
+    among the partners not known in ``d``, with features built without that pair (and
+    its source-blocked companions).
+    Returns candidate blocks, chosen rows and each choice's district.
+    """
+    base = np.setdiff1d(np.arange(record.n_pairs), removed)
+    pairs = base if pairs is None else np.intersect1d(pairs, base)
+    visible = record.known(removed)
+    groups, chosen, dists = [], [], []
+    for k in pairs:
+        p, d = int(record.pair_p[k]), int(record.pair_d[k])
+        hid = record.blocked(k) if variant == SOURCE_BLOCKED else np.array([k])
+        known = record.known(np.union1d(removed, hid))
+        if not known[p].any():
+            # a cold choice: with its only pair hidden the partner is the one candidate
+            # with no known district, which would teach "no footprint -> chosen"
+            continue
+        x = district_block(record, known, d)
+        cand = ~visible[:, d]
+        cand[p] = True
+        idx = np.flatnonzero(cand)
+        groups.append(x[idx])
+        chosen.append(int(np.searchsorted(idx, p)))
+        dists.append(d)
+    return groups, chosen, np.array(dists, int)
+
+
+def choose_alpha(
+    groups: list[np.ndarray], chosen: list[int], clusters: np.ndarray, seed: int = 0
+) -> float:
+    """Return the L2 penalty with the best inner hit@10 (then MRR) in 4 grouped inner folds."""
+    best, best_key = ALPHAS[0], (-1.0, -1.0)
+    for alpha in ALPHAS:
+        ranks = []
+        for val in _folds(clusters, 4, seed + 1):
+            tr = np.flatnonzero(~val)
+            if len(tr) == 0 or val.sum() == 0:
+                continue
+            m = ConditionalLogit(alpha).fit([groups[i] for i in tr], [chosen[i] for i in tr])
+            for i in np.flatnonzero(val):
+                u = m.decision_function(groups[i])
+                ranks.append(int((u >= u[chosen[i]]).sum()))
+        r = np.array(ranks, float)
+        key = (float((r <= 10).mean()), float((1 / r).mean())) if len(r) else (0.0, 0.0)
+        if key > best_key:
+            best, best_key = alpha, key
+    return best
+
+
+def fit_partner_model(
+    record: RealRecord, variant: str = SOURCE_BLOCKED, removed: np.ndarray | None = None
+) -> ConditionalLogit:
+    """Return the conditional logit on the record (without ``removed``), penalty by inner CV."""
+    removed = np.zeros(0, int) if removed is None else removed
+    groups, chosen, dists = choice_examples(record, removed, variant)
+    alpha = choose_alpha(groups, chosen, dists)
+    return ConditionalLogit(alpha).fit(groups, chosen)
+
+
+def walk_ranks(
+    record: RealRecord,
+    walk: DistrictWalk,
+    hs: list[Hold],
+    removed: np.ndarray,
+    kernel: np.ndarray | None = None,
+) -> np.ndarray:
+    """Rank of each hold's hidden district under ``walk`` on the record without ``removed``."""
+    if not hs:
+        return np.zeros(0, int)
+    base = record.known(removed)
+    queries = [
+        (h.query, np.column_stack([record.pair_p[h.hidden], record.pair_d[h.hidden]])) for h in hs
+    ]
+    s = walk.batch_scores(record, base, queries, kernel)
+    full = record.known()
+    out = np.zeros(len(hs), int)
+    for i, h in enumerate(hs):
+        cand = ~full[h.query]
+        cand[h.target] = True
+        out[i] = rank_of(s[i], cand, h.target)
+    return out
+
+
+def choose_walk(record: RealRecord, train: list[Hold], removed: np.ndarray) -> dict[str, float]:
+    """Return the walk parameters with the best mean reciprocal rank on the training holds."""
+    best, best_mrr = WALK_GRID[0], -1.0
+    kernels: dict[float, np.ndarray] = {}
+    for params in WALK_GRID:
+        w = DistrictWalk.of(params)
+        k = kernels.setdefault(params["bandwidth_km"], w.kernel(record))
+        mrr = float((1.0 / walk_ranks(record, w, train, removed, k)).mean()) if train else 0.0
+        if mrr > best_mrr + 1e-12:
+            best, best_mrr = params, mrr
+    return dict(best)
+
+
+def fit_walk(record: RealRecord, variant: str = SOURCE_BLOCKED) -> DistrictWalk:
+    """Return the walk with parameters chosen on every warm hold of the record."""
+    train = [h for h in holds(record, DISTRICTS, variant) if not h.cold]
+    return DistrictWalk.of(choose_walk(record, train, np.zeros(0, int)))

@@ -1,0 +1,158 @@
+"""Scores, points, reasons and distances of the real-record rankers for the real world.
+
+The real world's snapshot (:mod:`service.domain.recommending`) holds a
+:class:`RealServing` when the active model carries the real-record rankers
+(:class:`recommender.real_model.RealRanker`). Partners for a district: the conditional
+logit's 0-100 match points (presence, track record, shared partners, kind) blended with
+need points by the planner's emphasis; below :data:`~recommender.real_model.SUITABLE_SCORE`
+no partner is within reach. Districts for a partner: the random walk's visits (the
+partner's best district 100) blended with the district's need points; a partner with no
+known district yet is ranked by the transparent scorer, and its reasons say so. Every
+pair carries the distance from the district to the partner's nearest known district.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from recommender import real_explain
+from recommender.emphasis import area_need_points, district_need_points, weights
+from recommender.explain import Reason, sentence
+from recommender.real_model import RealRanker
+from recommender.record import RealRecord
+
+if TYPE_CHECKING:
+    from recommender.features import FeatureState
+    from recommender.model import _Scorer
+    from service.domain.recommender_data import RecommenderFrames
+
+
+@dataclass(frozen=True)
+class Scored:
+    """Scores (0-100) of every candidate, and what each candidate's reasons need."""
+
+    score: np.ndarray
+    fit: np.ndarray  # the fit part alone, 0-100 (what the within-reach threshold reads)
+    distance_km: np.ndarray  # nan where the partner has no known district
+    reasons: Callable[[int], list[Reason]]
+
+
+@dataclass(frozen=True)
+class RealServing:
+    """The real record and its rankers, aligned with a snapshot's partner positions."""
+
+    record: RealRecord
+    known: np.ndarray
+    ranker: RealRanker
+    need_points: np.ndarray  # per district, 0-100
+
+    @classmethod
+    def build(
+        cls, frames: RecommenderFrames, ranker: RealRanker, state: FeatureState
+    ) -> RealServing | None:
+        """None unless every partner is real and positions line up with the snapshot's."""
+        if frames.partners["synthetic"].any():
+            return None
+        record = RealRecord.from_frames(frames.districts, frames.partners, frames.history)
+        if list(record.p_names) != list(state.space.p_names):
+            return None
+        return cls(record, record.known(), ranker, district_need_points(state.space.profile))
+
+    def distances(self, d: int) -> np.ndarray:
+        """Distance from district ``d`` to each partner's nearest known district (nan: none)."""
+        km = self.record.near_km(self.known, d)
+        return np.where(self.known.any(axis=1), km, np.nan)
+
+    def partners_for(self, state: FeatureState, d: int, emphasis: str) -> Scored:
+        """0-100 scores of every partner for district position ``d``."""
+        w_fit, w_need = weights(emphasis)
+        fit, points = self.ranker.partner_points(self.record, self.known, d)
+        s = state.space
+        need = area_need_points(s.areas, s.need[d], state.coverage[d])
+        score = w_fit * fit + w_need * need
+
+        def reasons(p: int) -> list[Reason]:
+            rec, kn = self.record, self.known
+            texts = {
+                "presence": (
+                    sentence(state, p, d, "presence"),
+                    sentence(state, p, d, "presence", "id"),
+                ),
+                "track_record": (
+                    real_explain.track_record(rec, kn, p, d, "en"),
+                    real_explain.track_record(rec, kn, p, d, "id"),
+                ),
+                "continuity": (
+                    real_explain.shared_partners(rec, kn, p, d, "en"),
+                    real_explain.shared_partners(rec, kn, p, d, "id"),
+                ),
+                "kind": (sentence(state, p, d, "kind"), sentence(state, p, d, "kind", "id")),
+            }
+            out = [
+                Reason(f, float(w_fit * points[f][p]), en, id_) for f, (en, id_) in texts.items()
+            ]
+            if w_need:
+                args = (s.areas[p], s.need[d], state.coverage[d])
+                out.append(
+                    Reason(
+                        "focus",
+                        float(w_need * need[p]),
+                        real_explain.open_areas(*args, "en"),
+                        real_explain.open_areas(*args, "id"),
+                    )
+                )
+            return sorted(out, key=lambda r: -r.contribution)
+
+        return Scored(score, fit, self.distances(d), reasons)
+
+    def districts_for(
+        self, state: FeatureState, p: int, emphasis: str, candidates: np.ndarray, fallback: _Scorer
+    ) -> Scored:
+        """0-100 scores of every district for partner position ``p``."""
+        w_fit, w_need = weights(emphasis)
+        cold = not self.known[p].any()
+        raw = (
+            fallback.score_partner(state, p)
+            if cold
+            else self.ranker.district_scores(self.record, self.known, p)
+        )
+        c = raw[candidates] if candidates.any() else raw
+        lo, hi = (float(c.min()), float(c.max())) if cold else (0.0, float(c.max()))
+        fit = np.clip(100.0 * (raw - lo) / (hi - lo if hi > lo else 1.0), 0.0, 100.0)
+        score = w_fit * fit + w_need * self.need_points
+        km = (
+            np.full(self.record.n_districts, np.nan)
+            if cold
+            else self.record.dist[self.known[p]].min(axis=0)
+        )
+
+        def reasons(d: int) -> list[Reason]:
+            if cold:
+                en = (
+                    "No known district yet: ranked by the documented transparent scorer, "
+                    "which real partners' records do not confirm"
+                )
+                id_ = (
+                    "Belum ada kabupaten/kota yang diketahui: diurutkan dengan penilai "
+                    "transparan yang terdokumentasi, belum dikonfirmasi data mitra nyata"
+                )
+            else:
+                en = sentence(state, p, d, "presence")
+                id_ = sentence(state, p, d, "presence", "id")
+            out = [Reason("presence", float(w_fit * fit[d]), en, id_)]
+            if w_need:
+                out.append(
+                    Reason(
+                        "need",
+                        float(w_need * self.need_points[d]),
+                        sentence(state, p, d, "need"),
+                        sentence(state, p, d, "need", "id"),
+                    )
+                )
+            return sorted(out, key=lambda r: -r.contribution)
+
+        return Scored(score, fit, km, reasons)

@@ -1,0 +1,107 @@
+"""The load test's stage: a throwaway seeded database and a uvicorn server on loopback."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+from sqlalchemy.engine import make_url
+
+from service.db.scratch import postgres_database
+from service.settings import PROJECT_ROOT, async_url, sync_url
+
+SEED = 20221
+
+
+@contextmanager
+def throwaway_database(server_url: str) -> Iterator[str]:
+    """A new empty database on ``server_url``'s server (or a SQLite file); dropped after."""
+    url = make_url(sync_url(server_url))
+    if url.get_backend_name() == "sqlite":
+        with tempfile.TemporaryDirectory(prefix="mitra-load-") as tmp:
+            yield f"sqlite:///{Path(tmp) / 'load.db'}"
+        return
+    with postgres_database(server_url, prefix="mitra_load") as database_url:
+        yield database_url
+
+
+def prepare(url: str) -> None:
+    from service.db.migrate import upgrade
+    from service.db.session import make_engine
+    from service.seed import run_seed
+
+    engine = make_engine(url)
+    try:
+        upgrade(engine)
+        run_seed(engine, seed=SEED)
+    finally:
+        engine.dispose()
+
+
+async def planner_token(url: str) -> str:
+    from service.auth import Role, create_token
+    from service.db.session import make_async_engine, make_async_sessionmaker
+
+    engine = make_async_engine(async_url(url))
+    try:
+        async with make_async_sessionmaker(engine)() as session, session.begin():
+            _row, plaintext = await create_token(session, owner="loadtest", role=Role.PLANNER)
+        return plaintext
+    finally:
+        await engine.dispose()
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextmanager
+def uvicorn_server(url: str, *, workers: int, model_dir: Path) -> Iterator[str]:
+    """uvicorn with ``workers`` processes on a free loopback port; the base URL."""
+    port = free_port()
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "MITRA_DATABASE_URL": url,
+        "MITRA_ENV": "production",
+        "MITRA_MODEL_DIR": str(model_dir),
+    }
+    cmd = [
+        sys.executable, "-m", "uvicorn", "--factory", "service.server.app:create_app_from_env",
+        "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers),
+        "--log-level", "warning", "--no-access-log",
+    ]  # fmt: skip
+    proc = subprocess.Popen(cmd, cwd=PROJECT_ROOT, env=env)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            if proc.poll() is not None:
+                raise RuntimeError(f"uvicorn exited with {proc.returncode}")
+            try:
+                if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError("uvicorn did not become healthy within 60 s")
+            time.sleep(0.2)
+        yield base
+    finally:
+        proc.send_signal(signal.SIGINT)
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()

@@ -1,0 +1,166 @@
+"""The real-record evaluation: no leak of the hidden pair, numbers computed from the data."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from recommender.choice import CHOICE_COL, district_block
+from recommender.real_evaluation import (
+    DISTRICTS,
+    PARTNERS,
+    SOURCE_BLOCKED,
+    RealEvaluation,
+    _Baselines,
+    evaluate_real,
+    hold_metrics,
+    holds,
+    rank_of,
+)
+from recommender.record import RealRecord, real_history
+
+AS_OF = dt.date(2026, 1, 1)
+
+
+@pytest.fixture(scope="module")
+def record(real_record_frames) -> RealRecord:
+    return RealRecord.from_frames(*real_record_frames)
+
+
+def _warm_pair(record: RealRecord) -> int:
+    """A pair whose partner has another district in the same province."""
+    full = record.known()
+    for k in range(record.n_pairs):
+        p, d = record.pair_p[k], record.pair_d[k]
+        same = full[p] & (record.d_prov == record.d_prov[d])
+        if same.sum() >= 2:
+            return k
+    raise AssertionError("no partner with two districts in one province")
+
+
+def _without(frames, record: RealRecord, pairs: np.ndarray):
+    """The frames as if the pairs had never been reported."""
+    d, p, h = frames
+    drop = {(record.p_names[record.pair_p[k]], record.d_codes[record.pair_d[k]]) for k in pairs}
+    keep = [(a, b) not in drop for a, b in zip(h["partner_name"], h["district_code"], strict=True)]
+    return d, p, h[keep]
+
+
+def test_record_is_real_pairs_past_proposed(real_record_frames) -> None:
+    _d, p, h = real_record_frames
+    extra = h.iloc[:2].copy()
+    extra["status"] = ["proposed", "active"]
+    extra["district_code"] = ["53.02", "53.03"]
+    fake = h.iloc[:1].copy()
+    fake["synthetic"] = True
+    fake["district_code"] = "11.01"
+    rows = pd.concat([h, extra, fake])
+    r = real_history(p, rows)
+    assert "proposed" not in set(r["status"]) and not r["synthetic"].any()
+    assert (r["status"] == "active").sum() == 1
+
+
+def test_hidden_pair_is_absent_from_the_learned_features(real_record_frames, record) -> None:
+    k = _warm_pair(record)
+    p, d = int(record.pair_p[k]), int(record.pair_d[k])
+    hidden = record.blocked(k)
+    known = record.known(hidden)
+    assert not known[p, d] and record.known()[p, d]
+    # the same features as on a record where the pairs were never reported
+    other = RealRecord.from_frames(*_without(real_record_frames, record, hidden))
+    op = int(np.flatnonzero(other.p_names == record.p_names[p])[0])
+    x = district_block(record, known, d)
+    y = district_block(other, other.known(), d)
+    assert np.allclose(x[p], y[op])
+    # and the pair really mattered: with it, the partner is nearer and has more there
+    with_it = district_block(record, record.known(), d)[p]
+    assert with_it[CHOICE_COL["log_near_km"]] < x[p, CHOICE_COL["log_near_km"]]
+    assert with_it[CHOICE_COL["log_sites_in_province"]] > x[p, CHOICE_COL["log_sites_in_province"]]
+
+
+def test_hidden_pair_is_absent_from_the_baselines_state(record) -> None:
+    k = _warm_pair(record)
+    p, d = int(record.pair_p[k]), int(record.pair_d[k])
+    base = _Baselines(record, AS_OF)
+    full = base.state(np.zeros(0, int))
+    st = base.state(np.array([k]))
+    assert full.space.site[p, d] and not st.space.site[p, d]
+    assert not st.worked[p, d] and not st.active_pd[p, d]
+    assert st.n_active_d[d] == full.n_active_d[d] - 1
+    assert st.total[p] == full.total[p] - 1
+    assert st.space.n_sites[p] == full.space.n_sites[p] - 1
+    # scope follows the footprint without the pair
+    single = next(
+        q for q in range(record.n_pairs) if record.known().sum(axis=1)[record.pair_p[q]] == 2
+    )
+    sp = int(record.pair_p[single])
+    st2 = base.state(np.array([single]))
+    assert full.space.scope[sp] in ("provincial", "national")
+    assert st2.space.n_sites[sp] == 1
+    assert st2.space.scope[sp] == ("national" if record.kind[sp] == 7 else "local")
+
+
+def test_source_blocking_hides_the_same_report_in_that_district(record) -> None:
+    shared = [k for k in range(record.n_pairs) if len(record.blocked(k)) > 1]
+    assert shared, "the real record has press releases naming several partners"
+    k = shared[0]
+    b = record.blocked(k)
+    assert (record.pair_d[b] == record.pair_d[k]).all()
+    assert all(record.pair_sources[j] & record.pair_sources[k] for j in b)
+    assert len(set(record.pair_p[b])) == len(b)
+
+
+def test_holds_follow_the_definitions(record) -> None:
+    full = record.known()
+    hp = holds(record, PARTNERS, SOURCE_BLOCKED)
+    assert all(full[:, h.query].sum() >= 2 for h in hp)
+    assert {h.cold for h in hp} == {True, False}
+    hd = holds(record, DISTRICTS, SOURCE_BLOCKED)
+    assert all(h.cold == (full[h.query].sum() == 1) for h in hd)
+
+
+def test_evaluation_numbers_are_computed_from_the_data(real_record_frames) -> None:
+    """A small real subset: the table equals the ranks recomputed here, and moves with the data."""
+    d, p, h = real_record_frames
+    sub = h[h["district_code"].str[:2].isin(["31", "32", "33", "34", "35", "36"])]
+
+    def small(history: pd.DataFrame) -> RealEvaluation:
+        return evaluate_real(
+            d,
+            p,
+            history,
+            as_of=AS_OF,
+            n_folds=2,
+            n_boot=50,
+            directions=(DISTRICTS,),
+            variants=(SOURCE_BLOCKED,),
+        )
+
+    ev = small(sub)
+    record = RealRecord.from_frames(d, p, sub)
+    base = _Baselines(record, AS_OF)
+    full = record.known()
+    warm = [x for x in holds(record, DISTRICTS, SOURCE_BLOCKED) if not x.cold]
+    hits = []
+    for x in warm:
+        s = base.scores(x.hidden, DISTRICTS, x.query)["geography"]
+        cand = ~full[x.query]
+        cand[x.target] = True
+        hits.append(hold_metrics(rank_of(s, cand, x.target)))
+    got = ev.table.loc[(DISTRICTS, SOURCE_BLOCKED, "warm", "geography")]
+    assert got["n"] == len(warm)
+    assert got["hit@10"] == pytest.approx(np.mean([m[2] for m in hits]))
+    assert got["mrr"] == pytest.approx(np.mean([m[3] for m in hits]))
+    assert got["hit@10_lo"] <= got["hit@10"] <= got["hit@10_hi"]
+    # the walk's gain is the difference of the two levels
+    g = ev.gain(DISTRICTS, SOURCE_BLOCKED, "geography", "mrr")
+    walk = ev.value(DISTRICTS, SOURCE_BLOCKED, "walk", "mrr")
+    assert g[0] == pytest.approx(walk - got["mrr"])
+    # moving one partner's districts to the other end of the country changes the numbers
+    moved = sub.copy()
+    first = moved["partner_name"].iloc[0]
+    moved.loc[moved["partner_name"] == first, "district_code"] = "94.01"
+    assert not small(moved).table.equals(ev.table)
