@@ -15,6 +15,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from graphql import (
+    DocumentNode,
     FieldNode,
     FragmentDefinitionNode,
     FragmentSpreadNode,
@@ -31,6 +32,7 @@ from graphql import (
 from graphql.type import GraphQLInterfaceType, GraphQLOutputType
 from strawberry.extensions import SchemaExtension
 
+from schema.documents import Memo
 from schema.errors import MitraError, refusal
 
 # Lists that take no ``first`` argument, and how long they can reasonably be.
@@ -156,6 +158,33 @@ def estimate(
     )
 
 
+def document_size(
+    schema: GraphQLSchema,
+    document: DocumentNode,
+    operation_name: str | None,
+    variables: Mapping[str, Any],
+    *,
+    max_page: int,
+) -> int:
+    """The largest estimate over the operations of ``document`` that would run."""
+    fragments = {
+        d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
+    }
+    operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+    if operation_name:
+        operations = [
+            op for op in operations if op.name is not None and op.name.value == operation_name
+        ]
+    return max(
+        (estimate(schema, op, fragments, variables, max_page=max_page) for op in operations),
+        default=0,
+    )
+
+
+# Estimates by query text, operation and integer variables: computed once per text.
+_SIZES: Memo[int] = Memo()
+
+
 class MaxResultSize(SchemaExtension):
     """Refuse operations estimated to return more than ``max_objects`` objects."""
 
@@ -168,24 +197,21 @@ class MaxResultSize(SchemaExtension):
         document = context.graphql_document
         if document is not None:
             schema = context.schema._schema
-            fragments = {
-                d.name.value: d
-                for d in document.definitions
-                if isinstance(d, FragmentDefinitionNode)
-            }
-            operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
-            if context.operation_name:
-                operations = [
-                    op
-                    for op in operations
-                    if op.name is not None and op.name.value == context.operation_name
-                ]
-            size = max(
-                (
-                    estimate(schema, op, fragments, context.variables, max_page=self.max_page)
-                    for op in operations
-                ),
-                default=0,
+            variables = context.variables or {}
+            # Only integer variables (a ``first``) change the estimate.
+            ints = tuple(sorted((k, v) for k, v in variables.items() if isinstance(v, int)))
+
+            def compute() -> int:
+                return document_size(
+                    schema, document, context.operation_name, variables, max_page=self.max_page
+                )
+
+            size = (
+                compute()
+                if context.query is None  # a document without its text: nothing to key by
+                else _SIZES.get_or_compute(
+                    (schema, context.query, context.operation_name, ints, self.max_page), compute
+                )
             )
             if size > self.max_objects:
                 error = QueryTooLargeError(

@@ -103,6 +103,9 @@ class Settings:
     # estimated objects one query may return (schema/cost.py)
     max_result_objects: int = 50_000
     reads_require_token: bool = False  # True: queries need a viewer token too
+    # Query results kept in memory per worker, keyed by the data version (MITRA_RESULT_CACHE)
+    result_cache: bool = True
+    result_cache_bytes: int = 64 * 1024 * 1024  # MITRA_RESULT_CACHE_BYTES
     # Origins whose browser pages may call the API (CORS); empty: same-origin only.
     cors_origins: tuple[str, ...] = ()
     # debug: library INFO lines (Alembic, uvicorn, access log) and tracebacks in the CLI
@@ -144,6 +147,10 @@ class Settings:
             environment=environment,
             introspection=_as_bool(env.get("MITRA_INTROSPECTION", introspection_default)),
             reads_require_token=_as_bool(env.get("MITRA_READS_REQUIRE_TOKEN", "false")),
+            result_cache=_as_bool(env.get("MITRA_RESULT_CACHE", "on")),
+            result_cache_bytes=int(
+                env.get("MITRA_RESULT_CACHE_BYTES", defaults.result_cache_bytes)
+            ),
             cors_origins=parse_origins(env.get("MITRA_CORS_ORIGINS", "")),
             log_level=_log_level(env.get("MITRA_LOG_LEVEL", defaults.log_level)),
             model_dir=Path(env.get("MITRA_MODEL_DIR", str(defaults.model_dir))),
