@@ -7,8 +7,8 @@ STAMP := $(VENV)/.mitra-installed
 PORT ?= 8000
 export PORT
 
-.PHONY: run test install setup bench load soak schema notebooks notebooks-run notebook-figures lint \
-	typecheck clean-db
+.PHONY: run test install setup bench bench-http load soak schema notebooks \
+	notebooks-run notebook-figures lint typecheck clean-db
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Mitra needs Python 3.11 or newer")'
@@ -37,6 +37,14 @@ setup: install
 
 bench: install
 	$(PY) -m recommender.bench
+
+## make bench-http: Mitra's queries against a bare Strawberry app, ratios from one run
+## (needs wrk and taskset: installed with apt-get where missing and allowed)
+bench-http: install
+	@command -v wrk >/dev/null || apt-get install -y -qq wrk >/dev/null 2>&1 \
+		|| (apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq wrk >/dev/null 2>&1) \
+		|| echo "bench-http: could not install wrk (Debian package wrk); install it by hand"
+	$(PY) -m service.tools.bench_http
 
 ## make load: 30 s load test on a throwaway PostgreSQL database (uvicorn, 2 workers)
 load: install

@@ -361,18 +361,31 @@ def sentence(state: FeatureState, p: int, d: int, factor: str, lang: str = "en")
 
 
 def linear_reasons(
-    state: FeatureState, p: int, d: int, weights: np.ndarray, reference: np.ndarray
+    state: FeatureState,
+    p: int,
+    d: int,
+    weights: np.ndarray,
+    reference: np.ndarray,
+    *,
+    keep: int | None = None,
 ) -> list[Reason]:
-    """Reasons of a linear score ``x @ weights``: per factor ``sum w (x - reference)``."""
+    """Reasons of a linear score ``x @ weights``: per factor ``sum w (x - reference)``.
+
+    All factors, largest first; with ``keep``, only the ``keep`` largest and the most
+    negative one when it lowers the score. Sentences are written only for the factors
+    returned (they read the frames cell by cell: the costly part).
+    """
     x = state.pair_features(np.array([p]), np.array([d]))[0].astype(float)
     delta = weights * (x - reference)
-    out = [
-        Reason(
-            f,
-            float(delta[idx].sum()),
-            sentence(state, p, d, f, "en"),
-            sentence(state, p, d, f, "id"),
-        )
-        for f, idx in FACTOR_INDEX.items()
+    ranked = sorted(
+        ((f, float(delta[idx].sum())) for f, idx in FACTOR_INDEX.items()), key=lambda fc: -fc[1]
+    )
+    if keep is not None:
+        kept = ranked[:keep]
+        if ranked and ranked[-1][1] < 0 and ranked[-1] not in kept:
+            kept.append(ranked[-1])
+        ranked = kept
+    return [
+        Reason(f, c, sentence(state, p, d, f, "en"), sentence(state, p, d, f, "id"))
+        for f, c in ranked
     ]
-    return sorted(out, key=lambda r: -r.contribution)

@@ -123,13 +123,16 @@ class _LinearScorer(_Scorer):
             out[lo : lo + per] = (x @ self.weights_ + self.intercept_).reshape(len(dd), n_p)
         return out
 
-    def explain(self, state: FeatureState, p: int, d: int) -> list[Reason]:
+    def explain(
+        self, state: FeatureState, p: int, d: int, *, keep: int | None = None
+    ) -> list[Reason]:
         """Factors of the score of partner ``p`` for district ``d``, largest first.
 
-        Contributions are relative to ``reference_`` (an average candidate pair).
+        Contributions are relative to ``reference_`` (an average candidate pair). With
+        ``keep``: the ``keep`` largest and the most negative one (see ``linear_reasons``).
         """
         check_is_fitted(self, "weights_")
-        return linear_reasons(state, p, d, self.weights_, self.reference_)
+        return linear_reasons(state, p, d, self.weights_, self.reference_, keep=keep)
 
 
 def _reference(state: FeatureState, n: int = 4000, seed: int = 0) -> np.ndarray:

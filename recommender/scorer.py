@@ -59,6 +59,11 @@ class ExplainingScorer(Scorer, Protocol):
         """Score every partner for every district in ``d_idx`` (districts x partners)."""
         ...
 
-    def explain(self, state: FeatureState, p: int, d: int) -> list[Reason]:
-        """List the factors of the score of partner ``p`` for district ``d``, largest first."""
+    def explain(
+        self, state: FeatureState, p: int, d: int, *, keep: int | None = None
+    ) -> list[Reason]:
+        """List the factors of the score of partner ``p`` for district ``d``, largest first.
+
+        With ``keep``: only the ``keep`` largest and the most negative one.
+        """
         ...

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import (
+    AddValidationRules,
     DisableIntrospection,
     MaskErrors,
     MaxAliasesLimiter,
@@ -27,6 +28,7 @@ from schema.availability import DatabaseAvailability, is_database_unavailable
 from schema.commitments import CommitmentQuery
 from schema.cost import MaxResultSize
 from schema.database_errors import DatabaseErrors
+from schema.documents import document_cache
 from schema.errors import is_expected, should_mask_error
 from schema.hardening import RejectUnstorableText
 from schema.model_admin import ModelAdminMutation
@@ -35,6 +37,7 @@ from schema.permissions import ReadAccess
 from schema.queries import ReadQuery
 from schema.ratelimit import RateLimit
 from schema.recommendations import RecommendationQuery
+from schema.reference import LoadReference
 from schema.scalars import SCALAR_MAP
 from schema.types.audit import AuditQuery
 from schema.types.district import District
@@ -79,11 +82,20 @@ def _root_types() -> tuple[type, type | None]:
 def build_schema(settings: Settings | None = None) -> strawberry.Schema:
     """The schema with the limits, introspection policy and error masking of ``settings``."""
     settings = settings or Settings()
+    # The depth and alias rules are classes that Strawberry's limiters create in their
+    # constructors: build them once, so that every request validates with the same rule
+    # classes and the validation cache (keyed by schema, document and rules) can hit.
+    limit_rules = [
+        *QueryDepthLimiter(max_depth=settings.max_query_depth).validation_rules,
+        *MaxAliasesLimiter(max_alias_count=settings.max_aliases).validation_rules,
+    ]
     # Factories, not instances: Strawberry builds fresh extensions for every request.
+    # A repeated query text is parsed and validated once (schema/documents.py); the
+    # token limit is a parse option and so part of that cache's key.
     extensions: list[Callable[[], SchemaExtension]] = [
-        lambda: QueryDepthLimiter(max_depth=settings.max_query_depth),
-        lambda: MaxAliasesLimiter(max_alias_count=settings.max_aliases),
         lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
+        document_cache(),
+        lambda: AddValidationRules(limit_rules),
         lambda: ReadAccess(reads_require_token=settings.reads_require_token),
         RejectUnstorableText,
         lambda: MaxResultSize(
@@ -96,6 +108,7 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
             max_page=settings.max_page_size,
         ),
     ]
+    extensions.append(LoadReference)  # last: after the checks that may refuse the operation
     if not settings.introspection:
         extensions.append(DisableIntrospection)
     if settings.production:

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
 
     from service.auth import Principal
     from service.domain.recommending import Recommender
+    from service.domain.reference import ReferenceData
     from service.ratelimit import RateLimiter
     from service.settings import Settings
 
@@ -39,12 +40,25 @@ class Context:
     # Whether the database holds a demo world, looked up once per request when a field
     # asks for world DEMO (schema.worlds.checked_world); None until then.
     demo_available: bool | None = None
+    # Provinces, districts and latest prevalence of the current data version: given by
+    # the service (one snapshot per version), else loaded before execution
+    # (schema.reference.LoadReference).
+    reference_data: ReferenceData | None = None
+    # Why it could not be loaded: kept as the cause, so a lost database still reads as one.
+    reference_error: BaseException | None = None
+
+    @property
+    def reference(self) -> ReferenceData:
+        if self.reference_data is None:
+            raise RuntimeError("reference data is not loaded") from self.reference_error
+        return self.reference_data
 
 
 def build_context(
     session_factory: async_sessionmaker[AsyncSession],
     settings: Settings,
     *,
+    reference: ReferenceData | None = None,
     recommender: Recommender | None = None,
     request: Request | None = None,
     response: Response | None = None,
@@ -53,10 +67,16 @@ def build_context(
     rate_limiter: RateLimiter | None = None,
 ) -> Context:
     """A fresh context with fresh loaders: call once per request (and per test query)."""
-    return Context(
+    context: Context
+
+    def reference_now() -> ReferenceData:
+        return context.reference
+
+    context = Context(
         session_factory=session_factory,
         settings=settings,
-        loaders=make_loaders(session_factory),
+        loaders=make_loaders(session_factory, reference_now),
+        reference_data=reference,
         recommender=recommender,
         request=request,
         response=response,
@@ -64,6 +84,7 @@ def build_context(
         token_rejected=token_rejected,
         rate_limiter=rate_limiter,
     )
+    return context
 
 
 Info = strawberry.Info[Context, None]

@@ -15,6 +15,7 @@ from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from graphql import (
+    DocumentNode,
     FieldNode,
     FragmentDefinitionNode,
     FragmentSpreadNode,
@@ -31,6 +32,7 @@ from graphql import (
 from graphql.type import GraphQLInterfaceType, GraphQLOutputType
 from strawberry.extensions import SchemaExtension
 
+from schema.documents import Memo
 from schema.errors import MitraError, refusal
 
 if TYPE_CHECKING:
@@ -159,28 +161,54 @@ def estimate(
     )
 
 
-def operation_cost(context: ExecutionContext, *, max_page: int) -> int:
-    """The estimate for the operation ``context`` executes (0 before it is parsed)."""
-    document = context.graphql_document
-    if document is None:
-        return 0
-    schema = context.schema._schema
+def document_size(
+    schema: GraphQLSchema,
+    document: DocumentNode,
+    operation_name: str | None,
+    variables: Mapping[str, Any],
+    *,
+    max_page: int,
+) -> int:
+    """The largest estimate over the operations of ``document`` that would run."""
     fragments = {
         d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
     }
     operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
-    if context.operation_name:
+    if operation_name:
         operations = [
-            op
-            for op in operations
-            if op.name is not None and op.name.value == context.operation_name
+            op for op in operations if op.name is not None and op.name.value == operation_name
         ]
     return max(
-        (
-            estimate(schema, op, fragments, context.variables, max_page=max_page)
-            for op in operations
-        ),
+        (estimate(schema, op, fragments, variables, max_page=max_page) for op in operations),
         default=0,
+    )
+
+
+# Estimates by query text, operation and integer variables: computed once per text.
+_SIZES: Memo[int] = Memo()
+
+
+def operation_cost(context: ExecutionContext, *, max_page: int) -> int:
+    """Return the estimate for the operation ``context`` executes (0 before it is parsed).
+
+    Computed once per query text, operation and integer variables (the size check and
+    the rate limit share it).
+    """
+    document = context.graphql_document
+    if document is None:
+        return 0
+    schema = context.schema._schema
+    variables = context.variables or {}
+    # Only integer variables (a ``first``) change the estimate.
+    ints = tuple(sorted((k, v) for k, v in variables.items() if isinstance(v, int)))
+
+    def compute() -> int:
+        return document_size(schema, document, context.operation_name, variables, max_page=max_page)
+
+    if context.query is None:  # a document without its text: nothing to key by
+        return compute()
+    return _SIZES.get_or_compute(
+        (schema, context.query, context.operation_name, ints, max_page), compute
     )
 
 

@@ -1,24 +1,27 @@
 """Batch loaders, built fresh for every request by :func:`make_loaders`.
 
-Each batch opens its own short session: concurrent resolvers never share one.
+Each batch opens its own short session: concurrent resolvers never share one. Provinces
+and districts come from the request's reference-data snapshot, without SQL.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Hashable, Sequence
+from collections.abc import Awaitable, Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from strawberry.dataloader import DataLoader
 
 from service.db import models
-from service.domain import districts, partners, partnerships, prevalence, provinces
+from service.domain import districts, partners, partnerships, prevalence
 from service.domain.campaign import QuotaProgress, quota_progress_by_province
 from service.domain.districts import DistrictPartnerStats
 from service.domain.worlds import World
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+    from service.domain.reference import ReferenceData
 
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
@@ -72,7 +75,6 @@ class Loaders:
     province: DataLoader[str, models.Province | None]
     district: DataLoader[str, models.District | None]
     districts_by_province: DataLoader[str, list[models.District]]
-    latest_prevalence: DataLoader[str, models.IndicatorMeasurement | None]
     district_series: DataLoader[str, list[models.IndicatorMeasurement]]
     province_series: DataLoader[str, list[models.IndicatorMeasurement]]
     district_partner_stats: DataLoader[str, DistrictPartnerStats]
@@ -88,7 +90,17 @@ class Loaders:
     quota_progress: DataLoader[tuple[str, World], list[QuotaProgress]]
 
 
-def make_loaders(session_factory: async_sessionmaker[AsyncSession]) -> Loaders:
+def _from_reference(rows: Callable[[], Mapping[K, V]]) -> DataLoader[K, V | None]:
+    async def load(keys: Sequence[K]) -> list[V | None]:
+        found = rows()
+        return [found.get(key) for key in keys]
+
+    return DataLoader(load_fn=load)
+
+
+def make_loaders(
+    session_factory: async_sessionmaker[AsyncSession], reference: Callable[[], ReferenceData]
+) -> Loaders:
     def lo(
         fetch: Callable[[AsyncSession, list[Any]], Awaitable[dict[Any, Any]]],
         default: Callable[[], Any] | None = None,
@@ -96,12 +108,11 @@ def make_loaders(session_factory: async_sessionmaker[AsyncSession]) -> Loaders:
         return _loader(session_factory, fetch, default)
 
     return Loaders(
-        province=lo(lambda s, keys: provinces.get_provinces(s, codes=keys)),
-        district=lo(lambda s, keys: districts.get_districts(s, codes=keys)),
+        province=_from_reference(lambda: reference().provinces),
+        district=_from_reference(lambda: reference().districts),
         districts_by_province=lo(
             lambda s, keys: districts.districts_by_province(s, province_codes=keys), list
         ),
-        latest_prevalence=lo(lambda s, keys: prevalence.latest_by_district(s, district_codes=keys)),
         district_series=lo(
             lambda s, keys: prevalence.series_by_district(s, district_codes=keys), list
         ),

@@ -11,10 +11,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from graphql import StringValueNode, visit
+from graphql import DocumentNode, StringValueNode, visit
 from graphql.language import Visitor
 from strawberry.extensions import SchemaExtension
 
+from schema.documents import Memo
 from schema.errors import UserInputError, refusal
 
 MESSAGE = "text must not contain NUL characters or unpaired surrogates"
@@ -49,16 +50,30 @@ class _StringFinder(Visitor):
             self.found = True
 
 
+def _has_unstorable(document: DocumentNode) -> bool:
+    finder = _StringFinder()
+    visit(document, finder)
+    return finder.found
+
+
+# Whether a query text holds an unstorable literal: visited once per text.
+_LITERALS: Memo[bool] = Memo()
+
+
 class RejectUnstorableText(SchemaExtension):
     """Refuse the operation when any string literal or variable cannot be stored."""
 
     def on_execute(self) -> Iterator[None]:
         context = self.execution_context
         bad = _any_unstorable(context.variables or {})
-        if not bad and context.graphql_document is not None:
-            finder = _StringFinder()
-            visit(context.graphql_document, finder)
-            bad = finder.found
+        document = context.graphql_document
+        if not bad and document is not None:
+            query = context.query
+            bad = (
+                _has_unstorable(document)
+                if query is None
+                else _LITERALS.get_or_compute(query, lambda: _has_unstorable(document))
+            )
         if bad:
             context.result = refusal(UserInputError(MESSAGE))
         yield

@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import binascii
 import re
+from functools import lru_cache
 
 from schema.errors import InvalidCursorError, InvalidIdError, UserInputError
 from service.domain.validation import (
@@ -34,6 +35,9 @@ def _b64decode(value: str) -> str | None:
         return None
 
 
+# Ids and cursors are built for every object of every page: remember the recent ones
+# (province and district codes, partner ids, page offsets) instead of encoding them again.
+@lru_cache(maxsize=32_768)
 def to_global_id(type_name: str, key: object) -> str:
     return _b64encode(f"{type_name}:{key}")
 
@@ -81,6 +85,7 @@ def parse_district_code(code: str, *, field: str = "code") -> str:
     return canonical
 
 
+@lru_cache(maxsize=4096)
 def to_cursor(offset: int) -> str:
     return _b64encode(f"{_CURSOR_PREFIX}{offset}")
 

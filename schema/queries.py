@@ -17,7 +17,7 @@ from schema.types.partner import Partner
 from schema.types.partnership import Partnership
 from schema.types.province import Province
 from schema.worlds import WorldArg, checked_world
-from service.domain import campaign, districts, partners, partnerships, provinces
+from service.domain import campaign, districts, partners, partnerships
 from service.domain.worlds import World
 
 First = Annotated[
@@ -52,16 +52,13 @@ class ReadQuery:
         return await resolve_node(info, id)
 
     @strawberry.field(description="All 38 provinces, ordered by code.")
-    async def provinces(self, info: Info) -> list[Province]:
-        async with info.context.session_factory() as session:
-            rows = await provinces.list_provinces(session)
-        for row in rows:
-            info.context.loaders.province.prime(row.code, row)
-        return [Province.from_model(row) for row in rows]
+    def provinces(self, info: Info) -> list[Province]:
+        return [Province.from_model(row) for row in info.context.reference.provinces.values()]
 
     @strawberry.field(description='A province by Kemendagri code ("53"); null when unknown.')
-    async def province(self, info: Info, code: str) -> Province | None:
-        row = await info.context.loaders.province.load(parse_province_code(code))
+    def province(self, info: Info, code: str) -> Province | None:
+        key = parse_province_code(code)  # a malformed code is the client's error, first
+        row = info.context.reference.provinces.get(key)
         return None if row is None else Province.from_model(row)
 
     @strawberry.field
@@ -80,15 +77,14 @@ class ReadQuery:
             page = await districts.list_districts(
                 session, filter=flt, order=order, offset=window.offset, limit=window.limit
             )
-        for row in page.items:
-            info.context.loaders.district.prime(row.code, row)
         return to_connection(page, District.from_model)
 
     @strawberry.field(
         description='A district by Kemendagri code ("53.02" or "5302"); null when unknown.'
     )
-    async def district(self, info: Info, code: str) -> District | None:
-        row = await info.context.loaders.district.load(parse_district_code(code))
+    def district(self, info: Info, code: str) -> District | None:
+        key = parse_district_code(code)  # a malformed code is the client's error, first
+        row = info.context.reference.districts.get(key)
         return None if row is None else District.from_model(row)
 
     @strawberry.field(description="Partners ordered by name; archived ones only when asked.")

@@ -140,6 +140,9 @@ class Settings:
     redis_url: str | None = None
     # PostgreSQL cancels a statement of the service after this long (0: no limit).
     statement_timeout_ms: int = 30_000
+    # Query results kept in memory per worker, keyed by the data version (MITRA_RESULT_CACHE)
+    result_cache: bool = True
+    result_cache_bytes: int = 64 * 1024 * 1024  # MITRA_RESULT_CACHE_BYTES
     # Origins whose browser pages may call the API (CORS); empty: same-origin only.
     cors_origins: tuple[str, ...] = ()
     # debug: library INFO lines (Alembic, uvicorn, access log) and tracebacks in the CLI
@@ -213,6 +216,10 @@ class Settings:
             redis_url=env.get("MITRA_REDIS_URL") or None,
             statement_timeout_ms=_as_count(
                 "MITRA_STATEMENT_TIMEOUT_MS", env, defaults.statement_timeout_ms
+            ),
+            result_cache=_as_bool(env.get("MITRA_RESULT_CACHE", "on")),
+            result_cache_bytes=int(
+                env.get("MITRA_RESULT_CACHE_BYTES", defaults.result_cache_bytes)
             ),
             cors_origins=parse_origins(env.get("MITRA_CORS_ORIGINS", "")),
             log_level=_log_level(env.get("MITRA_LOG_LEVEL", defaults.log_level)),

@@ -61,15 +61,13 @@ class District(Node):
             province_code=row.province_code,
         )
 
+    # Province and latest figure come from the reference snapshot: plain (sync)
+    # resolvers, so a page of 100 districts creates no awaitables for them.
     @strawberry.field
-    async def province(
-        self, info: Info
-    ) -> Annotated[Province, strawberry.lazy("schema.types.province")]:
+    def province(self, info: Info) -> Annotated[Province, strawberry.lazy("schema.types.province")]:
         from schema.types.province import Province
 
-        row = await info.context.loaders.province.load(self.province_code)
-        assert row is not None, f"district {self.code} without province"
-        return Province.from_model(row)
+        return Province.from_model(info.context.reference.provinces[self.province_code])
 
     @strawberry.field(
         description=(
@@ -77,8 +75,8 @@ class District(Node):
             "(flagged) only when none was published."
         )
     )
-    async def latest_stunting_prevalence(self, info: Info) -> StuntingPrevalence | None:
-        row = await info.context.loaders.latest_prevalence.load(self.code)
+    def latest_stunting_prevalence(self, info: Info) -> StuntingPrevalence | None:
+        row = info.context.reference.latest_prevalence.get(self.code)
         return None if row is None else StuntingPrevalence.from_model(row)
 
     @strawberry.field(

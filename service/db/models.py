@@ -322,3 +322,16 @@ class RecommendationFeedback(Base):
     created_at: Mapped[dt.datetime] = mapped_column(
         DateTime(timezone=True), default=_utcnow, server_default=func.now()
     )
+
+
+class DataVersion(Base):
+    """One row whose ``version`` every committed write increases (service/db/data_version.py).
+
+    Caches of query results and of reference data are keyed by it, so a write made by
+    any worker or host is seen by all of them within their polling interval.
+    """
+
+    __tablename__ = "data_version"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version: Mapped[int] = mapped_column(BigInteger, default=1)

@@ -9,6 +9,9 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import sessionmaker
 
+# Registers the listeners that bump the data version on every write (any session).
+import service.db.data_version  # noqa: F401
+
 
 def _ensure_sqlite_dir(url: str) -> None:
     if url.startswith("sqlite") and ":///" in url and ":memory:" not in url:

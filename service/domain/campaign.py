@@ -39,7 +39,7 @@ from service.domain.partnerships import (
     effective_duration_months,
     is_commitment,
 )
-from service.domain.worlds import World
+from service.domain.worlds import World, in_world
 
 
 @dataclass(frozen=True)
@@ -152,8 +152,7 @@ async def list_commitments(
     )
     if province_codes is not None:
         stmt = stmt.where(District.province_code.in_(list(province_codes)))
-    if not world.includes_synthetic:
-        stmt = stmt.where(Partner.synthetic.is_(False), Partnership.synthetic.is_(False))
+    stmt = in_world(stmt, world)
     rows = [r for r in (await session.execute(stmt)).all() if is_commitment(*r[5:])]
     local_media = await local_media_provinces(
         session,

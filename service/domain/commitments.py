@@ -35,7 +35,7 @@ from service.db.enums import quota_category as category_of
 from service.db.models import District, Partner, Partnership
 from service.domain.local_media import local_media_provinces
 from service.domain.partnerships import effective_duration_months, is_commitment, months_between
-from service.domain.worlds import World
+from service.domain.worlds import World, in_world
 
 # Statuses of a partnership that is still running, so its end date lies ahead of it.
 RUNNING_STATUSES: tuple[PartnershipStatus, ...] = (
@@ -159,8 +159,7 @@ async def _running_rows(
     )
     if province_codes is not None:
         stmt = stmt.where(District.province_code.in_(list(province_codes)))
-    if not world.includes_synthetic:
-        stmt = stmt.where(Partner.synthetic.is_(False), Partnership.synthetic.is_(False))
+    stmt = in_world(stmt, world)
     return [_Row(*row) for row in (await session.execute(stmt)).all()]
 
 

@@ -17,7 +17,7 @@ from service.db.models import District, Partner, Partnership
 from service.domain.pagination import Page, fetch_page
 from service.domain.partnerships import COMMITTED_STATUSES, is_commitment
 from service.domain.prevalence import latest_district_prevalence
-from service.domain.worlds import World
+from service.domain.worlds import World, in_world
 
 
 class DistrictOrderField(enum.StrEnum):
@@ -230,8 +230,7 @@ async def committed_partners_by_district(
             Partnership.status.in_([s.value for s in COMMITTED_STATUSES]),
         )
     )
-    if not world.includes_synthetic:
-        stmt = stmt.where(Partner.synthetic.is_(False), Partnership.synthetic.is_(False))
+    stmt = in_world(stmt, world)
     committed: dict[str, set[int]] = defaultdict(set)
     for code, partner_id, status, months, start, end in (await session.execute(stmt)).all():
         if is_commitment(status, months, start, end):

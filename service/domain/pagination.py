@@ -31,11 +31,14 @@ async def fetch_page(
 ) -> Page[Any]:
     """Run ``stmt`` (already ordered) for one page, and count all its rows.
 
-    ``stmt`` must select one ORM entity; the count ignores its ORDER BY.
+    ``stmt`` must select one ORM entity (no DISTINCT or GROUP BY). One statement: the
+    total rides on every row as ``count(*) OVER ()``; only a page past the end, which
+    has no rows to carry it, counts separately.
     """
+    paged = stmt.add_columns(func.count().over().label("total")).offset(offset).limit(limit)
+    rows = (await session.execute(paged)).all()
+    if rows:
+        return Page(items=[row[0] for row in rows], offset=offset, total=int(rows[0][1]))
     count_stmt = select(func.count()).select_from(stmt.order_by(None).subquery())
     total = (await session.execute(count_stmt)).scalar_one()
-    if offset >= total:
-        return Page(items=(), offset=offset, total=total)
-    rows = (await session.execute(stmt.offset(offset).limit(limit))).scalars().all()
-    return Page(items=rows, offset=offset, total=total)
+    return Page(items=(), offset=offset, total=total)

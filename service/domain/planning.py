@@ -245,10 +245,9 @@ def plan_province(
 async def rank_plan(
     recommender: Recommender, inputs: PlanInputs, *, province_code: str, world: World
 ) -> ProvincePlan | None:
-    """Rank a province plan on the running recommender's snapshot (in its thread).
+    """Run :func:`plan_province` on the running recommender's snapshot (in its thread).
 
-    Runs :func:`plan_province` on the inputs :func:`plan_inputs` gathered in ``world``;
-    None for an unknown province.
+    From the inputs :func:`plan_inputs` gathered in ``world``; None for an unknown province.
     """
     return await recommender.run(
         plan_province,

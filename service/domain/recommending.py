@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import time
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Awaitable, Callable, Collection, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -69,11 +69,9 @@ class Snapshot:
 
     def reasons(self, p: int, d: int) -> list[Reason]:
         """Return the three largest factors of the score, and the largest negative one if any."""
-        out: list[Reason] = self.model.scorer.explain(self.state, p, d)
-        top = out[:3]
-        if out[-1].contribution < 0 and out[-1] not in top:
-            top.append(out[-1])
-        return top
+        # sentences only for these factors, not all eight
+        reasons: list[Reason] = self.model.scorer.explain(self.state, p, d, keep=3)
+        return reasons
 
     def score_matrix(self, d_idx: np.ndarray) -> np.ndarray:
         """Scores of every partner for each district in ``d_idx`` (districts x partners)."""
@@ -280,6 +278,11 @@ class Recommender:
         Service settings (model directory).
     poll_seconds : float
         At most one change check per this many seconds (0: on every request).
+    data_version : callable, optional
+        The current data version (``DataVersionWatcher.current``). When it differs from
+        the one seen at the last check, the snapshot is checked at once, whatever
+        ``poll_seconds`` says: an answer computed at a data version (and cached under
+        it) never comes from a snapshot older than that version.
     """
 
     def __init__(
@@ -288,24 +291,36 @@ class Recommender:
         settings: Settings,
         *,
         poll_seconds: float = 3.0,
+        data_version: Callable[[], Awaitable[int]] | None = None,
     ) -> None:
         self.session_factory = session_factory
         self.settings = settings
         self.poll_seconds = poll_seconds
+        self.data_version = data_version
+        self._seen_version: int | None = None
         self._snaps: dict[World, Snapshot] = {}
         self._key: tuple[object, ...] | None = None
         self._checked = -float("inf")
         self._lock = anyio.Lock()
 
-    def _fresh(self) -> bool:
-        return bool(self._snaps) and time.monotonic() - self._checked < self.poll_seconds
+    def _fresh(self, version: int | None) -> bool:
+        return (
+            bool(self._snaps)
+            and version == self._seen_version
+            and time.monotonic() - self._checked < self.poll_seconds
+        )
 
     async def snapshot(self, world: World = World.REAL) -> Snapshot:
-        """Return the current snapshot of ``world``, refreshed first when the database changed."""
-        if not self._fresh():
+        """Return the current snapshot of ``world``, refreshed first when the database changed.
+
+        Refreshed at once, whatever ``poll_seconds`` says, when the data version moved.
+        """
+        version = None if self.data_version is None else await self.data_version()
+        if not self._fresh(version):
             async with self._lock:
-                if not self._fresh():
+                if not self._fresh(version):
                     await self._refresh()
+                    self._seen_version = version
         return self._snaps[world]
 
     async def _refresh(self) -> None:

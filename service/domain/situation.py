@@ -22,7 +22,7 @@ from service.db.enums import InterventionArea
 from service.db.models import District, IndicatorMeasurement, Partner, Partnership
 from service.domain import campaign, partnerships, prevalence
 from service.domain.commitments import RUNNING_STATUSES
-from service.domain.worlds import World
+from service.domain.worlds import World, in_world
 
 
 @dataclass(frozen=True)
@@ -92,8 +92,7 @@ async def district_situation(
         )
         .order_by(Partnership.id)
     )
-    if not world.includes_synthetic:
-        stmt = stmt.where(Partner.synthetic.is_(False), Partnership.synthetic.is_(False))
+    stmt = in_world(stmt, world)
     running = list((await session.scalars(stmt)).all())
     areas = await partnerships.areas_by_partnership(
         session, partnership_ids=[r.id for r in running]

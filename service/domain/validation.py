@@ -1,9 +1,12 @@
 """Validators for outside input: each returns a list of :class:`UserError`, never raises.
 
-They are pure: whatever needs the database (does this district exist, is there an
-open partnership already) is looked up by the caller (``service.domain.writes``) and
-passed in. ``field`` names are the GraphQL input field names (camelCase), so the API
-can hand the errors back unchanged as ``userErrors { field message code }``.
+The rules of a partnership's life (which status may follow which, one open
+partnership per pair, no new work for an archived partner) are
+:mod:`service.domain.partnership_rules`. They are pure: whatever needs the database
+(does this district exist, is there an open partnership already) is looked up by the
+caller (``service.domain.writes``) and passed in. ``field`` names are the GraphQL input
+field names (camelCase), so the API can hand the errors back unchanged as
+``userErrors { field message code }``.
 """
 
 from __future__ import annotations
@@ -70,16 +73,6 @@ class Verdict(enum.StrEnum):
     ACCEPTED = "accepted"
     REJECTED = "rejected"
 
-
-# proposed -> active -> completed; proposed/active -> cancelled; nothing leaves the
-# end states, and "reported" rows are history copied from public sources.
-TRANSITIONS: dict[PartnershipStatus, frozenset[PartnershipStatus]] = {
-    PartnershipStatus.PROPOSED: frozenset({PartnershipStatus.ACTIVE, PartnershipStatus.CANCELLED}),
-    PartnershipStatus.ACTIVE: frozenset({PartnershipStatus.COMPLETED, PartnershipStatus.CANCELLED}),
-    PartnershipStatus.COMPLETED: frozenset(),
-    PartnershipStatus.CANCELLED: frozenset(),
-    PartnershipStatus.REPORTED: frozenset(),
-}
 
 # Control characters, lone surrogates and line/paragraph separators: never in a name.
 _BAD_CATEGORIES = frozenset({"Cc", "Cs", "Zl", "Zp"})
@@ -366,55 +359,5 @@ def date_order(start: object, end: object, *, field: str = "endDate") -> Errors:
             field,
             ErrorCode.INVALID_DATE_ORDER,
             f"the end date {end.isoformat()} is before the start date {start.isoformat()}",
-        )
-    return []
-
-
-def status_transition(current: object, new: object, *, field: str = "status") -> Errors:
-    """Whether a partnership may move from ``current`` to ``new``."""
-    errors = choice(new, PartnershipStatus, field=field)
-    if errors:
-        return errors
-    try:
-        here = PartnershipStatus(current)  # type: ignore[arg-type]
-    except ValueError:
-        return _err(field, ErrorCode.INVALID_TRANSITION, "the partnership has an unknown status")
-    there = PartnershipStatus(new)  # type: ignore[arg-type]
-    if here is PartnershipStatus.REPORTED:
-        return _err(
-            field,
-            ErrorCode.READ_ONLY,
-            "reported partnerships are history from public sources and cannot change",
-        )
-    if there not in TRANSITIONS[here]:
-        allowed = sorted(s.value for s in TRANSITIONS[here])
-        hint = f"; from {here.value} it can become {', '.join(allowed)}" if allowed else ""
-        return _err(
-            field,
-            ErrorCode.INVALID_TRANSITION,
-            f"a {here.value} partnership cannot become {there.value}{hint}",
-        )
-    return []
-
-
-def no_open_duplicate(
-    open_partnership_ids: Collection[int], *, field: str = "districtCode"
-) -> Errors:
-    """Refuse a second proposed or active partnership of a partner in one district."""
-    if open_partnership_ids:
-        ids = ", ".join(str(i) for i in sorted(open_partnership_ids))
-        return _err(
-            field,
-            ErrorCode.DUPLICATE,
-            f"this partner already has a proposed or active partnership in this district ({ids})",
-        )
-    return []
-
-
-def partner_not_archived(archived_at: dt.datetime | None, *, field: str = "partnerId") -> Errors:
-    """Refuse new work for an archived partner."""
-    if archived_at is not None:
-        return _err(
-            field, ErrorCode.ARCHIVED, "the partner is archived and cannot take on new work"
         )
     return []

@@ -11,14 +11,16 @@ synthetic item says so (``synthetic: true``).
 from __future__ import annotations
 
 import enum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVarTuple
 
-from sqlalchemy import exists, or_, select
+from sqlalchemy import Select, exists, or_, select
 
 from service.db.models import Partner, Partnership
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
+
+Ts = TypeVarTuple("Ts")
 
 
 class World(enum.StrEnum):
@@ -42,3 +44,10 @@ async def demo_available(session: AsyncSession) -> bool:
         )
     )
     return bool(await session.scalar(stmt))
+
+
+def in_world(stmt: Select[*Ts], world: World) -> Select[*Ts]:
+    """``stmt`` (which joins Partner and Partnership) narrowed to ``world``'s rows."""
+    if world.includes_synthetic:
+        return stmt
+    return stmt.where(Partner.synthetic.is_(False), Partnership.synthetic.is_(False))

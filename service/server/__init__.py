@@ -1,1 +1,2 @@
-"""Composition root: the Starlette app, the CLI and its subcommands, setup, the console."""
+"""Composition root: the Starlette app, the CLI and its subcommands, setup, the console,
+the result cache and the multi-worker server."""

@@ -10,6 +10,9 @@ readiness (:mod:`service.server.health`); ``/`` is the planner console
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import gc
 import logging
 import os
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -33,12 +36,15 @@ from schema.context import Context, build_context
 from schema.dataloaders import make_loaders
 from schema.permissions import principal_from_authorization
 from schema.ratelimit import RATE_LIMITED
+from schema.reference import ReferenceCache
+from service.db.data_version import DataVersionWatcher
 from service.db.session import make_async_engine, make_async_sessionmaker
 from service.domain.recommending import Recommender
 from service.ratelimit import make_rate_limiter
 from service.server.exports import routes as export_routes
 from service.server.health import healthz, readyz
 from service.server.logs import configure_logging
+from service.server.result_cache import ResultCache, principal_from_scope
 from service.server.web import routes as console_routes
 from service.server.web.ide import graphiql_html
 from service.server.web.ide import routes as graphiql_routes
@@ -50,6 +56,8 @@ if TYPE_CHECKING:
     from starlette.types import ASGIApp, Message, Receive, Scope, Send
     from starlette.websockets import WebSocket
     from strawberry.schema import BaseSchema
+
+    from service.auth import Principal
 
 log = logging.getLogger("mitra.app")
 T = TypeVar("T")
@@ -126,14 +134,23 @@ class MitraGraphQL(GraphQL[Context, None]):
 
     async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
         state = request.app.state
+        known = principal_from_scope(request.scope)  # looked up by the result cache
         header = request.headers.get("authorization")
+
+        async def look_up() -> tuple[Principal | None, bool]:
+            return await principal_from_authorization(state.session_factory, header)
+
         # Lost twice, the error reaches the app's handler: 503, without the driver's words.
-        principal, rejected = await _read_with_retry(
-            lambda: principal_from_authorization(state.session_factory, header)
-        )
-        return build_context(
+        principal, rejected = known if known is not None else await _read_with_retry(look_up)
+        reference, failure = None, None
+        try:
+            reference = await state.reference.get(await state.data_version.current())
+        except Exception as exc:
+            failure = exc
+        context = build_context(
             state.session_factory,
             self.settings,
+            reference=reference,
             recommender=state.recommender,
             request=request if isinstance(request, Request) else None,
             response=response,
@@ -141,6 +158,8 @@ class MitraGraphQL(GraphQL[Context, None]):
             token_rejected=rejected,
             rate_limiter=state.rate_limiter,
         )
+        context.reference_error = failure
+        return context
 
     async def execute_single(
         self,
@@ -162,7 +181,8 @@ class MitraGraphQL(GraphQL[Context, None]):
         )
         if _lost_connection(result) and _is_query(request_data):
             log.warning("database connection lost during a query: running it once more")
-            context.loaders = make_loaders(context.session_factory)  # none of their failures
+            # fresh loaders: none of the first attempt's failures
+            context.loaders = make_loaders(context.session_factory, lambda: context.reference)
             sub_response.status_code = None  # the 503 of the first attempt
             result = await super().execute_single(
                 request, request_adapter, sub_response, context, root_value, request_data
@@ -286,24 +306,51 @@ def create_app(settings: Settings) -> Starlette:
         app.state.settings = settings
         app.state.engine = engine
         app.state.session_factory = make_async_sessionmaker(engine)
+        url = engine.url
+        sqlite = url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:")
+        app.state.data_version = DataVersionWatcher(
+            app.state.session_factory, sqlite_path=url.database if sqlite else None
+        )
+        listener = None
+        if url.get_backend_name() == "postgresql":  # a write on any host: at once
+            conninfo = url.set(drivername="postgresql").render_as_string(hide_password=False)
+            listener = asyncio.create_task(app.state.data_version.listen(conninfo))
+        app.state.reference = ReferenceCache(app.state.session_factory)
+        try:  # load it now, before the freeze below; else the first request does
+            await app.state.reference.get(await app.state.data_version.current())
+        except Exception:  # the database may come up later; /healthz will say so
+            log.warning("reference data not loaded at start-up", exc_info=True)
         # The runtime recommender: loads the active model (or the transparent fallback)
         # on first use and picks up newly activated versions and data changes.
-        app.state.recommender = Recommender(app.state.session_factory, settings)
+        app.state.recommender = Recommender(
+            app.state.session_factory, settings, data_version=app.state.data_version.current
+        )
         app.state.rate_limiter = make_rate_limiter(
             settings.redis_url, database_url=settings.database_url
         )
+        # Everything alive now (modules, the schema, SQLAlchemy's mappers) lives as long
+        # as the process: move it out of the collector's sight, so full collections do
+        # not walk hundreds of thousands of objects every few requests.
+        gc.collect()
+        gc.freeze()
         try:
             yield
         finally:
+            if listener is not None:
+                listener.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await listener
             await app.state.rate_limiter.close()
             await engine.dispose()
 
     ide = not settings.production
-    graphql = MitraGraphQL(
+    graphql: Any = MitraGraphQL(
         build_schema(settings),
         settings,
         graphql_ide="graphiql" if ide else None,
     )
+    if settings.result_cache:
+        graphql = ResultCache(graphql, max_bytes=settings.result_cache_bytes)
     app = Starlette(
         routes=[
             *console_routes(),

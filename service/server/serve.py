@@ -1,9 +1,9 @@
 """``mitra serve``: check the database, say where everything is, then run uvicorn.
 
-One worker runs the application object in this process. More workers run uvicorn's
-multiprocess supervisor with the factory :func:`service.server.app.create_app_from_env`, each
-worker reading the same environment; worth it only with PostgreSQL and spare cores
-(SQLite lets one writer at a time, and each worker holds its own copy of the model).
+One worker runs the application object in this process. More workers run as processes
+of :func:`service.server.workers.serve_workers`, each listening on its own
+``SO_REUSEPORT`` socket of the same port (uvicorn's supervisor shares one socket and
+can leave a worker idle); each holds its own copy of the model and its own result cache.
 """
 
 from __future__ import annotations
@@ -79,20 +79,7 @@ def serve(settings: Settings, *, workers: int = 1, prepare: bool = False) -> int
             log_config=None,
         )
     else:
-        from service.server.app import create_app_from_env
+        from service.server.workers import serve_workers
 
-        uvicorn.run(
-            f"{create_app_from_env.__module__}:{create_app_from_env.__name__}",
-            factory=True,
-            workers=workers,
-            # uvicorn kills a worker that does not answer its supervisor within this many
-            # seconds (default 5); importing the app and building the schema can take
-            # longer than that on a busy machine, and the worker would be killed forever.
-            timeout_worker_healthcheck=WORKER_STARTUP_SECONDS,
-            host=settings.host,
-            port=settings.port,
-            log_level=level,
-            access_log=access_log,
-            log_config=None,
-        )
+        return serve_workers(settings, workers, log_level=level, access_log=access_log)
     return 0

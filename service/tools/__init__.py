@@ -1,1 +1,2 @@
-"""Operator tools: the load test against a throwaway database."""
+"""Operator tools: the load test against a throwaway database, the HTTP benchmark and
+its anchor app."""

@@ -132,7 +132,11 @@ def test_a_planner_extends_a_commitment_from_the_list(
     row.locator("input[type=date]").fill(new_end.isoformat())
     row.get_by_role("button", name="Perpanjang").click()
     page.wait_for_selector(
-        f'#province-view li[data-partnership="{at_risk["id"]}"]', state="detached"
+        # The list reloads after the write: the extended commitment leaves the 60-day
+        # window (a loaded machine may take a while to answer the province's queries).
+        f'#province-view li[data-partnership="{at_risk["id"]}"]',
+        state="detached",
+        timeout=90_000,
     )
     with Session(console_engine) as session:
         stored = session.get(Partnership, at_risk["id"])

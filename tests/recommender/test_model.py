@@ -72,6 +72,18 @@ def test_explanations_are_sentences_with_names(space, rec_history, ranker, rec_d
     )
 
 
+def test_kept_explanations_are_the_largest_and_the_most_negative(
+    space, rec_history, ranker, rec_districts
+) -> None:
+    st = space.at(rec_history, AS_OF)
+    scores = ranker.score_district(st, 200)
+    for p in (int(np.argmax(scores)), int(np.argmin(scores))):
+        full = ranker.explain(st, p, 200)
+        kept = ranker.explain(st, p, 200, keep=3)
+        expected = full[:3] + ([full[-1]] if full[-1].contribution < 0 else [])
+        assert kept == expected
+
+
 def test_explanations_in_bahasa_indonesia(space, rec_history, ranker, rec_districts) -> None:
     from recommender.explain import FACTORS, sentence
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import time
 from pathlib import Path
 
 import numpy as np
@@ -133,12 +132,6 @@ def test_deterministic_and_seed_dependent(districts: pd.DataFrame) -> None:
         S.generate_history(districts, a, seed=7), S.generate_history(districts, b, seed=7)
     )
     assert not S.generate_catalogue(districts, seed=8)["name"].equals(a["name"])
-
-
-def test_fast(districts: pd.DataFrame) -> None:
-    t = time.perf_counter()
-    S.generate_history(districts, S.generate_catalogue(districts, seed=1), seed=1)
-    assert time.perf_counter() - t < 2.0
 
 
 def test_real_partners_get_no_invented_history(

@@ -16,6 +16,7 @@ from strawberry.types import ExecutionResult
 from schema import build_schema
 from schema.context import build_context
 from service.db.session import make_async_engine, make_async_sessionmaker
+from service.domain.reference import ReferenceData, load_reference
 from service.settings import REFERENCE_DIR, Settings
 
 Run = Callable[..., Awaitable[ExecutionResult]]
@@ -54,9 +55,19 @@ def gql_schema(settings: Settings) -> Any:
     return build_schema(settings)
 
 
+@pytest.fixture(scope="session")
+async def reference(session_factory: async_sessionmaker[AsyncSession]) -> ReferenceData:
+    """The reference snapshot, loaded once as the service does (per data version)."""
+    async with session_factory() as session:
+        return await load_reference(session)
+
+
 @pytest.fixture
 def run(
-    gql_schema: Any, session_factory: async_sessionmaker[AsyncSession], settings: Settings
+    gql_schema: Any,
+    session_factory: async_sessionmaker[AsyncSession],
+    settings: Settings,
+    reference: ReferenceData,
 ) -> Run:
     async def execute(
         query: str, variables: dict[str, Any] | None = None, *, errors: bool = False
@@ -64,7 +75,7 @@ def run(
         result = await gql_schema.execute(
             query,
             variable_values=variables,
-            context_value=build_context(session_factory, settings),
+            context_value=build_context(session_factory, settings, reference=reference),
         )
         if not errors:
             assert result.errors is None, [e.formatted for e in result.errors or []]

@@ -53,5 +53,28 @@ async def test_statement_count_does_not_grow_with_page_size(run: Run, async_engi
         counts[first] = len(statements)
     print(f"\nSQL statements: first=10 -> {counts[10]}, first=100 -> {counts[100]}")
     assert counts[10] == counts[100]
-    # count + page, province, latest prevalence, partnerships, partner, areas x2, stats x2
-    assert counts[100] <= 10
+    # the page with its count, partnerships, partner, areas x2, stats x2 (province and
+    # latest prevalence come from the reference snapshot)
+    assert counts[100] <= 7
+
+
+PAGE = """
+query($first: Int!) {
+  districts(first: $first) { totalCount edges { node {
+    code name type province { code name } latestStuntingPrevalence { value year survey imputed }
+  } } }
+}
+"""
+
+
+async def test_district_page_is_one_statement(run: Run, async_engine: AsyncEngine):
+    """The console's district page: the page and its total in one SELECT, nothing else."""
+    await run(PAGE, {"first": 10})
+    for first in (10, 100):
+        with count_statements(async_engine) as statements:
+            result = await run(PAGE, {"first": first})
+        nodes = [e["node"] for e in result.data["districts"]["edges"]]
+        assert len(nodes) == first and result.data["districts"]["totalCount"] == 514
+        assert all(n["province"]["code"] == n["code"][:2] for n in nodes)
+        assert sum(n["latestStuntingPrevalence"] is not None for n in nodes) == first
+        assert len(statements) == 1, statements

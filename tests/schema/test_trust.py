@@ -172,7 +172,7 @@ async def test_a_rejected_partner_is_gone_from_the_next_recommendations(
                 }
             },
             context_value=build_context(
-                session_factory, settings, scorer=recommender, principal=PLANNER
+                session_factory, settings, recommender=recommender, principal=PLANNER
             ),
         )
         assert result.errors is None, result.errors

@@ -1,4 +1,5 @@
-"""service.domain.districts: filtering and ordering happen in SQL, in two statements."""
+"""service.domain.districts: filtering, ordering and counting happen in SQL, in one
+statement; the reference snapshot picks the same latest figure as SQL does."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from service.domain.districts import (
     DistrictOrderField,
     list_districts,
 )
+from service.domain.reference import load_reference
 from service.settings import Settings
 
 
@@ -44,8 +46,16 @@ async def test_prevalence_order_is_one_sql_page(async_engine: AsyncEngine, engin
             )
     finally:
         event.remove(async_engine.sync_engine, "before_cursor_execute", record)
-    assert len(statements) == 2  # the count and the page; no rows sorted in Python
-    assert "row_number" in statements[1].lower() and "order by" in statements[1].lower()
+    assert len(statements) == 1  # the page with its count; no rows sorted in Python
+    assert "row_number" in statements[0].lower() and "order by" in statements[0].lower()
+    best = _latest_by_hand(engine)
+    expected = sorted((c for c, (_, v) in best.items() if v >= 20), key=lambda c: (-best[c][1], c))
+    assert page.total == len(expected)
+    assert [d.code for d in page.items] == expected[5:12]
+    assert page.offset == 5 and page.has_next == (len(expected) > 12)
+
+
+def _latest_by_hand(engine: Engine) -> dict[str, tuple[Any, float]]:
     with engine.connect() as conn:
         rows = conn.execute(
             text(
@@ -58,10 +68,20 @@ async def test_prevalence_order_is_one_sql_page(async_engine: AsyncEngine, engin
         key = (not imputed, year, row_id)
         if code not in best or key > best[code][0]:
             best[code] = (key, value)
-    expected = sorted((c for c, (_, v) in best.items() if v >= 20), key=lambda c: (-best[c][1], c))
-    assert page.total == len(expected)
-    assert [d.code for d in page.items] == expected[5:12]
-    assert page.offset == 5 and page.has_next == (len(expected) > 12)
+    return best
+
+
+async def test_reference_snapshot_has_the_latest_figure_of_every_district(
+    async_engine: AsyncEngine, engine: Engine
+):
+    async with AsyncSession(async_engine) as session:
+        reference = await load_reference(session)
+    best = _latest_by_hand(engine)
+    assert len(reference.districts) == 514 and len(reference.provinces) == 38
+    assert {c: m.value for c, m in reference.latest_prevalence.items()} == {
+        c: v for c, (_, v) in best.items()
+    }
+    assert any(m.imputed for m in reference.latest_prevalence.values())
 
 
 async def test_page_past_the_end_is_empty(async_engine: AsyncEngine):

@@ -19,6 +19,7 @@ from service.db.migrate import current_tables, downgrade, upgrade
 from service.db.session import make_engine
 from tests.service.writes_support import insert_place_and_partner, scratch_database
 
+HEAD = "0004"
 WRITE_TABLES = {"api_token", "audit_log", "recommendation_feedback"}
 
 
@@ -46,7 +47,7 @@ def _open_pair_index(engine: Engine) -> bool:
 
 def test_head_matches_the_models(scratch_engine: Engine) -> None:
     upgrade(scratch_engine)
-    assert _revision(scratch_engine) == "0004"
+    assert _revision(scratch_engine) == HEAD
     with scratch_engine.connect() as conn:
         diff = compare_metadata(
             MigrationContext.configure(conn, opts={"compare_type": True}), Base.metadata
@@ -65,7 +66,7 @@ def test_0002_up_down_up(scratch_engine: Engine) -> None:
     assert not WRITE_TABLES & current_tables(scratch_engine)
     assert not _open_pair_index(scratch_engine)
     upgrade(scratch_engine)
-    assert _revision(scratch_engine) == "0004"
+    assert _revision(scratch_engine) == HEAD
     downgrade(scratch_engine, "base")
     assert current_tables(scratch_engine) <= {"alembic_version"}
 
@@ -113,3 +114,13 @@ def test_checks_on_new_tables(scratch_engine: Engine) -> None:
         conn.execute(feedback, {"p": partner_id, "v": "accepted"})
     with pytest.raises(IntegrityError), scratch_engine.begin() as conn:  # unknown verdict
         conn.execute(feedback, {"p": partner_id, "v": "maybe"})
+
+
+def test_0003_data_version_row(scratch_engine: Engine) -> None:
+    upgrade(scratch_engine)
+    with scratch_engine.connect() as conn:
+        assert conn.execute(text("SELECT id, version FROM data_version")).all() == [(1, 1)]
+    downgrade(scratch_engine, "0002")
+    assert "data_version" not in current_tables(scratch_engine)
+    upgrade(scratch_engine)
+    assert _revision(scratch_engine) == HEAD

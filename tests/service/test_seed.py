@@ -434,7 +434,8 @@ def test_failing_seed_on_an_empty_database_leaves_it_empty(
         monkeypatch.setattr(service.seed, "generate_history", boom)
         with pytest.raises(RuntimeError):
             run_seed(eng, seed=SEED)
-        assert all(n == 0 for n, _ in digest(eng).values())
+        # data_version's one row comes with the migration, not the seed
+        assert all(n == 0 for name, (n, _) in digest(eng).items() if name != "data_version")
     finally:
         eng.dispose()
 

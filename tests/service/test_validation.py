@@ -16,6 +16,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from service.db.enums import InterventionArea, PartnerKind, PartnerScope, PartnershipStatus
+from service.domain import partnership_rules as rules
 from service.domain import validation as v
 from service.domain.validation import ErrorCode, UserError
 
@@ -68,8 +69,8 @@ VALIDATORS: list[tuple[str, Callable[[Any], list[UserError]], str]] = [
     ("free_text", lambda x: v.free_text(x, field="notes", max_length=50), "notes"),
     ("date_value", lambda x: v.date_value(x, field="startDate"), "startDate"),
     ("date_order", lambda x: v.date_order(x, dt.date(2024, 1, 1)), "endDate"),
-    ("status_transition", lambda x: v.status_transition("proposed", x), "status"),
-    ("status_transition_from", lambda x: v.status_transition(x, "active"), "status"),
+    ("status_transition", lambda x: rules.status_transition("proposed", x), "status"),
+    ("status_transition_from", lambda x: rules.status_transition(x, "active"), "status"),
 ]
 
 
@@ -313,7 +314,7 @@ statuses = st.sampled_from([s.value for s in PartnershipStatus])
 
 @given(statuses, statuses)
 def test_status_transitions(current: str, new: str) -> None:
-    errors = v.status_transition(current, new)
+    errors = rules.status_transition(current, new)
     assert (errors == []) == ((current, new) in ALLOWED)
     if current == "reported":
         assert codes(errors) == {"READ_ONLY"}
@@ -322,8 +323,8 @@ def test_status_transitions(current: str, new: str) -> None:
 
 
 def test_transition_to_unknown_status() -> None:
-    assert codes(v.status_transition("proposed", "done")) == {"INVALID_CHOICE"}
-    assert codes(v.status_transition("weird", "active")) == {"INVALID_TRANSITION"}
+    assert codes(rules.status_transition("proposed", "done")) == {"INVALID_CHOICE"}
+    assert codes(rules.status_transition("weird", "active")) == {"INVALID_TRANSITION"}
 
 
 # --- duplicates and archived partners ----------------------------------------------------
@@ -331,7 +332,7 @@ def test_transition_to_unknown_status() -> None:
 
 @given(st.lists(st.integers(1, 10**6), max_size=4))
 def test_duplicates(open_ids: list[int]) -> None:
-    errors = v.no_open_duplicate(open_ids)
+    errors = rules.no_open_duplicate(open_ids)
     assert (errors == []) == (not open_ids)
     if errors:
         assert errors[0].code == "DUPLICATE" and errors[0].field == "districtCode"
@@ -339,7 +340,7 @@ def test_duplicates(open_ids: list[int]) -> None:
 
 @given(st.one_of(st.none(), st.datetimes(timezones=st.just(dt.UTC))))
 def test_archived_partner(archived_at: dt.datetime | None) -> None:
-    errors = v.partner_not_archived(archived_at)
+    errors = rules.partner_not_archived(archived_at)
     assert (errors == []) == (archived_at is None)
     if errors:
         assert errors[0].code == "ARCHIVED" and errors[0].field == "partnerId"

@@ -15,6 +15,7 @@ from service.db.models import (
     Partnership,
     PartnershipArea,
 )
+from service.domain import partnership_rules as rules
 from service.domain import validation as v
 from service.domain.actions import Action, authorize
 from service.domain.validation import ErrorCode, UserError
@@ -43,7 +44,7 @@ OPEN_PAIR_INDEX = "uq_partnership_open_pair"
 
 def _duplicate_pair(ids: Sequence[int] = ()) -> list[UserError]:
     if ids:
-        return v.no_open_duplicate(ids)
+        return rules.no_open_duplicate(ids)
     # Lost a race to a concurrent proposal whose row we cannot see yet.
     return [
         UserError(
@@ -89,7 +90,7 @@ async def propose_partnership(
     if partner is None:
         errors.append(_partner_not_found(partner_id))
     else:
-        errors += v.partner_not_archived(partner.archived_at)
+        errors += rules.partner_not_archived(partner.archived_at)
     if errors:
         return _rejected(errors)
     assert partner is not None
@@ -209,7 +210,7 @@ async def change_status(
                 *errors,
             ]
         )
-    errors += v.status_transition(row.status, status)
+    errors += rules.status_transition(row.status, status)
     if errors:
         return _rejected(errors)
 

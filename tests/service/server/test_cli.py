@@ -155,7 +155,7 @@ def test_a_bad_log_level_is_a_configuration_error() -> None:
 
 
 def test_serve_with_two_workers_answers_from_both(settings: Settings, engine: Engine) -> None:
-    """`mitra serve --workers 2`: uvicorn's supervisor with the factory, two processes."""
+    """`mitra serve --workers 2`: two processes, each on its own SO_REUSEPORT socket."""
     import signal
     import socket
     import time

@@ -1,0 +1,111 @@
+"""``mitra serve --workers N`` (N > 1): N uvicorn processes, each with its own socket.
+
+uvicorn's own ``--workers`` binds one socket in the supervisor and lets every worker
+accept on it. Long-lived keep-alive connections then stay where the first ``accept``
+happened to wake up, and under a burst of new connections one worker can take nearly
+all of them (``make bench-http`` measured 100 % of the CPU in one of two workers).
+Here every worker binds its own socket to the same address with ``SO_REUSEPORT``, so
+the kernel spreads new connections over the workers by a hash of their addresses.
+
+The supervisor restarts a worker that dies and stops them all on SIGINT or SIGTERM.
+Linux (and BSD) only: ``SO_REUSEPORT`` must exist.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import signal
+import socket
+import time
+from multiprocessing.connection import wait
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from multiprocessing.process import BaseProcess
+
+    from service.settings import Settings
+
+log = logging.getLogger("mitra.serve")
+
+
+def reuseport_socket(host: str, port: int) -> socket.socket:
+    """A TCP socket bound to ``host:port`` with SO_REUSEPORT (not yet listening)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    sock.bind((host, port))
+    return sock
+
+
+def _worker(settings: Settings, port: int, log_level: str, access_log: bool) -> None:
+    import uvicorn
+
+    from service.server.app import create_app
+    from service.server.logs import configure_logging
+
+    configure_logging(settings.log_level)  # a spawned process starts with none
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the supervisor stops us with SIGTERM
+    sock = reuseport_socket(settings.host, port)
+    sock.listen(2048)
+    config = uvicorn.Config(
+        create_app(settings), log_level=log_level, access_log=access_log, log_config=None
+    )
+    uvicorn.Server(config).run(sockets=[sock])
+
+
+def _restart_dead(processes: list[BaseProcess], start: Callable[[], BaseProcess]) -> None:
+    for i, process in enumerate(processes):
+        if not process.is_alive():
+            log.warning("worker %s exited (%s): restarting", process.pid, process.exitcode)
+            time.sleep(1)  # a worker that cannot start must not spin
+            processes[i] = start()
+
+
+def _stop(processes: list[BaseProcess]) -> None:
+    for process in processes:
+        if process.is_alive():
+            process.terminate()  # SIGTERM: uvicorn shuts down gracefully
+    for process in processes:
+        process.join(timeout=30)
+        if process.is_alive():
+            process.kill()
+
+
+def serve_workers(
+    settings: Settings, workers: int, *, log_level: str = "info", access_log: bool = False
+) -> int:
+    """Run ``workers`` processes on ``settings.host:settings.port`` until a signal."""
+    if not hasattr(socket, "SO_REUSEPORT"):
+        raise SystemExit("mitra serve --workers needs SO_REUSEPORT (Linux or BSD)")
+    # Bound (and kept) here first: a port of 0 becomes one real port for every worker.
+    anchor = reuseport_socket(settings.host, settings.port)
+    port = int(anchor.getsockname()[1])
+    context = multiprocessing.get_context("spawn")
+    stopping = False
+
+    def start() -> BaseProcess:
+        process = context.Process(
+            target=_worker, args=(settings, port, log_level, access_log), name="mitra-worker"
+        )
+        process.start()
+        return process
+
+    def stop(_signum: int, _frame: Any) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+    processes = [start() for _ in range(workers)]
+    try:
+        while not stopping:
+            wait([p.sentinel for p in processes], timeout=0.5)
+            if not stopping:
+                _restart_dead(processes, start)
+    finally:
+        _stop(processes)
+        anchor.close()
+    return 0

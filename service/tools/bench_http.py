@@ -1,0 +1,496 @@
+"""HTTP benchmark: ``python -m service.tools.bench_http`` (``make bench-http``).
+
+Measures, in one run on this machine, Mitra's own queries against a bare Strawberry
+anchor app (:mod:`service.tools.bench_anchor`: 100 in-memory objects x 10 fields) and
+prints every result as a ratio to the anchor, so that the numbers say something on a
+noisy shared machine where absolute times do not.
+
+Each server is one uvicorn worker pinned to CPU 0 (``taskset``); the load generator,
+``wrk`` (Debian package ``wrk``), runs on CPU 1 with 32 keep-alive connections. Every
+target is run for ``--seconds`` in each of ``--rounds`` rounds, the rounds interleaved
+so that noise falls on all targets alike; the table gives the median of the rounds.
+For each run the worker's CPU time (utime + stime from ``/proc``) divided by the
+requests served gives the CPU milliseconds per request; each worker's resident memory
+is read at the end. Mitra runs twice on the same seeded database: with the result
+cache off (``MITRA_RESULT_CACHE=off``) and on. Last, the district page uncached is
+served by one worker and by two (``--workers 2``, both CPUs) for the scaling ratio.
+
+Before measuring, every query is sent once and must answer without errors, and the
+cached server must answer exactly what the uncached one does.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from service.settings import PROJECT_ROOT, Settings
+from service.tools.bench_anchor import ANCHOR_QUERY
+from service.tools.load_server import free_port, throwaway_database
+
+DISTRICT_PAGE = (
+    "{ districts(first: 100) { edges { node { code name type province { code name } "
+    "latestStuntingPrevalence { value year survey imputed } } } } }"
+)
+QUERIES: dict[str, str] = {
+    "district page (100)": DISTRICT_PAGE,
+    "district 53.02 + series": (
+        '{ district(code: "53.02") { code name type population underdeveloped '
+        "province { code name } latestStuntingPrevalence { value year survey imputed source } "
+        "stuntingPrevalenceSeries { year survey value imputed source sourceUrl } } }"
+    ),
+    "quotaProgress (53)": (
+        '{ province(code: "53") { code name quotaProgress '
+        "{ category target committed remaining met } } }"
+    ),
+    "recommendPartners (10)": (
+        '{ recommendPartners(districtCode: "53.02", first: 10) { rank score modelVersion '
+        "partner { name kind synthetic } reasons { factor contribution sentence } } }"
+    ),
+    "recommendDistricts (10)": (
+        "{ recommendDistricts(partnerId: $PARTNER, first: 10) { rank score modelVersion "
+        "district { code name } reasons { factor contribution sentence } } }"
+    ),
+    "provincePlan (53)": (
+        '{ provincePlan(provinceCode: "53") { modelVersion '
+        "quotas { category target committed remaining } "
+        "picks { category score partner { name kind } district { code name } "
+        "reasons { factor sentence } } remainingAfterPlan { category remaining } } }"
+    ),
+    "{ __typename }": "{ __typename }",
+}
+ANCHOR = "anchor: 100 objects x 10 fields"
+ANCHOR_TYPENAME = "anchor: { __typename }"
+CONNECTIONS = 32
+SERVER_CPU = "0"
+LOAD_CPU = "1"
+
+
+@dataclass
+class Sample:
+    rps: float
+    cpu_ms: float  # worker CPU per request
+    busy: float  # worker CPU seconds per second of the run: how many CPUs it got
+    errors: int  # non-2xx responses, socket errors and timeouts
+
+
+@dataclass
+class Series:
+    label: str
+    server: str
+    samples: list[Sample] = field(default_factory=list)
+
+    @property
+    def rps(self) -> float:
+        return statistics.median(s.rps for s in self.samples)
+
+    @property
+    def cpu_ms(self) -> float:
+        return statistics.median(s.cpu_ms for s in self.samples)
+
+    @property
+    def busy(self) -> float:
+        return statistics.median(s.busy for s in self.samples)
+
+    @property
+    def errors(self) -> int:
+        return sum(s.errors for s in self.samples)
+
+
+@dataclass
+class Server:
+    name: str
+    base: str
+    proc: subprocess.Popen[bytes]
+    workers: int
+
+    def pids(self) -> list[int]:
+        """The processes that serve requests: the workers, not uvicorn's supervisor."""
+        if self.workers == 1:
+            return [self.proc.pid]
+        children = Path(f"/proc/{self.proc.pid}/task/{self.proc.pid}/children").read_text()
+        # uvicorn spawns its workers with multiprocessing, beside a resource tracker
+        return [
+            int(pid)
+            for pid in children.split()
+            if b"spawn_main" in Path(f"/proc/{pid}/cmdline").read_bytes()
+        ]
+
+    def cpu_seconds(self) -> list[float]:
+        ticks = os.sysconf("SC_CLK_TCK")
+        out = []
+        for pid in self.pids():
+            stat = Path(f"/proc/{pid}/stat").read_text()
+            fields = stat.rsplit(")", 1)[1].split()
+            out.append((int(fields[11]) + int(fields[12])) / ticks)  # utime + stime
+        return out
+
+    def rss_mib(self) -> list[float]:
+        out = []
+        for pid in self.pids():
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    out.append(int(line.split()[1]) / 1024)
+        return out
+
+
+def require_tools() -> None:
+    missing = [tool for tool in ("wrk", "taskset") if shutil.which(tool) is None]
+    if missing:
+        raise SystemExit(
+            f"bench-http needs {' and '.join(missing)}: install the Debian packages "
+            "(apt-get install wrk util-linux) or run `make bench-http`, which tries to"
+        )
+    if (os.cpu_count() or 1) < 2:
+        raise SystemExit("bench-http needs 2 CPUs: one for the server, one for wrk")
+
+
+@contextmanager
+def serve(
+    name: str,
+    app: str,
+    *,
+    env: dict[str, str],
+    workers: int = 1,
+    cpus: str = SERVER_CPU,
+    factory: bool = False,
+    mitra_serve: bool = False,
+) -> Iterator[Server]:
+    """uvicorn serving ``app`` (or, with ``mitra_serve``, ``mitra serve --workers``)."""
+    port = free_port()
+    if mitra_serve:
+        cmd = ["taskset", "-c", cpus, sys.executable, "-m", "service.server.cli", "serve",
+               "--workers", str(workers)]  # fmt: skip
+        env = {**env, "HOST": "127.0.0.1", "PORT": str(port)}
+    else:
+        cmd = [
+            "taskset", "-c", cpus, sys.executable, "-m", "uvicorn", app,
+            "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers),
+            "--log-level", "warning", "--no-access-log",
+        ]  # fmt: skip
+        if factory:
+            cmd.append("--factory")
+    proc = subprocess.Popen(cmd, cwd=PROJECT_ROOT, env={**os.environ, **env})
+    server = Server(name, f"http://127.0.0.1:{port}", proc, workers)
+    seen: set[str] = set()
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            if proc.poll() is not None:
+                raise RuntimeError(f"{name}: uvicorn exited with {proc.returncode}")
+            try:
+                reply = httpx.post(
+                    f"{server.base}/graphql", json={"query": "{ __typename }"}, timeout=2
+                )
+                if reply.status_code == 200:
+                    seen.add(reply.headers.get("x-mitra-worker", ""))
+                if len(seen) >= workers:  # each worker answered on a fresh connection
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"{name}: uvicorn did not answer within 120 s")
+            time.sleep(0.2)
+        yield server
+    finally:
+        proc.send_signal(signal.SIGINT)
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def ask(server: Server, query: str) -> dict[str, Any]:
+    """One request; the body, which must hold data and no errors."""
+    reply = httpx.post(f"{server.base}/graphql", json={"query": query}, timeout=300)
+    body = reply.json()
+    if reply.status_code != 200 or body.get("errors") or not body.get("data"):
+        raise RuntimeError(f"{server.name}: {query[:60]}... answered {reply.text[:300]}")
+    return body  # type: ignore[no-any-return]
+
+
+_RPS = re.compile(r"Requests/sec:\s+([\d.]+)")
+_COUNT = re.compile(r"(\d+) requests in")
+_NON2XX = re.compile(r"Non-2xx or 3xx responses: (\d+)")
+_SOCKET = re.compile(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)")
+
+
+def wrk(server: Server, query: str, *, seconds: float, scripts: Path) -> Sample:
+    """``seconds`` of wrk on CPU 1 against ``server``; requests/s and CPU per request."""
+    script = scripts / f"{abs(hash(query))}.lua"
+    if not script.exists():
+        body = json.dumps({"query": query})
+        script.write_text(
+            'wrk.method = "POST"\n'
+            'wrk.headers["Content-Type"] = "application/json"\n'
+            f"wrk.body = {json.dumps(body)}\n"
+        )
+    before = sum(server.cpu_seconds())
+    started = time.monotonic()
+    command = [
+        "taskset", "-c", LOAD_CPU, "wrk", "-t1", f"-c{CONNECTIONS}",
+        f"-d{max(1, round(seconds))}s", "--timeout", "30s", "-s", str(script),
+        f"{server.base}/graphql",
+    ]  # fmt: skip
+    out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    used = sum(server.cpu_seconds()) - before
+    wall = time.monotonic() - started
+    rps_match, count_match = _RPS.search(out), _COUNT.search(out)
+    if rps_match is None or count_match is None:
+        raise RuntimeError(f"could not read wrk's output:\n{out}")
+    requests = int(count_match.group(1))
+    errors = int(m.group(1)) if (m := _NON2XX.search(out)) else 0
+    if m := _SOCKET.search(out):
+        errors += sum(int(g) for g in m.groups())
+    return Sample(
+        rps=float(rps_match.group(1)),
+        cpu_ms=1000 * used / requests if requests else float("nan"),
+        busy=used / wall,
+        errors=errors,
+    )
+
+
+def prepare(url: str, model_dir: Path) -> str:
+    """Migrate, seed and train on ``url``; a partner id for recommendDistricts."""
+    from sqlalchemy import select
+
+    from schema.ids import to_global_id
+    from service.db.migrate import upgrade
+    from service.db.models import Partner
+    from service.db.session import make_engine, make_sessionmaker
+    from service.domain.model_registry import ensure_active_model
+    from service.seed import run_seed
+
+    settings = Settings(database_url=url, model_dir=model_dir)
+    engine = make_engine(settings.sync_database_url)
+    try:
+        upgrade(engine)
+        run_seed(engine, seed=settings.seed)
+        ensure_active_model(engine, settings)
+        with make_sessionmaker(engine)() as session:
+            partner_id = session.scalar(
+                select(Partner.id).where(Partner.synthetic.is_(False)).order_by(Partner.id)
+            )
+    finally:
+        engine.dispose()
+    return json.dumps(to_global_id("Partner", partner_id))
+
+
+@dataclass
+class Report:
+    machine: str
+    database: str
+    seconds: float
+    rounds: int
+    series: list[Series]
+    rss_mib: dict[str, list[float]]
+    worker_cpu_share: dict[str, list[float]]  # per multi-worker server
+
+    def find(self, label: str, server: str) -> Series:
+        return next(s for s in self.series if s.label == label and s.server == server)
+
+    def render(self) -> str:
+        anchor = self.find(ANCHOR, "anchor").rps
+        anchor_cpu = self.find(ANCHOR, "anchor").cpu_ms  # the ratio of CPU per request
+        lines = [
+            f"machine: {self.machine}",
+            f"database: {self.database}; {self.rounds} rounds of {self.seconds:g} s per row, "
+            f"medians; wrk -c{CONNECTIONS} on CPU {LOAD_CPU}, one uvicorn worker on CPU "
+            f"{SERVER_CPU} unless stated",
+            "",
+            "| query | server | req/s (median) | x anchor | worker CPU ms/req "
+            "| x anchor by CPU | CPUs busy | errors |",
+            "|---|---|---:|---:|---:|---:|---:|---:|",
+        ]
+        for s in self.series:
+            lines.append(
+                f"| {s.label} | {s.server} | {s.rps:,.0f} | {s.rps / anchor:.2f} | "
+                f"{s.cpu_ms:.2f} | {anchor_cpu / s.cpu_ms:.2f} | {s.busy:.2f} | {s.errors} |"
+            )
+        lines.append("")
+        one = self.find(DISTRICT_PAGE_LABEL, ONE_WORKER)
+        for name in (TWO_WORKERS, UVICORN_TWO):
+            two = self.find(DISTRICT_PAGE_LABEL, name)
+            share = ", ".join(f"{100 * c:.0f} %" for c in self.worker_cpu_share.get(name, []))
+            ratio = two.rps / one.rps if one.rps else float("nan")
+            lines.append(
+                f"{name} / 1 worker, district page uncached: {ratio:.2f}x "
+                f"(CPU share of the two workers: {share})"
+            )
+        for name, rss in self.rss_mib.items():
+            lines.append(f"worker RSS, {name}: " + ", ".join(f"{r:.0f} MiB" for r in rss))
+        return "\n".join(lines)
+
+
+DISTRICT_PAGE_LABEL = "district page (100)"
+ONE_WORKER = "mitra, cache off, 1 worker (scaling pair)"
+TWO_WORKERS = "mitra serve --workers 2 (SO_REUSEPORT), cache off"
+UVICORN_TWO = "uvicorn --workers 2 (shared socket), cache off"
+
+
+def machine() -> str:
+    model = "unknown CPU"
+    for line in Path("/proc/cpuinfo").read_text().splitlines():
+        if line.startswith("model name"):
+            model = line.split(":", 1)[1].strip()
+            break
+    mem = Path("/proc/meminfo").read_text().split("\n", 1)[0].split()[1]
+    return (
+        f"{os.cpu_count()} CPUs ({model}), {int(mem) // 1024 // 1024} GiB, "
+        f"Python {sys.version.split()[0]}, load average {os.getloadavg()[0]:.1f} at start"
+    )
+
+
+def _scaling(
+    stack: ExitStack,
+    app: str,
+    env: dict[str, str],
+    off: Server,
+    page: str,
+    seconds: float,
+    rounds: int,
+    scripts: Path,
+    rss: dict[str, list[float]],
+) -> tuple[list[Series], dict[str, list[float]]]:
+    """One worker (``off``) against two on both CPUs, cache off: Mitra's own
+    ``mitra serve --workers 2`` (a socket per worker) and uvicorn's ``--workers 2``."""
+    uncached = {**env, "MITRA_RESULT_CACHE": "off"}
+    two = stack.enter_context(
+        serve(TWO_WORKERS, app, env=uncached, workers=2, cpus="0,1", mitra_serve=True)
+    )
+    shared = stack.enter_context(
+        serve(UVICORN_TWO, app, env=uncached, workers=2, cpus="0,1", factory=True)
+    )
+    for server in (two, shared):
+        ask(server, page)
+        wrk(server, page, seconds=2, scripts=scripts)
+    series = [
+        Series(DISTRICT_PAGE_LABEL, ONE_WORKER),
+        Series(DISTRICT_PAGE_LABEL, TWO_WORKERS),
+        Series(DISTRICT_PAGE_LABEL, UVICORN_TWO),
+    ]
+    cpu_before = {s.name: s.cpu_seconds() for s in (two, shared)}
+    for _ in range(rounds):
+        for row, server in zip(series, (off, two, shared), strict=True):
+            row.samples.append(wrk(server, page, seconds=seconds, scripts=scripts))
+    shares = {}
+    for server in (two, shared):
+        after = server.cpu_seconds()
+        used = [b - a for a, b in zip(cpu_before[server.name], after, strict=True)]
+        shares[server.name] = [u / sum(used) for u in used] if sum(used) else []
+        rss[server.name] = server.rss_mib()
+    return series, shares
+
+
+def run(*, server_url: str, seconds: float, rounds: int) -> Report:
+    require_tools()
+    with ExitStack() as stack:
+        url = stack.enter_context(throwaway_database(server_url))
+        models = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="mitra-bench-")))
+        scripts = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="mitra-wrk-")))
+        partner = prepare(url, models)
+        queries = {k: q.replace("$PARTNER", partner) for k, q in QUERIES.items()}
+        env = {
+            "DATABASE_URL": url,
+            "MITRA_DATABASE_URL": url,
+            "MITRA_ENV": "production",
+            "MITRA_MODEL_DIR": str(models),
+        }
+        anchor = stack.enter_context(serve("anchor", "service.tools.bench_anchor:app", env={}))
+        app = "service.server.app:create_app_from_env"
+        off = stack.enter_context(
+            serve("mitra, cache off", app, env={**env, "MITRA_RESULT_CACHE": "off"}, factory=True)
+        )
+        on = stack.enter_context(
+            serve("mitra, cache on", app, env={**env, "MITRA_RESULT_CACHE": "on"}, factory=True)
+        )
+        targets: list[tuple[Series, Server, str]] = [
+            (Series(ANCHOR, "anchor"), anchor, ANCHOR_QUERY),
+            (Series(ANCHOR_TYPENAME, "anchor"), anchor, "{ __typename }"),
+        ]
+        for server in (off, on):
+            for label, query in queries.items():
+                targets.append((Series(label, server.name), server, query))
+        # Every answer must be an answer, and the cache must not change one.
+        for _series, server, query in targets:
+            first = ask(server, query)
+            if server is on:
+                plain = ask(off, query)
+                if ask(on, query) != plain or first != plain:
+                    raise RuntimeError(f"the cached answer differs for {query[:60]}...")
+        for _series, server, query in targets:  # warm-up: caches, pools, the recommender
+            wrk(server, query, seconds=1, scripts=scripts)
+        for round_no in range(rounds):
+            for series, server, query in targets:
+                series.samples.append(wrk(server, query, seconds=seconds, scripts=scripts))
+            print(f"round {round_no + 1}/{rounds} done", file=sys.stderr)
+        rss = {s.name: s.rss_mib() for s in (anchor, off, on)}
+        page = queries[DISTRICT_PAGE_LABEL]
+        scaling, shares = _scaling(stack, app, env, off, page, seconds, rounds, scripts, rss)
+        rows = [t[0] for t in targets] + scaling
+    return Report(
+        machine=machine(),
+        database=make_backend(server_url),
+        seconds=seconds,
+        rounds=rounds,
+        series=rows,
+        rss_mib=rss,
+        worker_cpu_share=shares,
+    )
+
+
+def make_backend(server_url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    from service.settings import sync_url
+
+    return make_url(sync_url(server_url)).get_backend_name()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m service.tools.bench_http", description=__doc__)
+    parser.add_argument("--seconds", type=int, default=8, help="length of one wrk run")
+    parser.add_argument("--rounds", type=int, default=3, help="rounds per target (medians)")
+    parser.add_argument(
+        "--server-url",
+        default="sqlite://",
+        help="where to create the throwaway database: sqlite:// (a temporary file, the "
+        "default) or a PostgreSQL server URL",
+    )
+    parser.add_argument("--json", type=Path, help="also write the results as JSON here")
+    args = parser.parse_args(argv)
+    report = run(server_url=args.server_url, seconds=args.seconds, rounds=args.rounds)
+    print(report.render())
+    if args.json:
+        data = {
+            "machine": report.machine,
+            "database": report.database,
+            "rows": [
+                {"query": s.label, "server": s.server, "rps": s.rps, "cpu_ms": s.cpu_ms}
+                for s in report.series
+            ],
+            "rss_mib": report.rss_mib,
+        }
+        args.json.write_text(json.dumps(data, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
