@@ -87,12 +87,14 @@ def test_one_token_over_its_budget_gets_429_and_others_do_not(clients: Any, api:
     cost = cost_of(READ)
     statuses: list[int] = []
     retry_afters: list[int] = []
+    served_by: list[tuple[int, str | None]] = []  # (status, result cache: hit/miss/None)
     started = time.monotonic()
     for i in range(REQUESTS):
         response = hosts[i % len(hosts)].post(
             "/graphql", json={"query": READ}, headers=bearer(viewer)
         )
         statuses.append(response.status_code)
+        served_by.append((response.status_code, response.headers.get("x-mitra-cache")))
         if response.status_code == 429:
             body = response.json()
             assert body["data"] is None
@@ -114,6 +116,9 @@ def test_one_token_over_its_budget_gets_429_and_others_do_not(clients: Any, api:
     assert fits <= allowed <= fits + refilled + 1
     assert statuses.count(429) == REQUESTS - allowed > 0
     assert retry_afters and all(1 <= r <= 60 for r in retry_afters)
+    # The same query is answered from the result cache after its first run: those
+    # answers are charged too, so the cache is no way around the budget.
+    assert (200, "hit") in served_by and (429, "hit") in served_by
 
     # Another token, and anonymous readers, keep their own budgets.
     for host in hosts:
