@@ -72,7 +72,10 @@ class DatabaseErrors(SchemaExtension):
             return
         replaced = []
         for error in result.errors:
-            cause = database_cause(error.original_error)
+            # A client's error stays one even when it was raised while a database error
+            # was being handled (its __context__), e.g. a bad code with no tables.
+            mitra = isinstance(error.original_error, MitraError)
+            cause = None if mitra else database_cause(error.original_error)
             if cause is None:
                 replaced.append(error)
                 continue
