@@ -7,8 +7,8 @@ STAMP := $(VENV)/.mitra-installed
 PORT ?= 8000
 export PORT
 
-.PHONY: run test install setup bench bench-http load schema notebooks notebooks-run \
-	notebook-figures lint typecheck clean-db
+.PHONY: run test install setup bench bench-http load soak schema notebooks \
+	notebooks-run notebook-figures lint typecheck clean-db
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Mitra needs Python 3.11 or newer")'
@@ -49,6 +49,11 @@ bench-http: install
 ## make load: 30 s load test on a throwaway PostgreSQL database (uvicorn, 2 workers)
 load: install
 	$(PY) -m service.tools.loadtest --seconds 30 --workers 2
+
+## make soak: 5 minutes of mixed load on 2 workers (after a 60 s warm-up) on a throwaway
+## PostgreSQL database: requests, errors, lost writes, partial rows, each worker's memory
+soak: install
+	$(PY) -m service.tools.loadtest --soak
 
 ## make notebooks: JupyterLab on notebooks/ (DATABASE_URL as for the service)
 notebooks: install

@@ -27,6 +27,7 @@ from strawberry.tools import merge_types
 from schema.availability import DatabaseAvailability, is_database_unavailable
 from schema.commitments import CommitmentQuery
 from schema.cost import MaxResultSize
+from schema.database_errors import DatabaseErrors
 from schema.documents import document_cache
 from schema.errors import is_expected, should_mask_error
 from schema.hardening import RejectUnstorableText
@@ -34,6 +35,7 @@ from schema.model_admin import ModelAdminMutation
 from schema.mutations import WriteMutation
 from schema.permissions import ReadAccess
 from schema.queries import ReadQuery
+from schema.ratelimit import RateLimit
 from schema.recommendations import RecommendationQuery
 from schema.reference import LoadReference
 from schema.scalars import SCALAR_MAP
@@ -99,14 +101,23 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
         lambda: MaxResultSize(
             max_objects=settings.max_result_objects, max_page=settings.max_page_size
         ),
+        # last: an operation refused above is not charged
+        lambda: RateLimit(
+            per_token=settings.rate_limit_per_minute,
+            per_address=settings.anonymous_rate_limit_per_minute,
+            max_page=settings.max_page_size,
+        ),
     ]
     extensions.append(LoadReference)  # last: after the checks that may refuse the operation
     if not settings.introspection:
         extensions.append(DisableIntrospection)
     if settings.production:
         extensions.append(lambda: MaskErrors(should_mask_error=should_mask_error))
-    # Last, so it sees database errors before MaskErrors (whose exit runs after) hides them.
+    # Last, so they see database errors before MaskErrors (whose exit runs after) hides
+    # them: a lost database is DATABASE_UNAVAILABLE (on_execute), then a statement timeout
+    # is DATABASE_TIMEOUT and any other database error INTERNAL_ERROR (on_operation).
     extensions.append(DatabaseAvailability)
+    extensions.append(DatabaseErrors)
     query, mutation = _root_types()
     kwargs: dict[str, Any] = {}
     if mutation is not None:

@@ -17,6 +17,7 @@ from sqlalchemy import exc as sa_exc
 from strawberry.extensions import SchemaExtension
 
 DATABASE_UNAVAILABLE = "DATABASE_UNAVAILABLE"
+QUERY_CANCELED_SQLSTATE = "57014"  # PostgreSQL: statement timeout or cancel request
 MESSAGE = "the database is unavailable; try again shortly"
 
 log = logging.getLogger("mitra.graphql")
@@ -36,6 +37,10 @@ def is_database_unavailable(error: BaseException | None) -> bool:
     while error is not None and id(error) not in seen:
         seen.add(id(error))
         if isinstance(error, sa_exc.OperationalError) and str(error.orig).startswith("no such"):
+            return False
+        # A statement cancelled by statement_timeout (schema/database_errors.py) is a
+        # query that asked too much of a database that is up.
+        if getattr(getattr(error, "orig", None), "sqlstate", None) == QUERY_CANCELED_SQLSTATE:
             return False
         if isinstance(error, sa_exc.OperationalError | sa_exc.InterfaceError | OSError):
             return True

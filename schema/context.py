@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from service.auth import Principal
     from service.domain.recommending import Recommender
     from service.domain.reference import ReferenceData
+    from service.ratelimit import RateLimiter
     from service.settings import Settings
 
 
@@ -34,6 +35,8 @@ class Context:
     # a token was sent but is unknown or revoked, so even open reads refuse it.
     principal: Principal | None = None
     token_rejected: bool = False
+    # Where the per-client budgets live (schema/ratelimit.py); None: no limits.
+    rate_limiter: RateLimiter | None = None
     # Whether the database holds a demo world, looked up once per request when a field
     # asks for world DEMO (schema.worlds.checked_world); None until then.
     demo_available: bool | None = None
@@ -61,6 +64,7 @@ def build_context(
     response: Response | None = None,
     principal: Principal | None = None,
     token_rejected: bool = False,
+    rate_limiter: RateLimiter | None = None,
 ) -> Context:
     """A fresh context with fresh loaders: call once per request (and per test query)."""
     context: Context
@@ -78,6 +82,7 @@ def build_context(
         response=response,
         principal=principal,
         token_rejected=token_rejected,
+        rate_limiter=rate_limiter,
     )
     return context
 

@@ -12,7 +12,7 @@ with ``QUERY_TOO_LARGE`` before any resolver runs.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from graphql import (
     DocumentNode,
@@ -34,6 +34,9 @@ from strawberry.extensions import SchemaExtension
 
 from schema.documents import Memo
 from schema.errors import MitraError, refusal
+
+if TYPE_CHECKING:
+    from strawberry.types import ExecutionContext
 
 # Lists that take no ``first`` argument, and how long they can reasonably be.
 # Lists of scalars or enums count as one object; only lists of objects multiply.
@@ -185,6 +188,30 @@ def document_size(
 _SIZES: Memo[int] = Memo()
 
 
+def operation_cost(context: ExecutionContext, *, max_page: int) -> int:
+    """Return the estimate for the operation ``context`` executes (0 before it is parsed).
+
+    Computed once per query text, operation and integer variables (the size check and
+    the rate limit share it).
+    """
+    document = context.graphql_document
+    if document is None:
+        return 0
+    schema = context.schema._schema
+    variables = context.variables or {}
+    # Only integer variables (a ``first``) change the estimate.
+    ints = tuple(sorted((k, v) for k, v in variables.items() if isinstance(v, int)))
+
+    def compute() -> int:
+        return document_size(schema, document, context.operation_name, variables, max_page=max_page)
+
+    if context.query is None:  # a document without its text: nothing to key by
+        return compute()
+    return _SIZES.get_or_compute(
+        (schema, context.query, context.operation_name, ints, max_page), compute
+    )
+
+
 class MaxResultSize(SchemaExtension):
     """Refuse operations estimated to return more than ``max_objects`` objects."""
 
@@ -194,25 +221,8 @@ class MaxResultSize(SchemaExtension):
 
     def on_execute(self) -> Iterator[None]:
         context = self.execution_context
-        document = context.graphql_document
-        if document is not None:
-            schema = context.schema._schema
-            variables = context.variables or {}
-            # Only integer variables (a ``first``) change the estimate.
-            ints = tuple(sorted((k, v) for k, v in variables.items() if isinstance(v, int)))
-
-            def compute() -> int:
-                return document_size(
-                    schema, document, context.operation_name, variables, max_page=self.max_page
-                )
-
-            size = (
-                compute()
-                if context.query is None  # a document without its text: nothing to key by
-                else _SIZES.get_or_compute(
-                    (schema, context.query, context.operation_name, ints, self.max_page), compute
-                )
-            )
+        if context.graphql_document is not None:
+            size = operation_cost(context, max_page=self.max_page)
             if size > self.max_objects:
                 error = QueryTooLargeError(
                     f"query would return about {size:,} objects; the limit is "

@@ -11,6 +11,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = PROJECT_ROOT / "data"
@@ -88,6 +89,34 @@ def async_url(url: str) -> str:
     return url
 
 
+def _as_count(name: str, env: Mapping[str, str], default: int) -> int:
+    raw = env.get(name)
+    if raw is None or not raw.strip():
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ValueError(f"{name} must be a whole number, not {raw!r}") from None
+    if value < 0:
+        raise ValueError(f"{name} must be 0 (no limit) or more, not {value}")
+    return value
+
+
+# Passwords that come from examples and development setups; production refuses them.
+DEVELOPMENT_PASSWORDS = frozenset(
+    {"postgres", "password", "secret", "changeme", "mitra", "dev", "development", "test", "admin"}
+)
+
+
+def _url_password(url: str | None) -> str | None:
+    if not url:
+        return None
+    try:
+        return urlsplit(url).password
+    except ValueError:  # not a URL; the driver will say so
+        return None
+
+
 @dataclass(frozen=True)
 class Settings:
     database_url: str = DEFAULT_DATABASE_URL
@@ -103,6 +132,14 @@ class Settings:
     # estimated objects one query may return (schema/cost.py)
     max_result_objects: int = 50_000
     reads_require_token: bool = False  # True: queries need a viewer token too
+    # Budgets in query-cost units (schema/cost.py) per minute; 0 turns a limit off.
+    # One console map load is ~55,000 units (6 pages of 100 districts, ~9,200 each).
+    rate_limit_per_minute: int = 600_000  # per token
+    anonymous_rate_limit_per_minute: int = 200_000  # per client address, without a token
+    # Set: the budgets live in this Redis, shared by every worker and host; else per process.
+    redis_url: str | None = None
+    # PostgreSQL cancels a statement of the service after this long (0: no limit).
+    statement_timeout_ms: int = 30_000
     # Query results kept in memory per worker, keyed by the data version (MITRA_RESULT_CACHE)
     result_cache: bool = True
     result_cache_bytes: int = 64 * 1024 * 1024  # MITRA_RESULT_CACHE_BYTES
@@ -116,6 +153,27 @@ class Settings:
     @property
     def production(self) -> bool:
         return self.environment == "production"
+
+    def production_problems(self) -> list[str]:
+        """Why these settings must not serve in production (empty when they may)."""
+        if not self.production:
+            return []
+        problems = []
+        if self.introspection:
+            problems.append(
+                "MITRA_INTROSPECTION is on: production does not publish its schema; unset it"
+            )
+        for name, url in (("DATABASE_URL", self.database_url), ("MITRA_REDIS_URL", self.redis_url)):
+            password = _url_password(url)
+            if password is not None and password.lower() in DEVELOPMENT_PASSWORDS:
+                problems.append(f"{name} uses a development password: set the production one")
+        return problems
+
+    def check_production(self) -> None:
+        """Raise ValueError naming every problem of :meth:`production_problems`."""
+        problems = self.production_problems()
+        if problems:
+            raise ValueError("refusing to start in production: " + "; ".join(problems))
 
     @property
     def sync_database_url(self) -> str:
@@ -138,7 +196,7 @@ class Settings:
                 f"MITRA_ENV must be development, production or test, not {environment!r}"
             )
         introspection_default = "false" if environment == "production" else "true"
-        return cls(
+        settings = cls(
             database_url=env.get(
                 "DATABASE_URL", env.get("MITRA_DATABASE_URL", defaults.database_url)
             ),
@@ -147,6 +205,18 @@ class Settings:
             environment=environment,
             introspection=_as_bool(env.get("MITRA_INTROSPECTION", introspection_default)),
             reads_require_token=_as_bool(env.get("MITRA_READS_REQUIRE_TOKEN", "false")),
+            rate_limit_per_minute=_as_count(
+                "MITRA_RATE_LIMIT_PER_MINUTE", env, defaults.rate_limit_per_minute
+            ),
+            anonymous_rate_limit_per_minute=_as_count(
+                "MITRA_ANONYMOUS_RATE_LIMIT_PER_MINUTE",
+                env,
+                defaults.anonymous_rate_limit_per_minute,
+            ),
+            redis_url=env.get("MITRA_REDIS_URL") or None,
+            statement_timeout_ms=_as_count(
+                "MITRA_STATEMENT_TIMEOUT_MS", env, defaults.statement_timeout_ms
+            ),
             result_cache=_as_bool(env.get("MITRA_RESULT_CACHE", "on")),
             result_cache_bytes=int(
                 env.get("MITRA_RESULT_CACHE_BYTES", defaults.result_cache_bytes)
@@ -156,3 +226,5 @@ class Settings:
             model_dir=Path(env.get("MITRA_MODEL_DIR", str(defaults.model_dir))),
             seed=int(env.get("MITRA_SEED", defaults.seed)),
         )
+        settings.check_production()
+        return settings

@@ -44,21 +44,22 @@ def register_variant(engine: Engine, settings: Settings, version: str, *, C: flo
             training_frames=(frames.districts, frames.partners, frames.history),
             training_window="test",
         )
-        session.add(
-            ModelVersion(
-                version=version,
-                kind=meta["kind"],
-                training_window="test",
-                data_hash=meta["data_hash"],
-                artifact_path=meta["artifact_path"],
-                artifact_sha256=meta["artifact_sha256"],
-                params=meta["params"],
-                metrics={},
-                library_versions=meta["library_versions"],
-                card={},
-                active=False,
-            )
+        row = ModelVersion(
+            version=version,
+            kind=meta["kind"],
+            training_window="test",
+            data_hash=meta["data_hash"],
+            artifact_path=meta["artifact_path"],
+            artifact_sha256=meta["artifact_sha256"],
+            params=meta["params"],
+            metrics={},
+            library_versions=meta["library_versions"],
+            card={},
+            active=False,
         )
+        session.add(row)
+        session.flush()
+        model_registry.store_artifact(session, row, Path(meta["artifact_path"]))
     return version
 
 

@@ -16,6 +16,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -228,6 +229,24 @@ class ModelVersion(Base):
     library_versions: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     card: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     active: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
+
+
+class ModelArtifact(Base):
+    """The skops bytes of a model version, so that every host loads the same model.
+
+    A table of its own, so that reading ``model_version`` rows (every few seconds, in each
+    worker) never drags the bytes along. Hosts keep a copy in ``MITRA_MODEL_DIR`` as a
+    cache, checked against ``sha256`` (migration 0004).
+    """
+
+    __tablename__ = "model_artifact"
+
+    model_version_id: Mapped[int] = mapped_column(
+        ForeignKey("model_version.id", ondelete="CASCADE"), primary_key=True
+    )
+    sha256: Mapped[str] = mapped_column(String(64))
+    size_bytes: Mapped[int] = mapped_column(Integer)
+    content: Mapped[bytes] = mapped_column(LargeBinary)
 
 
 # --- Write side: access tokens, audit trail, recommendation feedback (migration 0002) ---

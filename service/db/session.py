@@ -27,6 +27,9 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
     _ensure_sqlite_dir(url)
+    # Bound values (token hashes, names) stay out of logs and error messages, even when
+    # an operator turns SQL logging on.
+    kwargs.setdefault("hide_parameters", True)
     engine = create_engine(url, **kwargs)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
@@ -35,6 +38,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
 
 def make_async_engine(url: str, **kwargs: Any) -> AsyncEngine:
     _ensure_sqlite_dir(url)
+    kwargs.setdefault("hide_parameters", True)
     engine = create_async_engine(url, **kwargs)
     if engine.dialect.name == "sqlite":
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)

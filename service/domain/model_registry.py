@@ -1,10 +1,14 @@
-"""Train, register, activate and load recommender models (``ModelVersion`` rows + skops files).
+"""Train, register, activate and load recommender models (``ModelVersion`` rows + skops bytes).
 
 * :func:`train_model` fits a :class:`~recommender.model.LearnedRanker` on all history,
   evaluates the same recipe on the time split (:mod:`service.domain.model_reports`, which
   also writes the model card), saves the artifact with
-  :mod:`recommender.registry` under ``settings.model_dir`` and records a row with its
-  metadata, metrics and model card.
+  :mod:`recommender.registry` under ``settings.model_dir``, records a row with its
+  metadata, metrics and model card, and stores the artifact's bytes in the database
+  (:class:`~service.db.models.ModelArtifact`).
+* :func:`cached_artifact` gives the file to load a version from: the host's model
+  directory is a cache of the database, filled (and refilled when its hash is wrong) from
+  the stored bytes, so every host on the database serves the same model.
 * :func:`activate_version` makes exactly one version active (one UPDATE statement).
 * :func:`ensure_active_model` trains and activates a first model when none is active
   (``mitra setup``).
@@ -17,7 +21,10 @@ Functions taking a ``Session`` only flush; the caller commits.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import logging
+import os
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,7 +41,7 @@ from recommender.record import RealRecord
 from recommender.registry import data_hash, load_ranker, save_ranker
 from recommender.scorer import ExplainingScorer
 from recommender.training import FEEDBACK_COLUMNS
-from service.db.models import ModelVersion
+from service.db.models import ModelArtifact, ModelVersion
 from service.domain import feedback_data
 from service.domain.model_reports import model_card, real_model_summary, run_evaluation
 from service.domain.recommender_data import RecommenderFrames, load_frames
@@ -166,6 +173,7 @@ def train_model(
     )
     session.add(row)
     session.flush()
+    store_artifact(session, row, path)
     if activate:
         activate_version(session, version)
     log.info(
@@ -175,6 +183,56 @@ def train_model(
         ranker.n_train_,
     )
     return row
+
+
+def store_artifact(session: Session, row: ModelVersion, path: Path) -> ModelArtifact:
+    """Keep the bytes of ``row``'s artifact (the file at ``path``) in the database."""
+    content = path.read_bytes()
+    artifact = ModelArtifact(
+        model_version_id=row.id,
+        sha256=hashlib.sha256(content).hexdigest(),
+        size_bytes=len(content),
+        content=content,
+    )
+    session.add(artifact)
+    session.flush()
+    return artifact
+
+
+def _sha256_of(path: Path) -> str | None:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return None
+
+
+def cached_artifact(session: Session, row: ModelVersion, cache_dir: Path) -> Path:
+    """Return the file to load ``row``'s artifact from, on this host.
+
+    ``cache_dir/<version>.skops`` when it holds the registered bytes; otherwise it is
+    (re)written from the database first. A version registered before artifacts were
+    stored (migration 0004) has no bytes there and loads from its ``artifact_path``.
+    """
+    cached = Path(cache_dir) / f"{row.version}.skops"
+    if row.artifact_sha256 is not None and _sha256_of(cached) == row.artifact_sha256:
+        return cached
+    content = session.scalar(
+        select(ModelArtifact.content).where(ModelArtifact.model_version_id == row.id)
+    )
+    if content is None:
+        return Path(row.artifact_path or cached)
+    try:
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        # Write beside, then rename: another worker loading the same file sees the old
+        # bytes or the new ones, never half of them.
+        with tempfile.NamedTemporaryFile(dir=cached.parent, delete=False) as tmp:
+            tmp.write(content)
+        os.replace(tmp.name, cached)
+    except OSError as exc:
+        log.error("cannot cache the artifact of %s in %s: %s", row.version, cache_dir, exc)
+        return Path(row.artifact_path or cached)
+    log.info("cached the artifact of %s from the database in %s", row.version, cached)
+    return cached
 
 
 def activate_version(session: Session, version: str) -> ModelVersion:
@@ -243,7 +301,7 @@ def ensure_active_model(engine: Engine, settings: Settings) -> ModelVersion:
             log.info("active model: the transparent scorer, %s", CHOSEN_REASON)
             return row
         if row is not None:
-            loaded = model_for(row)
+            loaded = model_for(row, cached_artifact(session, row, settings.model_dir))
             if not loaded.fallback:
                 log.info("active model: %s", row.version)
                 return row
@@ -264,13 +322,16 @@ def transparent_model(reason: str | None) -> LoadedModel:
     )
 
 
-def model_for(row: ModelVersion | None) -> LoadedModel:
-    """Load ``row``'s artifact, or the transparent fallback (logging why)."""
+def model_for(row: ModelVersion | None, path: Path | None = None) -> LoadedModel:
+    """Load ``row``'s artifact, or the transparent fallback (logging why).
+
+    The artifact is read from ``path``, by default the row's ``artifact_path``.
+    """
     if row is None:
         return transparent_model("no active model version")
     if row.kind == TRANSPARENT_KIND:
         return transparent_model(CHOSEN_REASON)
-    path = Path(row.artifact_path or "")
+    path = path if path is not None else Path(row.artifact_path or "")
     try:
         ranker = load_ranker(path, expected_sha256=row.artifact_sha256)
     except FileNotFoundError:
@@ -284,5 +345,11 @@ def model_for(row: ModelVersion | None) -> LoadedModel:
 
 
 def load_active(session: Session, settings: Settings | None = None) -> LoadedModel:
-    """Return the active model's scorer and version; the transparent scorer if there is none."""
-    return model_for(active_version(session))
+    """Return the active model's scorer and version; the transparent scorer if there is none.
+
+    With ``settings`` the artifact comes through this host's cache of the database.
+    """
+    row = active_version(session)
+    if row is None or settings is None:
+        return model_for(row)
+    return model_for(row, cached_artifact(session, row, settings.model_dir))

@@ -335,9 +335,15 @@ class Recommender:
             data_changed = not old or self._key is None or key[1:] != self._key[1:]
             frames = await session.run_sync(load_frames) if data_changed else old[World.DEMO].frames
             mv = await session.run_sync(model_registry.active_version) if model_changed else None
+            # The database holds the artifact; this host's model directory is its cache.
+            path = (
+                await session.run_sync(model_registry.cached_artifact, mv, self.settings.model_dir)
+                if mv is not None
+                else None
+            )
         as_of = dt.date.today()
         model = (
-            await anyio.to_thread.run_sync(model_registry.model_for, mv)
+            await anyio.to_thread.run_sync(model_registry.model_for, mv, path)
             if model_changed
             else old[World.REAL].model
         )

@@ -15,26 +15,32 @@ import contextlib
 import gc
 import logging
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
+from graphql import GraphQLError, OperationType, get_operation_ast, parse
 from sqlalchemy.exc import InterfaceError, OperationalError
 from starlette.applications import Starlette
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from strawberry.asgi import GraphQL
+from strawberry.http import GraphQLRequestData
+from strawberry.types import ExecutionResult
 
 from schema import build_schema
-from schema.availability import unavailable_error
+from schema.availability import DATABASE_UNAVAILABLE, is_database_unavailable, unavailable_error
 from schema.context import Context, build_context
+from schema.dataloaders import make_loaders
 from schema.permissions import principal_from_authorization
+from schema.ratelimit import RATE_LIMITED
 from schema.reference import ReferenceCache
 from service.db.data_version import DataVersionWatcher
 from service.db.session import make_async_engine, make_async_sessionmaker
 from service.domain.recommending import Recommender
+from service.ratelimit import make_rate_limiter
 from service.server.exports import routes as export_routes
 from service.server.health import healthz, readyz
 from service.server.logs import configure_logging
@@ -51,7 +57,10 @@ if TYPE_CHECKING:
     from starlette.websockets import WebSocket
     from strawberry.schema import BaseSchema
 
+    from service.auth import Principal
+
 log = logging.getLogger("mitra.app")
+T = TypeVar("T")
 
 
 class BodySizeLimit:
@@ -126,9 +135,13 @@ class MitraGraphQL(GraphQL[Context, None]):
     async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
         state = request.app.state
         known = principal_from_scope(request.scope)  # looked up by the result cache
-        principal, rejected = known or await principal_from_authorization(
-            state.session_factory, request.headers.get("authorization")
-        )
+        header = request.headers.get("authorization")
+
+        async def look_up() -> tuple[Principal | None, bool]:
+            return await principal_from_authorization(state.session_factory, header)
+
+        # Lost twice, the error reaches the app's handler: 503, without the driver's words.
+        principal, rejected = known if known is not None else await _read_with_retry(look_up)
         reference, failure = None, None
         try:
             reference = await state.reference.get(await state.data_version.current())
@@ -143,9 +156,92 @@ class MitraGraphQL(GraphQL[Context, None]):
             response=response,
             principal=principal,
             token_rejected=rejected,
+            rate_limiter=state.rate_limiter,
         )
         context.reference_error = failure
         return context
+
+    async def execute_single(
+        self,
+        request: Any,
+        request_adapter: Any,
+        sub_response: Any,
+        context: Context,
+        root_value: Any,
+        request_data: GraphQLRequestData,
+    ) -> ExecutionResult:
+        """Run the operation; a query that lost its database connection runs once more.
+
+        Reads are idempotent, so a connection the server ended (restart, failover,
+        ``pg_terminate_backend``) costs the client nothing. Mutations are never re-run:
+        the first attempt may have committed before the connection dropped.
+        """
+        result = await super().execute_single(
+            request, request_adapter, sub_response, context, root_value, request_data
+        )
+        if _lost_connection(result) and _is_query(request_data):
+            log.warning("database connection lost during a query: running it once more")
+            # fresh loaders: none of the first attempt's failures
+            context.loaders = make_loaders(context.session_factory, lambda: context.reference)
+            sub_response.status_code = None  # the 503 of the first attempt
+            result = await super().execute_single(
+                request, request_adapter, sub_response, context, root_value, request_data
+            )
+        return result
+
+    def create_response(self, response_data: Any, sub_response: Response) -> Response:
+        """Status 429 with ``Retry-After`` for an operation refused by the rate limit."""
+        response = super().create_response(response_data, sub_response)
+        retry_after = _rate_limited(response_data)
+        if retry_after is not None:
+            response.status_code = 429
+            response.headers["Retry-After"] = str(retry_after)
+        return response
+
+
+async def _read_with_retry(read: Callable[[], Awaitable[T]]) -> T:
+    """A read that lost its database connection, run once more (the pool replaces it)."""
+    try:
+        return await read()
+    except (OperationalError, InterfaceError) as exc:
+        if not is_database_unavailable(exc):
+            raise
+        log.warning("database connection lost during a read: running it once more")
+    return await read()
+
+
+def _lost_connection(result: ExecutionResult) -> bool:
+    return any(
+        (error.extensions or {}).get("code") == DATABASE_UNAVAILABLE
+        for error in result.errors or ()
+    )
+
+
+def _is_query(request_data: GraphQLRequestData) -> bool:
+    try:
+        document = parse(request_data.query or "")
+    except GraphQLError:
+        return False
+    operation = get_operation_ast(document, request_data.operation_name)
+    return operation is not None and operation.operation == OperationType.QUERY
+
+
+def statement_timeout_args(url: str, timeout_ms: int) -> dict[str, Any]:
+    """``connect_args`` making PostgreSQL cancel the service's statements after ``timeout_ms``."""
+    if timeout_ms <= 0 or not url.startswith("postgresql"):
+        return {}
+    return {"connect_args": {"options": f"-c statement_timeout={timeout_ms}"}}
+
+
+def _rate_limited(response_data: Any) -> int | None:
+    """The ``retryAfter`` of a RATE_LIMITED error in a GraphQL response, if there is one."""
+    if not isinstance(response_data, dict):
+        return None
+    for error in response_data.get("errors") or ():
+        extensions = error.get("extensions") or {}
+        if extensions.get("code") == RATE_LIMITED:
+            return int(extensions.get("retryAfter", 1))
+    return None
 
 
 async def database_unavailable(_request: Request, exc: Exception) -> JSONResponse:
@@ -193,11 +289,20 @@ class WorkerHeader:
 
 
 def create_app(settings: Settings) -> Starlette:
-    """The Starlette application for ``settings``; the database opens in the lifespan."""
+    """The Starlette application for ``settings``; the database opens in the lifespan.
+
+    Raises ValueError for production settings that must not serve
+    (:meth:`Settings.check_production`).
+    """
+    settings.check_production()
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        engine = make_async_engine(settings.async_database_url, pool_pre_ping=True)
+        engine = make_async_engine(
+            settings.async_database_url,
+            pool_pre_ping=True,
+            **statement_timeout_args(settings.async_database_url, settings.statement_timeout_ms),
+        )
         app.state.settings = settings
         app.state.engine = engine
         app.state.session_factory = make_async_sessionmaker(engine)
@@ -220,6 +325,9 @@ def create_app(settings: Settings) -> Starlette:
         app.state.recommender = Recommender(
             app.state.session_factory, settings, data_version=app.state.data_version.current
         )
+        app.state.rate_limiter = make_rate_limiter(
+            settings.redis_url, database_url=settings.database_url
+        )
         # Everything alive now (modules, the schema, SQLAlchemy's mappers) lives as long
         # as the process: move it out of the collector's sight, so full collections do
         # not walk hundreds of thousands of objects every few requests.
@@ -232,6 +340,7 @@ def create_app(settings: Settings) -> Starlette:
                 listener.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await listener
+            await app.state.rate_limiter.close()
             await engine.dispose()
 
     ide = not settings.production

@@ -93,6 +93,22 @@ def output_file(value: str) -> str:
     return value
 
 
+def backup_file(value: str) -> Path:
+    """Where ``mitra backup`` writes: a file name, not a folder (folders are created)."""
+    path = Path(value)
+    if not value.strip() or path.is_dir():
+        raise argparse.ArgumentTypeError(f"{value!r} is a folder: give the backup a file name")
+    return path
+
+
+def existing_file(value: str) -> Path:
+    """A file that is there (``mitra restore``)."""
+    path = Path(value)
+    if not path.is_file():
+        raise argparse.ArgumentTypeError(f"there is no file {value!r}")
+    return path
+
+
 def missing_database(settings: Settings) -> str | None:
     """Why a command that reads the database cannot start (a SQLite file that is not
     there, which connecting would create empty), or None."""

@@ -11,10 +11,16 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from service.server import arguments as arg
 from service.settings import Settings
+
+if TYPE_CHECKING:
+    from service.db.backup import BackupResult
+
 
 DESCRIPTION = """\
 Mitra: partners for Indonesia's stunting-reduction programme, matched to districts.
@@ -122,6 +128,35 @@ def cmd_activate(settings: Settings, args: argparse.Namespace) -> int:
     return models_cli.activate(settings, version=args.version)
 
 
+def cmd_backup(settings: Settings, args: argparse.Namespace) -> int:
+    from service.db import backup
+
+    return _backup_command(settings, "backup", backup.backup, args.file)
+
+
+def cmd_restore(settings: Settings, args: argparse.Namespace) -> int:
+    from service.db import backup
+
+    return _backup_command(settings, "restore", backup.restore, args.file)
+
+
+def _backup_command(
+    settings: Settings, name: str, action: Callable[[str, Path], BackupResult], file: Path
+) -> int:
+    from service.db.backup import BackupError
+
+    try:
+        done = action(settings.sync_database_url, file)
+    except BackupError as exc:
+        print(f"mitra {name}: {exc}", file=sys.stderr)
+        return 1
+    if name == "backup":
+        print(f"backed up the {done.backend} database to {done.path} ({done.size_bytes:,} bytes)")
+    else:
+        print(f"restored {done.path} into the {done.backend} database")
+    return 0
+
+
 def _bootstrap_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--bootstrap",
@@ -134,7 +169,9 @@ def _bootstrap_option(parser: argparse.ArgumentParser) -> None:
 
 
 # Commands that read an existing database; the others create or fill one.
-NEEDS_DATABASE = frozenset({cmd_token, cmd_train, cmd_evaluate, cmd_models, cmd_activate})
+NEEDS_DATABASE = frozenset(
+    {cmd_token, cmd_train, cmd_evaluate, cmd_models, cmd_activate, cmd_backup}
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -207,7 +244,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("version", type=arg.model_version, metavar="VERSION")
     p.set_defaults(func=cmd_activate)
-
+    p = sub.add_parser("backup", help="back up the database to FILE (pg_dump or SQLite backup)")
+    p.add_argument("file", type=arg.backup_file, metavar="FILE")
+    p.set_defaults(func=cmd_backup)
+    p = sub.add_parser("restore", help="restore a backup FILE into an empty database")
+    p.add_argument("file", type=arg.existing_file, metavar="FILE")
+    p.set_defaults(func=cmd_restore)
     p = sub.add_parser("export-schema", help="print or write the GraphQL SDL")
     p.add_argument(
         "--output",

@@ -14,8 +14,11 @@ A POSTed query whose answer has no errors is kept as the response bytes, under a
 So a write through any worker or host is visible to every worker's next read once it
 has polled the version (within ``poll_seconds``; at once on the worker that wrote).
 Mutations, subscriptions, GET requests, batches, answers with errors and non-200
-responses are never kept. The store is a least-recently-used map bounded by a byte
-budget (``MITRA_RESULT_CACHE_BYTES``); ``MITRA_RESULT_CACHE=off`` removes the cache.
+responses are never kept. An answer served again is charged to its client's rate
+limit (:mod:`schema.ratelimit`) at the cost the first run recorded, and refused with 429
+and ``RATE_LIMITED`` like any other operation when the client is over budget. The
+store is a least-recently-used map bounded by a byte budget
+(``MITRA_RESULT_CACHE_BYTES``); ``MITRA_RESULT_CACHE=off`` removes the cache.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ from graphql import GraphQLError, OperationDefinitionNode, OperationType, parse,
 
 from schema.documents import Memo
 from schema.permissions import principal_from_authorization
+from schema.ratelimit import COST_STATE, key_for, over_budget
 
 if TYPE_CHECKING:
     from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -114,6 +118,7 @@ class ResultCache:
         self.store = ByteBudgetLRU(max_bytes)
         self._documents: Memo[_Document | None] = Memo()
         self._version: tuple[int, dt.date] | None = None
+        self._costs: dict[Hashable, int] = {}  # cache key -> the rate-limit cost it recorded
         self.hits = 0
         self.misses = 0
 
@@ -152,17 +157,26 @@ class ResultCache:
             return
         if version != self._version:
             self.store.clear()  # every key of an older version is dead
+            self._costs.clear()
             self._version = version
         key = (document.normalised, request[2], request[1], role, version)
         cached = self.store.get(key)
-        if cached is not None:
+        cost = self._costs.get(key)
+        if cached is not None and cost is not None:
             self.hits += 1
-            await _send_json(send, cached, "hit")
+            await _serve_hit(scope, send, cached, cost)
             return
         self.misses += 1
         captured = await _capture(self.app, scope, replay, send)
-        if captured is not None and _cacheable(captured):
-            self.store.put(key, captured)
+        recorded = (scope.get("state") or {}).get(COST_STATE)
+        if captured is not None and _cacheable(captured) and isinstance(recorded, int):
+            self._put(key, captured, recorded)
+
+    def _put(self, key: Hashable, body: bytes, cost: int) -> None:
+        self.store.put(key, body)
+        self._costs[key] = cost
+        if len(self._costs) > 2 * len(self.store) + 1024:  # drop the evicted keys' costs
+            self._costs = {k: v for k, v in self._costs.items() if self.store.get(k)}
 
     async def _role(self, scope: Scope) -> str | None:
         """The caller's role for the key: "anonymous" without a token, None when refused.
@@ -197,6 +211,39 @@ def _graphql_request(body: bytes) -> tuple[str, str, str | None] | None:
     if not isinstance(name, str | None):
         return None
     return query, json.dumps(variables or {}, sort_keys=True, separators=(",", ":")), name
+
+
+async def _serve_hit(scope: Scope, send: Send, cached: bytes, cost: int) -> None:
+    refused = await _charge(scope, cost)
+    if refused is not None:
+        await _send_json(send, refused[0], "hit", status=429, retry_after=refused[1])
+    else:
+        await _send_json(send, cached, "hit")
+
+
+async def _charge(scope: Scope, cost: int) -> tuple[bytes, int] | None:
+    """Charge a cached answer to its client; the 429 body and ``Retry-After`` if refused."""
+    state = scope["app"].state
+    limiter = getattr(state, "rate_limiter", None)
+    settings = getattr(state, "settings", None)
+    if limiter is None or settings is None:
+        return None
+    principal, _rejected = (scope.get("state") or {}).get(PRINCIPAL_STATE, (None, False))
+    client = scope.get("client")
+    key, has_token = key_for(principal, client[0] if client else None)
+    budget = (
+        settings.rate_limit_per_minute if has_token else settings.anonymous_rate_limit_per_minute
+    )
+    if budget <= 0:
+        return None
+    decision = await limiter.charge(key, cost, budget)
+    if decision.allowed:
+        return None
+    error = over_budget(
+        has_token=has_token, budget=budget, cost=cost, retry_after=decision.retry_after
+    )
+    body = {"data": None, "errors": [{"message": error.message, "extensions": error.extensions}]}
+    return json.dumps(body).encode(), decision.retry_after
 
 
 def _cacheable(body: bytes) -> bool:
@@ -243,18 +290,17 @@ async def _capture(app: ASGIApp, scope: Scope, receive: Receive, send: Send) -> 
     return b"".join(chunks)
 
 
-async def _send_json(send: Send, body: bytes, cache: str) -> None:
-    await send(
-        {
-            "type": "http.response.start",
-            "status": 200,
-            "headers": [
-                (b"content-type", b"application/json"),
-                (b"content-length", str(len(body)).encode()),
-                (b"x-mitra-cache", cache.encode()),
-            ],
-        }
-    )
+async def _send_json(
+    send: Send, body: bytes, cache: str, *, status: int = 200, retry_after: int | None = None
+) -> None:
+    headers = [
+        (b"content-type", b"application/json"),
+        (b"content-length", str(len(body)).encode()),
+        (b"x-mitra-cache", cache.encode()),
+    ]
+    if retry_after is not None:
+        headers.append((b"retry-after", str(retry_after).encode()))
+    await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})
 
 

@@ -12,6 +12,7 @@ import random
 import time
 import uuid
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -91,6 +92,9 @@ class Acknowledged:
     partners: set[int] = field(default_factory=set)
     partnerships: dict[int, str] = field(default_factory=dict)  # id -> last confirmed status
     feedback: set[int] = field(default_factory=set)
+    # Status changes that failed without an answer (connection lost, worker killed): the
+    # database may hold either the confirmed status or this one.
+    unconfirmed: dict[int, str] = field(default_factory=dict)
 
     @property
     def count(self) -> int:
@@ -108,6 +112,8 @@ class Driver:
         self.proposed: list[int] = []  # confirmed PROPOSED, free to move on
         self.active: list[int] = []
         self.samples: list[str] = []
+        self.error_messages: list[str] = []  # every error the clients saw, for fault tests
+        self.answered_by: dict[str, int] = defaultdict(int)  # worker pid -> responses
 
     async def call(self, kind: str, query: str, variables: dict[str, Any]) -> dict[str, Any] | None:
         stats = self.stats[kind]
@@ -120,10 +126,12 @@ class Driver:
         except (httpx.HTTPError, ValueError) as exc:
             body, response = None, None
             self._error(kind, f"{type(exc).__name__}: {exc}")
+        if response is not None:
+            self.answered_by[response.headers.get("x-mitra-worker", "?")] += 1
         stats.latencies.append((time.perf_counter() - start) * 1000)
         stats.count += 1
         if response is not None and body is None:
-            self._error(kind, f"HTTP {response.status_code}: {response.text[:200]}")
+            self._error(kind, f"HTTP {response.status_code}: {_codes_or_text(response)}")
             return None
         if body is not None and body.get("errors"):
             self._error(kind, json.dumps(body["errors"])[:300])
@@ -132,6 +140,7 @@ class Driver:
 
     def _error(self, kind: str, message: str) -> None:
         self.stats[kind].errors += 1
+        self.error_messages.append(f"{kind}: {message}")
         if len(self.samples) < 5:
             self.samples.append(f"{kind}: {message}")
 
@@ -192,6 +201,8 @@ class Driver:
                 {"i": {"partnershipId": to_global_id("Partnership", pid), "status": new}},
             )
             row = self._payload(kind, data, "partnership")
+            if data is None:
+                self.acked.unconfirmed[pid] = new
             if row is not None:
                 self.acked.partnerships[pid] = row["status"]
                 if row["status"] == "ACTIVE":
@@ -231,6 +242,15 @@ class Driver:
                 self.acked.partners.add(row["databaseId"])
 
 
+def _codes_or_text(response: httpx.Response) -> str:
+    """The error codes of a GraphQL error response, else the start of its body."""
+    try:
+        errors = response.json().get("errors") or []
+        return ", ".join(str((e.get("extensions") or {}).get("code")) for e in errors)
+    except (ValueError, AttributeError):
+        return response.text[:200]
+
+
 async def catalogue_of(client: httpx.AsyncClient) -> dict[str, list[str]]:
     """District codes, province codes and partner ids to pick requests from."""
     query = "{ provinces { code districts { code } } partners(first: 100) { nodes { id } } }"
@@ -243,11 +263,27 @@ async def catalogue_of(client: httpx.AsyncClient) -> dict[str, list[str]]:
 
 
 async def drive(
-    base: str, token: str, *, seconds: float, concurrency: int, kinds: list[str]
+    base: str,
+    token: str,
+    *,
+    seconds: float,
+    concurrency: int,
+    kinds: list[str],
+    keepalive: bool = True,
+    on_start: Callable[[Driver], None] | None = None,
 ) -> tuple[Driver, float]:
-    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    """Run the load; without ``keepalive`` every request opens a connection.
+
+    Then the requests spread over all workers (fault tests kill one). ``on_start``
+    receives the driver as the load begins (a fault test watches which worker answers).
+    """
+    limits = httpx.Limits(
+        max_connections=concurrency, max_keepalive_connections=concurrency if keepalive else 0
+    )
     async with httpx.AsyncClient(base_url=base, timeout=30, limits=limits) as client:
         driver = Driver(client, token, await catalogue_of(client))
+        if on_start is not None:
+            on_start(driver)
         weights = [WEIGHTS[k] for k in kinds]
         deadline = time.monotonic() + seconds
 

@@ -95,6 +95,11 @@ def console_settings(
     settings: Settings, engine: Engine, tmp_path_factory: pytest.TempPathFactory
 ) -> Settings:
     """The session's settings, on a private copy of the seeded database where possible."""
+    # Every test loads the console from one address within seconds: far more map loads a
+    # minute than a person makes, so the rate limits (tested on their own) are off here.
+    settings = dataclasses.replace(
+        settings, rate_limit_per_minute=0, anonymous_rate_limit_per_minute=0
+    )
     url = make_url(settings.sync_database_url)
     if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
         return settings

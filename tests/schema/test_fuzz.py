@@ -118,7 +118,10 @@ JSON_VALUES = st.recursive(
 def fuzz_api(settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     with seeded_database(tmp_path_factory.mktemp("fuzz"), seed=settings.seed) as url:
         tokens = create_tokens_sync(url)
-        app_settings = settings_for(settings, url)
+        # Hundreds of generated operations from one token: the rate limits are not under test.
+        app_settings = settings_for(
+            settings, url, rate_limit_per_minute=0, anonymous_rate_limit_per_minute=0
+        )
         with TestClient(create_app(app_settings)) as client:
             yield client, url, tokens[Role.PLANNER], build_schema(app_settings)
 

@@ -19,7 +19,7 @@ from service.db.migrate import current_tables, downgrade, upgrade
 from service.db.session import make_engine
 from tests.service.writes_support import insert_place_and_partner, scratch_database
 
-HEAD = "0003"
+HEAD = "0004"
 WRITE_TABLES = {"api_token", "audit_log", "recommendation_feedback"}
 
 
@@ -62,6 +62,7 @@ def test_0002_up_down_up(scratch_engine: Engine) -> None:
     assert current_tables(scratch_engine) >= WRITE_TABLES and _open_pair_index(scratch_engine)
     downgrade(scratch_engine, "0001")
     assert _revision(scratch_engine) == "0001"
+    assert "model_artifact" not in current_tables(scratch_engine)
     assert not WRITE_TABLES & current_tables(scratch_engine)
     assert not _open_pair_index(scratch_engine)
     upgrade(scratch_engine)

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from recommender.features import FEATURE_VERSION
 from recommender.model import LearnedRanker, TransparentScorer
 from recommender.registry import load_ranker
-from service.db.models import ModelVersion, Partner
+from service.db.models import ModelArtifact, ModelVersion, Partner
 from service.domain import model_registry
 from service.domain.recommender_data import load_frames
 from service.settings import Settings
@@ -90,6 +90,33 @@ def test_skops_round_trip(row: ModelVersion, session: Session):
     model = model_registry.load_active(session)
     assert model.version == row.version and not model.fallback
     assert np.array_equal(model.scorer.weights_, loaded.weights_)
+
+
+def test_artifact_bytes_live_in_the_database_and_the_model_dir_is_a_cache(
+    row: ModelVersion, session: Session, tmp_path: Path
+):
+    stored = session.get(ModelArtifact, row.id)
+    assert stored is not None
+    assert stored.content == Path(row.artifact_path).read_bytes()
+    assert stored.sha256 == row.artifact_sha256 and stored.size_bytes == len(stored.content)
+
+    other_host = tmp_path / "other-host-models"  # empty: this host never trained anything
+    path = model_registry.cached_artifact(session, row, other_host)
+    assert path == other_host / f"{row.version}.skops" and path.read_bytes() == stored.content
+    model = model_registry.model_for(row, path)
+    assert not model.fallback and model.version == row.version
+
+    # A damaged cache file is replaced from the database, not served or trusted.
+    path.write_bytes(b"damaged")
+    assert model_registry.cached_artifact(session, row, other_host).read_bytes() == stored.content
+    # ... and a database whose bytes were altered is refused by the hash check.
+    stored.content = stored.content[:-10] + b"0123456789"
+    session.flush()
+    path.unlink()
+    tampered = model_registry.model_for(
+        row, model_registry.cached_artifact(session, row, other_host)
+    )
+    assert tampered.fallback and "cannot be loaded" in (tampered.reason or "")
 
 
 def test_corrupt_or_missing_artifact_falls_back(

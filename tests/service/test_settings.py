@@ -24,15 +24,44 @@ def test_environment_wins_over_dotenv_which_wins_over_defaults(tmp_path: Path) -
     assert (s.port, s.host, s.seed) == (9002, "0.0.0.0", 7)
 
 
-def test_production_turns_introspection_off_unless_asked(tmp_path: Path) -> None:
+def test_production_turns_introspection_off_and_refuses_it_on(tmp_path: Path) -> None:
     none = tmp_path / "none.env"
     assert Settings.from_env({"MITRA_ENV": "production"}, dotenv=none).introspection is False
-    on = Settings.from_env({"MITRA_ENV": "production", "MITRA_INTROSPECTION": "yes"}, dotenv=none)
-    assert on.introspection is True and on.production
+    with pytest.raises(ValueError, match="MITRA_INTROSPECTION is on"):
+        Settings.from_env({"MITRA_ENV": "production", "MITRA_INTROSPECTION": "yes"}, dotenv=none)
+    on = Settings.from_env({"MITRA_INTROSPECTION": "yes"}, dotenv=none)
+    assert on.introspection is True and not on.production
+
+
+def test_rate_limit_settings(tmp_path: Path) -> None:
+    none = tmp_path / "none.env"
+    s = Settings.from_env(
+        {
+            "MITRA_RATE_LIMIT_PER_MINUTE": "100",
+            "MITRA_ANONYMOUS_RATE_LIMIT_PER_MINUTE": "0",
+            "MITRA_REDIS_URL": "redis://127.0.0.1:6379/2",
+        },
+        dotenv=none,
+    )
+    assert (s.rate_limit_per_minute, s.anonymous_rate_limit_per_minute) == (100, 0)
+    assert s.redis_url == "redis://127.0.0.1:6379/2"
+    assert Settings.from_env({}, dotenv=none).redis_url is None
+    assert (
+        Settings.from_env({"MITRA_STATEMENT_TIMEOUT_MS": "250"}, dotenv=none).statement_timeout_ms
+        == 250
+    )
 
 
 @pytest.mark.parametrize(
-    "env", [{"MITRA_ENV": "staging"}, {"PORT": "eighty"}, {"MITRA_INTROSPECTION": "maybe"}]
+    "env",
+    [
+        {"MITRA_ENV": "staging"},
+        {"PORT": "eighty"},
+        {"MITRA_INTROSPECTION": "maybe"},
+        {"MITRA_RATE_LIMIT_PER_MINUTE": "-1"},
+        {"MITRA_ANONYMOUS_RATE_LIMIT_PER_MINUTE": "lots"},
+        {"MITRA_STATEMENT_TIMEOUT_MS": "1.5"},
+    ],
 )
 def test_bad_values_are_refused(env: dict[str, str], tmp_path: Path) -> None:
     with pytest.raises(ValueError):

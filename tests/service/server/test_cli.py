@@ -45,6 +45,9 @@ BAD_INPUT = [
     (["activate"], "VERSION"),
     (["activate", "no such/version"], "VERSION"),
     (["export-schema", "--output", "/no/such/folder/schema.graphql"], "--output"),
+    (["backup"], "FILE"),
+    (["backup", "/"], "FILE"),
+    (["restore", "/no/such/mitra.backup"], "FILE"),
     (["bogus"], "COMMAND"),
     ([], "COMMAND"),
 ]

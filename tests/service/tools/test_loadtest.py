@@ -12,7 +12,7 @@ from tests.service.writes_support import postgres_url
 @pytest.mark.slow
 def test_short_load_run_has_no_errors_and_loses_no_writes() -> None:
     server = postgres_url() or "sqlite://"
-    report = loadtest.run_load(seconds=3, workers=1, concurrency=4, server_url=server)
+    report = loadtest.run_load(seconds=3, workers=1, concurrency=4, server_url=server, warmup=1)
     data = report.to_dict()
     assert set(data) >= {
         "requests",
@@ -34,3 +34,8 @@ def test_short_load_run_has_no_errors_and_loses_no_writes() -> None:
     reads = set(load_driver.READS) & set(data["operations"])
     assert {"district", "districts"} <= reads
     assert "lost writes: 0" in report.render()
+    assert report.partial_rows == 0 and "partial rows: 0" in report.render()
+    # The soak's memory report: one worker, measured after the warm-up and at the end.
+    [(start, end)] = report.worker_memory_mb.values()
+    assert start > 0 and end > 0
+    assert "worker memory" in report.render()
