@@ -38,8 +38,9 @@ from service.domain.partnerships import (
     COMMITTED_STATUSES,
     effective_duration_months,
     is_commitment,
+    partnerships_with_partner_and_district,
 )
-from service.domain.worlds import World, in_world
+from service.domain.worlds import World
 
 
 @dataclass(frozen=True)
@@ -133,26 +134,20 @@ async def list_commitments(
     world: World = World.REAL,
 ) -> list[Commitment]:
     """List the partnerships that count as commitments, optionally in some provinces only."""
-    stmt = (
-        select(
-            Partnership.id,
-            Partnership.partner_id,
-            Partner.kind,
-            District.province_code,
-            Partner.synthetic,
-            Partnership.status,
-            Partnership.duration_months,
-            Partnership.start_date,
-            Partnership.end_date,
-        )
-        .join(Partner, Partner.id == Partnership.partner_id)
-        .join(District, District.code == Partnership.district_code)
-        .where(Partnership.status.in_([s.value for s in COMMITTED_STATUSES]))
-        .order_by(Partnership.id)
+    stmt = partnerships_with_partner_and_district(
+        Partnership.id,
+        Partnership.partner_id,
+        Partner.kind,
+        District.province_code,
+        Partner.synthetic,
+        Partnership.status,
+        Partnership.duration_months,
+        Partnership.start_date,
+        Partnership.end_date,
+        statuses=COMMITTED_STATUSES,
+        province_codes=province_codes,
+        world=world,
     )
-    if province_codes is not None:
-        stmt = stmt.where(District.province_code.in_(list(province_codes)))
-    stmt = in_world(stmt, world)
     rows = [r for r in (await session.execute(stmt)).all() if is_commitment(*r[5:])]
     local_media = await local_media_provinces(
         session,

@@ -20,7 +20,6 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.db.enums import (
@@ -34,8 +33,13 @@ from service.db.enums import (
 from service.db.enums import quota_category as category_of
 from service.db.models import District, Partner, Partnership
 from service.domain.local_media import local_media_provinces
-from service.domain.partnerships import effective_duration_months, is_commitment, months_between
-from service.domain.worlds import World, in_world
+from service.domain.partnerships import (
+    effective_duration_months,
+    is_commitment,
+    months_between,
+    partnerships_with_partner_and_district,
+)
+from service.domain.worlds import World
 
 # Statuses of a partnership that is still running, so its end date lies ahead of it.
 RUNNING_STATUSES: tuple[PartnershipStatus, ...] = (
@@ -140,26 +144,20 @@ async def _running_rows(
     province_codes: Iterable[str] | None = None,
     world: World = World.REAL,
 ) -> list[_Row]:
-    stmt = (
-        select(
-            Partnership.id,
-            Partnership.partner_id,
-            Partner.kind,
-            Partnership.district_code,
-            District.province_code,
-            Partnership.status,
-            Partnership.duration_months,
-            Partnership.start_date,
-            Partnership.end_date,
-        )
-        .join(Partner, Partner.id == Partnership.partner_id)
-        .join(District, District.code == Partnership.district_code)
-        .where(Partnership.status.in_([s.value for s in RUNNING_STATUSES]))
-        .order_by(Partnership.id)
+    stmt = partnerships_with_partner_and_district(
+        Partnership.id,
+        Partnership.partner_id,
+        Partner.kind,
+        Partnership.district_code,
+        District.province_code,
+        Partnership.status,
+        Partnership.duration_months,
+        Partnership.start_date,
+        Partnership.end_date,
+        statuses=RUNNING_STATUSES,
+        province_codes=province_codes,
+        world=world,
     )
-    if province_codes is not None:
-        stmt = stmt.where(District.province_code.in_(list(province_codes)))
-    stmt = in_world(stmt, world)
     return [_Row(*row) for row in (await session.execute(stmt)).all()]
 
 

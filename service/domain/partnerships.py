@@ -7,13 +7,15 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import exists, select
+from sqlalchemy import Select, exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.db.enums import MIN_COMMITMENT_MONTHS, InterventionArea, PartnershipStatus
-from service.db.models import District, Partnership, PartnershipArea
+from service.db.models import District, Partner, Partnership, PartnershipArea
 from service.domain.pagination import Page, fetch_page
+from service.domain.worlds import World, in_world
 
 # Statuses under which a long enough partnership counts as a commitment to the campaign.
 COMMITTED_STATUSES: frozenset[PartnershipStatus] = frozenset(
@@ -160,3 +162,39 @@ async def areas_by_partnership(
     for partnership_id, area in (await session.execute(stmt)).all():
         grouped[partnership_id].append(area)
     return grouped
+
+
+def partnerships_with_partner_and_district(
+    *columns: Any,
+    statuses: Iterable[PartnershipStatus],
+    province_codes: Iterable[str] | None = None,
+    world: World = World.REAL,
+) -> Select[Any]:
+    """Select ``columns`` of partnerships in ``statuses``, joined to partner and district.
+
+    Parameters
+    ----------
+    *columns
+        Columns of :class:`Partnership`, :class:`Partner` or :class:`District`.
+    statuses
+        Only partnerships in one of these statuses.
+    province_codes
+        Only partnerships in districts of these provinces (all when None).
+    world
+        The record the rows come from (:func:`service.domain.worlds.in_world`).
+
+    Returns
+    -------
+    Select
+        The statement, ordered by partnership id.
+    """
+    stmt = (
+        select(*columns)
+        .join(Partner, Partner.id == Partnership.partner_id)
+        .join(District, District.code == Partnership.district_code)
+        .where(Partnership.status.in_([s.value for s in statuses]))
+        .order_by(Partnership.id)
+    )
+    if province_codes is not None:
+        stmt = stmt.where(District.province_code.in_(list(province_codes)))
+    return in_world(stmt, world)
