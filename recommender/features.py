@@ -25,6 +25,8 @@ vectorised with numpy (:mod:`recommender.pairs`). The district need profile is
 from __future__ import annotations
 
 import datetime as dt
+import functools
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -39,6 +41,9 @@ from recommender.vocab import (
     natural_resource_sector,
     quota_category,
 )
+
+if TYPE_CHECKING:
+    from recommender.blocks import SpaceBlocks, StateBlocks
 
 QUOTAS = tuple(QUOTA_TARGETS)
 FAR_KM = 3000.0  # distance used when a partner has no known site
@@ -197,6 +202,13 @@ class FeatureSpace:
         # how spread out the partner is: effective number of districts within ~200 km
         self.log_reach = np.log(np.exp(-self.near_km / 200.0).sum(axis=1) + 1e-3)
 
+    @functools.cached_property
+    def blocks(self) -> SpaceBlocks:
+        """The distance matrices and on-site pairs, district-major (:mod:`recommender.blocks`)."""
+        from recommender.blocks import SpaceBlocks
+
+        return SpaceBlocks.of(self)
+
     def prov_isl(self) -> np.ndarray:
         """Island-group index of each province."""
         out = np.zeros(len(self.prov_codes), int)
@@ -316,6 +328,13 @@ class FeatureState:
         self.quota_gap = np.maximum(targets - filled, 0.0) / targets
         self._partner_block = self._partner_columns()
         self._district_block = self._district_columns()
+
+    @functools.cached_property
+    def blocks(self) -> StateBlocks:
+        """Linear scores of whole blocks without pair features, built once per state."""
+        from recommender.blocks import StateBlocks
+
+        return StateBlocks(self)
 
     def _district_columns(self) -> np.ndarray:
         pr = self.space.profile

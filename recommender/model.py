@@ -108,20 +108,27 @@ class _LinearScorer(_Scorer):
         check_is_fitted(self, "weights_")
         return np.asarray(state.pair_features(p_idx, d_idx) @ self.weights_ + self.intercept_)
 
+    def score_district(self, state: FeatureState, d: int) -> np.ndarray:
+        """Scores of every partner for district position ``d`` (float64).
+
+        From the state's blocks (:mod:`recommender.blocks`): the same numbers as
+        ``score_pairs`` up to the float32 rounding of the features, without building them.
+        """
+        check_is_fitted(self, "weights_")
+        return np.asarray(state.blocks.scores(self.weights_, self.intercept_, d, d + 1)[0])
+
     def score_matrix(
-        self, state: FeatureState, d_idx: np.ndarray | None = None, chunk: int = 100_000
+        self, state: FeatureState, d_idx: np.ndarray | None = None, chunk: int = 320_000
     ) -> np.ndarray:
-        """Scores of every partner for every district in ``d_idx`` (districts x partners)."""
+        """Scores of every partner for every district in ``d_idx`` (districts x partners).
+
+        float32, ``chunk`` pairs at a time, from the state's blocks like :meth:`score_district`.
+        """
+        check_is_fitted(self, "weights_")
         s = state.space
         d_idx = np.arange(len(s.d_codes)) if d_idx is None else np.asarray(d_idx)
-        n_p = len(s.p_names)
-        out = np.empty((len(d_idx), n_p), np.float32)
-        per = max(chunk // max(n_p, 1), 1)
-        for lo in range(0, len(d_idx), per):
-            dd = d_idx[lo : lo + per]
-            x = state.block_features(dd)
-            out[lo : lo + per] = (x @ self.weights_ + self.intercept_).reshape(len(dd), n_p)
-        return out
+        rows = max(chunk // max(len(s.p_names), 1), 1)
+        return state.blocks.score_matrix(self.weights_, self.intercept_, d_idx, rows)
 
     def explain(
         self, state: FeatureState, p: int, d: int, *, keep: int | None = None

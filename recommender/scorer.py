@@ -54,7 +54,7 @@ class ExplainingScorer(Scorer, Protocol):
     """A scorer that scores whole blocks at once and explains each score by its factors."""
 
     def score_matrix(
-        self, state: FeatureState, d_idx: np.ndarray | None = None, chunk: int = 100_000
+        self, state: FeatureState, d_idx: np.ndarray | None = None, chunk: int = 320_000
     ) -> np.ndarray:
         """Score every partner for every district in ``d_idx`` (districts x partners)."""
         ...

@@ -6,8 +6,10 @@ the real record's, whose features, reasons and candidates know nothing generated
 the demo world's with the synthetic partners and history added. It refreshes them
 cheaply: at most every
 ``poll_seconds`` a request runs one small query (active model id, partnership and
-partner counts and max ids, the latest audit entry). When the active model changed it
-reloads the model; when the data changed it rebuilds the features. Every worker
+partner counts and max ids, the latest audit entry, and the data version when it is
+given). When the active model changed it reloads the model; when the data changed it
+rebuilds the features and their score blocks (:mod:`recommender.blocks`); otherwise
+requests share them. Every worker
 polls the shared database, so activating a version is picked up without a restart.
 Building and scoring run in a worker thread, never on the event loop.
 """
@@ -120,6 +122,9 @@ def _snapshot(
     di = op["district_code"].map(space.d_pos)
     ok = pi.notna() & di.notna()
     open_pd[pi[ok].astype(int).to_numpy(), di[ok].astype(int).to_numpy()] = True
+    weights = getattr(model.scorer, "weights_", None)
+    if weights is not None:  # a linear scorer: its block coefficients now, not in a request
+        state.blocks.linear(weights, float(getattr(model.scorer, "intercept_", 0.0)))
     ranker = getattr(model.scorer, "real_", None)
     real = RealServing.build(frames, ranker, state) if isinstance(ranker, RealRanker) else None
     return Snapshot(
@@ -319,15 +324,17 @@ class Recommender:
         if not self._fresh(version):
             async with self._lock:
                 if not self._fresh(version):
-                    await self._refresh()
+                    await self._refresh(version)
                     self._seen_version = version
         return self._snaps[world]
 
-    async def _refresh(self) -> None:
+    async def _refresh(self, version: int | None = None) -> None:
         old = self._snaps
         async with self.session_factory() as session:
             row = (await session.execute(_poll_key())).one()
-            key = (*tuple(row), dt.date.today())
+            # the data version, when known, covers every write the counts miss (a partner's
+            # areas, a prevalence, a verdict): the features are rebuilt after any write
+            key = (*tuple(row), dt.date.today(), version)
             if old and key == self._key:
                 self._checked = time.monotonic()
                 return

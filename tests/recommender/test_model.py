@@ -163,6 +163,8 @@ def test_bench_runs_small(tmp_path: Path) -> None:
     timings = {k: v for k, v in r.items() if k.endswith("_ms")}
     assert set(timings) == {
         "prepare_space_ms",
+        "prepare_state_ms",
+        "prepare_blocks_ms",
         "rank_one_district_ms",
         "rank_one_floor_ms",
         "score_all_ms",
