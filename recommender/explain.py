@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
-import pandas as pd
 
 from recommender.features import COL, FEATURES, QUOTAS, FeatureSpace, FeatureState
 from recommender.vocab import (
@@ -105,8 +104,9 @@ class Reason:
     sentence_id: str = ""
 
 
-def _col(df: object, name: str, i: int, default: object = None) -> object:
-    return df[name].iloc[i] if name in df else default  # type: ignore[index,operator]
+def _col(df: Mapping[str, np.ndarray], name: str, i: int, default: object = None) -> object:
+    col = df.get(name)  # column arrays (FeatureSpace.columns): pandas cell by cell was most
+    return default if col is None else col[i]  # of the cost of a recommendation's reasons
 
 
 def _plural(n: int, word: str) -> str:
@@ -129,8 +129,8 @@ class _Pair:
     en: bool
     lang: str
     s: FeatureSpace
-    dd: pd.DataFrame
-    pp: pd.DataFrame
+    dd: Mapping[str, np.ndarray]  # the districts' columns
+    pp: Mapping[str, np.ndarray]  # the partners' columns
     dname: str
     prov: int
     pname: str
@@ -180,10 +180,10 @@ def _presence(c: _Pair) -> str:
 
 def _need(c: _Pair) -> str:
     d, en, lang, s, dd, dname = c.d, c.en, c.lang, c.s, c.dd, c.dname
-    pr = s.profile
-    prev = _num(float(pr["prevalence"].iloc[d]), 1, lang)
+    pr = s.columns("profile")
+    prev = _num(float(pr["prevalence"][d]), 1, lang)
     survey = str(_col(dd, "prevalence_survey", d, "SSGI 2022"))
-    if pr["prevalence_imputed"].iloc[d]:
+    if pr["prevalence_imputed"][d]:
         text = (
             f"{dname} has no published district figure; its province's stunting "
             f"prevalence is {prev}% ({survey})"
@@ -197,7 +197,7 @@ def _need(c: _Pair) -> str:
             if en
             else f"Prevalensi stunting kabupaten/kota ini {prev}% ({survey})"
         )
-    gap = float(pr["gap_to_target"].iloc[d])
+    gap = float(pr["gap_to_target"][d])
     if gap > 0:
         points = _num(gap, 1, lang)
         text += (
@@ -207,7 +207,7 @@ def _need(c: _Pair) -> str:
         )
     else:
         text += ", already within the 14% target" if en else ", sudah memenuhi target 14%"
-    if pr["underdeveloped"].iloc[d]:
+    if pr["underdeveloped"][d]:
         text += (
             "; it is a designated underdeveloped district" if en else "; termasuk daerah tertinggal"
         )
@@ -259,7 +259,7 @@ def _track_record(c: _Pair) -> str:
 def _capacity(c: _Pair) -> str:
     p, d, en, lang, s, pp = c.p, c.d, c.en, c.lang, c.s, c.pp
     budget = _col(pp, "annual_budget_idr", p)
-    burden = _num(float(s.profile["burden"].iloc[d]), 0, lang)
+    burden = _num(float(s.columns("profile")["burden"][d]), 0, lang)
     if budget is None or budget != budget:
         return (
             f"Budget not on record; burden index here is {burden}"
@@ -353,7 +353,7 @@ def sentence(state: FeatureState, p: int, d: int, factor: str, lang: str = "en")
     if fact is None:
         raise ValueError(f"unknown factor {factor!r}")
     s = state.space
-    dd, pp = s.districts, s.partners
+    dd, pp = s.columns("districts"), s.columns("partners")
     dname = str(_col(dd, "name", d, s.d_codes[d]))
     prov = s.d_prov[d]
     pname = str(_col(dd, "province_name", d, s.prov_codes[prov]))
@@ -368,14 +368,17 @@ def linear_reasons(
     reference: np.ndarray,
     *,
     keep: int | None = None,
+    x: np.ndarray | None = None,
 ) -> list[Reason]:
     """Reasons of a linear score ``x @ weights``: per factor ``sum w (x - reference)``.
 
     All factors, largest first; with ``keep``, only the ``keep`` largest and the most
     negative one when it lowers the score. Sentences are written only for the factors
-    returned (they read the frames cell by cell: the costly part).
+    returned. ``x``: the pair's features when the caller built them (for many pairs at once).
     """
-    x = state.pair_features(np.array([p]), np.array([d]))[0].astype(float)
+    if x is None:
+        x = state.pair_features(np.array([p]), np.array([d]))[0]
+    x = np.asarray(x, dtype=float)
     delta = weights * (x - reference)
     ranked = sorted(
         ((f, float(delta[idx].sum())) for f, idx in FACTOR_INDEX.items()), key=lambda fc: -fc[1]

@@ -139,6 +139,7 @@ class FeatureSpace:
         if len(self.p_pos) != len(p):
             raise ValueError("partner names must be unique")
         self.profile = district_need_profile(d)
+        self._columns: dict[str, dict[str, np.ndarray]] = {}
         self.need = area_needs(self.profile)
         prov = d["province_code"].astype(str).to_numpy()
         self.prov_codes, self.d_prov = np.unique(prov, return_inverse=True)
@@ -201,6 +202,18 @@ class FeatureSpace:
         self.near_km = self._near_km(np.array(site_p, int), np.array(site_d, int), in_prov)
         # how spread out the partner is: effective number of districts within ~200 km
         self.log_reach = np.log(np.exp(-self.near_km / 200.0).sum(axis=1) + 1e-3)
+
+    def columns(self, frame: str) -> dict[str, np.ndarray]:
+        """Columns of ``districts``, ``partners`` or ``profile`` as numpy arrays, built once.
+
+        Reading cells from these is what the reasons' sentences do, ten rows per request;
+        pandas took ~50 us a cell.
+        """
+        got = self._columns.get(frame)
+        if got is None:
+            df = {"districts": self.districts, "partners": self.partners}.get(frame, self.profile)
+            got = self._columns[frame] = {str(c): df[c].to_numpy() for c in df.columns}
+        return got
 
     @functools.cached_property
     def blocks(self) -> SpaceBlocks:

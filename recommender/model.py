@@ -131,15 +131,22 @@ class _LinearScorer(_Scorer):
         return state.blocks.score_matrix(self.weights_, self.intercept_, d_idx, rows)
 
     def explain(
-        self, state: FeatureState, p: int, d: int, *, keep: int | None = None
+        self,
+        state: FeatureState,
+        p: int,
+        d: int,
+        *,
+        keep: int | None = None,
+        x: np.ndarray | None = None,
     ) -> list[Reason]:
         """Factors of the score of partner ``p`` for district ``d``, largest first.
 
         Contributions are relative to ``reference_`` (an average candidate pair). With
         ``keep``: the ``keep`` largest and the most negative one (see ``linear_reasons``).
+        ``x``: the pair's row of ``state.pair_features`` when the caller built it.
         """
         check_is_fitted(self, "weights_")
-        return linear_reasons(state, p, d, self.weights_, self.reference_, keep=keep)
+        return linear_reasons(state, p, d, self.weights_, self.reference_, keep=keep, x=x)
 
 
 def _reference(state: FeatureState, n: int = 4000, seed: int = 0) -> np.ndarray:

@@ -60,10 +60,17 @@ class ExplainingScorer(Scorer, Protocol):
         ...
 
     def explain(
-        self, state: FeatureState, p: int, d: int, *, keep: int | None = None
+        self,
+        state: FeatureState,
+        p: int,
+        d: int,
+        *,
+        keep: int | None = None,
+        x: np.ndarray | None = None,
     ) -> list[Reason]:
         """List the factors of the score of partner ``p`` for district ``d``, largest first.
 
-        With ``keep``: only the ``keep`` largest and the most negative one.
+        With ``keep``: only the ``keep`` largest and the most negative one. ``x``: the
+        pair's features, when the caller built them already.
         """
         ...

@@ -17,6 +17,7 @@ Building and scoring run in a worker thread, never on the event loop.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 import time
 from collections.abc import Awaitable, Callable, Collection, Sequence
@@ -69,11 +70,19 @@ class Snapshot:
         """Version of the model behind this snapshot."""
         return self.model.version
 
-    def reasons(self, p: int, d: int) -> list[Reason]:
-        """Return the three largest factors of the score, and the largest negative one if any."""
+    def reasons(self, p: int, d: int, x: np.ndarray | None = None) -> list[Reason]:
+        """Return the three largest factors of the score, and the largest negative one if any.
+
+        ``x``: the pair's features, when the caller built them for all its pairs at once.
+        """
         # sentences only for these factors, not all eight
-        reasons: list[Reason] = self.model.scorer.explain(self.state, p, d, keep=3)
+        reasons: list[Reason] = self.model.scorer.explain(self.state, p, d, keep=3, x=x)
         return reasons
+
+    @functools.cached_property
+    def transparent(self) -> TransparentScorer:
+        """The documented transparent scorer on this snapshot (no history), built once."""
+        return TransparentScorer().fit(self.space, None, until=self.state.as_of)
 
     def score_matrix(self, d_idx: np.ndarray) -> np.ndarray:
         """Scores of every partner for each district in ``d_idx`` (districts x partners)."""
@@ -142,12 +151,18 @@ def _top(
 ) -> list[Ranked]:
     s = np.where(mask, scores, -np.inf)
     order = np.argsort(-s, kind="stable")[: min(first, int(mask.sum()))]
+    pairs = [pair(int(i)) for i in order]
+    # the kept pairs' features in one go (one pair at a time cost ~0.2 ms each)
+    xs = (
+        snap.state.pair_features(np.array([p for p, _ in pairs]), np.array([d for _, d in pairs]))
+        if scored is None and pairs
+        else None
+    )
     out = []
-    for rank, i in enumerate(order, start=1):
-        p, d = pair(int(i))
+    for rank, (i, (p, d)) in enumerate(zip(order, pairs, strict=True), start=1):
         if scored is None:
-            km = float(snap.space.near_km[p, d])
-            reasons, dist = snap.reasons(p, d), (None if km >= FAR_KM else km)
+            km, x = float(snap.space.near_km[p, d]), None if xs is None else xs[rank - 1]
+            reasons, dist = snap.reasons(p, d, x), (None if km >= FAR_KM else km)
             within = True
         else:
             reasons, km = scored.reasons(int(i)), float(scored.distance_km[i])
@@ -248,8 +263,7 @@ def recommend_districts(
     if exclude_district_codes:
         mask &= ~np.isin(s.d_codes, list(exclude_district_codes))
     if snap.real is not None:
-        fallback = TransparentScorer().fit(s, None, until=snap.state.as_of)
-        scored = snap.real.districts_for(snap.state, p, emphasis, mask, fallback)
+        scored = snap.real.districts_for(snap.state, p, emphasis, mask, snap.transparent)
         return _top(snap, scored.score, mask, first, lambda i: (p, i), scored)
     scores = snap.model.scorer.score_partner(snap.state, p)
     return _top(snap, scores, mask, first, lambda i: (p, i))
