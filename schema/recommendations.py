@@ -20,7 +20,6 @@ from schema.types.recommendation import (
 from schema.worlds import WorldArg, checked_world
 from service.db import models
 from service.domain import model_registry, planning, recommending
-from service.domain.feedback_data import rejected_pairs
 from service.domain.worlds import World
 
 MAX_RECOMMENDATIONS = 50
@@ -110,8 +109,7 @@ class RecommendationQuery:
             raise UserInputError(
                 "minCommitmentMonths must not be negative", field="minCommitmentMonths"
             )
-        async with info.context.session_factory() as session:
-            rejected = await rejected_pairs(session, district_codes=[code])
+        # the rejected pairs and the partners' rows come with the recommender's snapshot
         ranked = await _recommender(info).run(
             recommending.recommend_partners,
             code,
@@ -121,7 +119,6 @@ class RecommendationQuery:
             areas=[a.value for a in f.areas or []],
             min_commitment_months=f.min_commitment_months,
             exclude_current=f.exclude_current,
-            exclude_partner_ids={pid for pid, _ in rejected},
             emphasis=emphasis.value,
             include_out_of_reach=f.include_out_of_reach,
         )
@@ -162,8 +159,6 @@ class RecommendationQuery:
                 "world: DEMO",
                 field="partnerId",
             )
-        async with info.context.session_factory() as session:
-            rejected = await rejected_pairs(session, partner_ids=[pid])
         ranked = await _recommender(info).run(
             recommending.recommend_districts,
             pid,
@@ -172,7 +167,6 @@ class RecommendationQuery:
             province_codes=provinces,
             areas=[a.value for a in f.areas or []],
             exclude_current=f.exclude_current,
-            exclude_district_codes={code for _, code in rejected},
             emphasis=emphasis.value,
         )
         if ranked is None:

@@ -9,7 +9,7 @@ import strawberry
 from schema.context import Info
 from schema.types.campaign import QuotaProgress
 from schema.types.enums import InterventionArea, Language, QuotaCategory
-from service.db import enums
+from service.db import enums, models
 
 if TYPE_CHECKING:
     from recommender.explain import Reason as DomainReason
@@ -95,6 +95,7 @@ class PartnerRecommendation:
     distance_km: float | None = strawberry.field(description=DISTANCE_DOC)
     within_reach: bool = strawberry.field(description=REACH_DOC)
     partner_id: strawberry.Private[int]
+    partner_row: strawberry.Private[models.Partner | None] = None  # the recommender's copy
 
     @classmethod
     def from_domain(cls, r: Ranked) -> PartnerRecommendation:
@@ -102,6 +103,7 @@ class PartnerRecommendation:
             rank=r.rank,
             score=round(r.score, 4),
             partner_id=r.partner_id,
+            partner_row=r.partner,
             reasons=[Reason.from_domain(x) for x in r.reasons],
             model_version=r.model_version,
             distance_km=None if r.distance_km is None else round(r.distance_km, 1),
@@ -110,6 +112,10 @@ class PartnerRecommendation:
 
     @strawberry.field
     async def partner(self, info: Info) -> PartnerRef:
+        if self.partner_row is not None:  # read with the snapshot that ranked it: no query
+            from schema.types.partner import Partner
+
+            return Partner.from_model(self.partner_row)
         return await _partner(info, self.partner_id)
 
 

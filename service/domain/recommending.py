@@ -20,8 +20,8 @@ import datetime as dt
 import functools
 import logging
 import time
-from collections.abc import Awaitable, Callable, Collection, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Awaitable, Callable, Collection, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import anyio
@@ -36,7 +36,9 @@ from recommender.model import TransparentScorer
 from recommender.real_model import SUITABLE_SCORE, RealRanker
 from recommender.vocab import AREAS
 from service.db.models import AuditLog, ModelVersion, Partner, Partnership
+from service.db.models import RecommendationFeedback as Feedback
 from service.domain import model_registry
+from service.domain.feedback_data import rejected_pairs
 from service.domain.real_serving import RealServing, Scored
 from service.domain.recommender_data import RecommenderFrames, load_frames
 from service.domain.worlds import World
@@ -53,6 +55,26 @@ CURRENT_STATUSES = ("proposed", "active", "reported")
 
 
 @dataclass(frozen=True)
+class Rows:
+    """Database rows read with the frames and kept while the data stays the same.
+
+    A request reads them from memory instead of running a query: the partner of each
+    recommendation, the pairs planners rejected.
+    """
+
+    partners: Mapping[int, Partner] = field(default_factory=dict)  # detached, read-only
+    rejected: frozenset[tuple[int, str]] = frozenset()  # latest verdict rejected
+
+    def rejected_partners(self, district_code: str) -> set[int]:
+        """Partners rejected for ``district_code``."""
+        return {p for p, c in self.rejected if c == district_code}
+
+    def rejected_districts(self, partner_id: int) -> set[str]:
+        """Districts where ``partner_id`` was rejected."""
+        return {c for p, c in self.rejected if p == partner_id}
+
+
+@dataclass(frozen=True)
 class Snapshot:
     """Everything needed to score, consistent with one model version and one data state."""
 
@@ -64,6 +86,7 @@ class Snapshot:
     partner_ids: np.ndarray  # position -> partner id
     open_pd: np.ndarray  # P x D: a current (proposed, active) or reported partnership exists
     real: RealServing | None = None  # the real-record rankers (real world, when trained)
+    rows: Rows = field(default_factory=Rows)
 
     @property
     def version(self) -> str:
@@ -104,17 +127,21 @@ class Ranked:
     model_version: str
     distance_km: float | None = None  # to the partner's nearest known district
     within_reach: bool = True
+    partner: Partner | None = None  # the partner's row, when the snapshot holds it
 
 
 def build_snapshot(
-    frames: RecommenderFrames, model: model_registry.LoadedModel, as_of: dt.date
+    frames: RecommenderFrames,
+    model: model_registry.LoadedModel,
+    as_of: dt.date,
+    rows: Rows | None = None,
 ) -> Snapshot:
     """Feature space and state as of ``as_of``; fits the transparent fallback's reference."""
     space = FeatureSpace(frames.districts, frames.partners)
     state = space.at(frames.history, as_of)
     if isinstance(model.scorer, TransparentScorer):  # a fresh one: snapshots never share it
         model = replace(model, scorer=TransparentScorer().fit(space, frames.history, until=as_of))
-    return _snapshot(frames, space, state, model)
+    return _snapshot(frames, space, state, model, rows or Rows())
 
 
 def _snapshot(
@@ -122,6 +149,7 @@ def _snapshot(
     space: FeatureSpace,
     state: FeatureState,
     model: model_registry.LoadedModel,
+    rows: Rows,
 ) -> Snapshot:
     ids = frames.partners["id"].to_numpy(int)
     h = frames.history
@@ -137,7 +165,15 @@ def _snapshot(
     ranker = getattr(model.scorer, "real_", None)
     real = RealServing.build(frames, ranker, state) if isinstance(ranker, RealRanker) else None
     return Snapshot(
-        frames, space, state, model, {int(i): k for k, i in enumerate(ids)}, ids, open_pd, real
+        frames,
+        space,
+        state,
+        model,
+        {int(i): k for k, i in enumerate(ids)},
+        ids,
+        open_pd,
+        real,
+        rows,
     )
 
 
@@ -159,6 +195,7 @@ def _top(
         else None
     )
     out = []
+    rows = snap.rows.partners
     for rank, (i, (p, d)) in enumerate(zip(order, pairs, strict=True), start=1):
         if scored is None:
             km, x = float(snap.space.near_km[p, d]), None if xs is None else xs[rank - 1]
@@ -168,16 +205,18 @@ def _top(
             reasons, km = scored.reasons(int(i)), float(scored.distance_km[i])
             dist = None if np.isnan(km) else km
             within = bool(scored.fit[i] >= SUITABLE_SCORE)
+        pid = int(snap.partner_ids[p])
         out.append(
             Ranked(
                 rank,
                 float(scores[i]),
-                int(snap.partner_ids[p]),
+                pid,
                 str(snap.space.d_codes[d]),
                 reasons,
                 snap.version,
                 dist,
                 within,
+                rows.get(pid),
             )
         )
     return out
@@ -195,13 +234,15 @@ def recommend_partners(
     exclude_partner_ids: Collection[int] = (),
     emphasis: str = DEFAULT_EMPHASIS,
     include_out_of_reach: bool = False,
+    exclude_rejected: bool = True,
 ) -> list[Ranked] | None:
     """Top partners for a district (None when the district is unknown).
 
     ``areas``: the partner works in any of them. ``min_commitment_months``: the
     partner's typical commitment is known and at least this long. ``exclude_current``:
     leave out partners that already work in the district (a proposed, active or
-    reported partnership). ``exclude_partner_ids``: never these (e.g. rejected here).
+    reported partnership). ``exclude_partner_ids``: never these. ``exclude_rejected``: leave
+    out partners whose latest verdict for the district is rejected (the snapshot's rows).
     With the real-record rankers: scores are 0-100 match scores blended with need by
     ``emphasis``, and partners whose fit is below ``SUITABLE_SCORE`` (no presence within
     reach) are left out unless ``include_out_of_reach``.
@@ -220,8 +261,11 @@ def recommend_partners(
         mask &= (p["typical_commitment_months"].fillna(-1) >= min_commitment_months).to_numpy()
     if exclude_current:
         mask &= ~snap.open_pd[:, d]
-    if exclude_partner_ids:
-        mask &= ~np.isin(snap.partner_ids, list(exclude_partner_ids))
+    excluded = set(exclude_partner_ids)
+    if exclude_rejected:
+        excluded |= snap.rows.rejected_partners(district_code)
+    if excluded:
+        mask &= ~np.isin(snap.partner_ids, list(excluded))
     if snap.real is not None:
         scored = snap.real.partners_for(snap.state, d, emphasis)
         if not include_out_of_reach:
@@ -241,13 +285,15 @@ def recommend_districts(
     exclude_current: bool = True,
     exclude_district_codes: Collection[str] = (),
     emphasis: str = DEFAULT_EMPHASIS,
+    exclude_rejected: bool = True,
 ) -> list[Ranked] | None:
     """Top districts for a partner (None when the partner is unknown or archived).
 
     ``areas``: only districts where at least one of these areas has no active
     partnership. ``exclude_current``: leave out districts where the partner already
     works (a proposed, active or reported partnership). ``exclude_district_codes``:
-    never these (e.g. where a planner rejected the partner).
+    never these. ``exclude_rejected``: leave out districts where the partner's latest
+    verdict is rejected (the snapshot's rows).
     """
     s = snap.space
     p = snap.partner_pos.get(partner_id)
@@ -260,13 +306,21 @@ def recommend_districts(
         mask &= (snap.state.coverage[:, [AREAS.index(a) for a in areas]] == 0).any(axis=1)
     if exclude_current:
         mask &= ~snap.open_pd[p]
-    if exclude_district_codes:
-        mask &= ~np.isin(s.d_codes, list(exclude_district_codes))
+    excluded = set(exclude_district_codes)
+    if exclude_rejected:
+        excluded |= snap.rows.rejected_districts(partner_id)
+    if excluded:
+        mask &= ~np.isin(s.d_codes, list(excluded))
     if snap.real is not None:
         scored = snap.real.districts_for(snap.state, p, emphasis, mask, snap.transparent)
         return _top(snap, scored.score, mask, first, lambda i: (p, i), scored)
     scores = snap.model.scorer.score_partner(snap.state, p)
     return _top(snap, scores, mask, first, lambda i: (p, i))
+
+
+async def _rows(session: AsyncSession) -> Rows:
+    partners = (await session.execute(select(Partner))).scalars()
+    return Rows({row.id: row for row in partners}, frozenset(await rejected_pairs(session)))
 
 
 def _poll_key() -> Select[Any]:
@@ -283,6 +337,7 @@ def _poll_key() -> Select[Any]:
         .scalar_subquery(),
         mx(Partner.id),
         mx(AuditLog.id),
+        mx(Feedback.id),
     )
 
 
@@ -355,6 +410,7 @@ class Recommender:
             model_changed = not old or self._key is None or key[0] != self._key[0]
             data_changed = not old or self._key is None or key[1:] != self._key[1:]
             frames = await session.run_sync(load_frames) if data_changed else old[World.DEMO].frames
+            rows = await _rows(session) if data_changed else old[World.DEMO].rows
             mv = await session.run_sync(model_registry.active_version) if model_changed else None
             # The database holds the artifact; this host's model directory is its cache.
             path = (
@@ -371,11 +427,13 @@ class Recommender:
         if data_changed or isinstance(model.scorer, TransparentScorer) or not old:
             per_world = {World.REAL: frames.real_only(), World.DEMO: frames}
             snaps = {
-                w: await anyio.to_thread.run_sync(build_snapshot, f, model, as_of)
+                w: await anyio.to_thread.run_sync(build_snapshot, f, model, as_of, rows)
                 for w, f in per_world.items()
             }
         else:
-            snaps = {w: _snapshot(s.frames, s.space, s.state, model) for w, s in old.items()}
+            snaps = {
+                w: _snapshot(s.frames, s.space, s.state, model, s.rows) for w, s in old.items()
+            }
         self._snaps, self._key, self._checked = snaps, key, time.monotonic()
         real = snaps[World.REAL]
         log.info(
