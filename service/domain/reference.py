@@ -1,4 +1,5 @@
-"""Reference data in memory: the 38 provinces, 514 districts and their latest prevalence.
+"""Reference data in memory: the 38 provinces, 514 districts, their latest prevalence
+(and whether a generated demo world exists).
 
 They change only when the reference data is loaded again, yet nearly every read asks
 for them (a page of districts with their provinces and latest figures). A
@@ -18,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.db.enums import STUNTING_INDICATOR, MeasurementLevel
 from service.db.models import District, IndicatorMeasurement, Province
+from service.domain.worlds import demo_available
 
 
 @dataclass(frozen=True)
@@ -27,6 +29,8 @@ class ReferenceData:
     provinces: Mapping[str, Province]  # by code, in code order
     districts: Mapping[str, District]  # by code, in code order
     latest_prevalence: Mapping[str, IndicatorMeasurement]  # by district code
+    # whether generated (synthetic) rows exist (the DEMO world has data); None: not read
+    demo_available: bool | None = None
 
 
 def latest_of(rows: list[IndicatorMeasurement]) -> IndicatorMeasurement:
@@ -58,4 +62,5 @@ async def load_reference(session: AsyncSession) -> ReferenceData:
         provinces={row.code: row for row in provinces},
         districts={row.code: row for row in districts},
         latest_prevalence={code: latest_of(rows) for code, rows in by_district.items()},
+        demo_available=await demo_available(session),
     )
