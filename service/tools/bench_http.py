@@ -25,6 +25,7 @@ import argparse
 import json
 import os
 import re
+import resource
 import shutil
 import signal
 import statistics
@@ -88,6 +89,7 @@ class Sample:
     cpu_ms: float  # worker CPU per request
     busy: float  # worker CPU seconds per second of the run: how many CPUs it got
     errors: int  # non-2xx responses, socket errors and timeouts
+    load_busy: float = 0.0  # the same for wrk: the CPU the load generator took
 
 
 @dataclass
@@ -111,6 +113,10 @@ class Series:
     @property
     def errors(self) -> int:
         return sum(s.errors for s in self.samples)
+
+    @property
+    def load_busy(self) -> float:
+        return statistics.median(s.load_busy for s in self.samples)
 
 
 @dataclass
@@ -243,6 +249,7 @@ def wrk(server: Server, query: str, *, seconds: float, scripts: Path) -> Sample:
             f"wrk.body = {json.dumps(body)}\n"
         )
     before = sum(server.cpu_seconds())
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.monotonic()
     command = [
         "taskset", "-c", LOAD_CPU, "wrk", "-t1", f"-c{CONNECTIONS}",
@@ -252,6 +259,8 @@ def wrk(server: Server, query: str, *, seconds: float, scripts: Path) -> Sample:
     out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
     used = sum(server.cpu_seconds()) - before
     wall = time.monotonic() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)  # wrk has exited: it is counted
+    load = after.ru_utime + after.ru_stime - children.ru_utime - children.ru_stime
     rps_match, count_match = _RPS.search(out), _COUNT.search(out)
     if rps_match is None or count_match is None:
         raise RuntimeError(f"could not read wrk's output:\n{out}")
@@ -264,6 +273,7 @@ def wrk(server: Server, query: str, *, seconds: float, scripts: Path) -> Sample:
         cpu_ms=1000 * used / requests if requests else float("nan"),
         busy=used / wall,
         errors=errors,
+        load_busy=load / wall,
     )
 
 
@@ -333,6 +343,13 @@ class Report:
             lines.append(
                 f"{name} / 1 worker, district page uncached: {ratio:.2f}x "
                 f"(CPU share of the two workers: {share})"
+            )
+            # What the machine gave: two workers can serve 2x only if they get 2x the CPU.
+            got = two.busy / one.busy if one.busy else float("nan")
+            lines.append(
+                f"  CPUs busy: one worker {one.busy:.2f}, the two workers {two.busy:.2f} "
+                f"({got:.2f}x), wrk {two.load_busy:.2f} (with one worker: {one.load_busy:.2f}); "
+                f"CPU ms per request {one.cpu_ms:.2f} -> {two.cpu_ms:.2f}"
             )
         for name, rss in self.rss_mib.items():
             lines.append(f"worker RSS, {name}: " + ", ".join(f"{r:.0f} MiB" for r in rss))
