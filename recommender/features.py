@@ -9,7 +9,10 @@ Input frames (the service builds them from the database; tests from CSVs):
 ``partners``
     ``name`` (unique key), ``kind, scope, annual_budget_idr, typical_commitment_months,
     areas, province_codes, district_codes`` (lists) and optionally ``sector`` (free text;
-    natural-resource companies are flagged, see :func:`recommender.vocab.natural_resource_sector`).
+    natural-resource companies are flagged, see :func:`recommender.vocab.natural_resource_sector`)
+    and ``local_media_provinces`` (list: the provinces where a media partner counts as
+    local media, the service's rule in ``service.domain.local_media``; without the column
+    a media partner is local media where it operates unless its scope is national).
 ``history``
     ``partner_name, district_code, areas, start_date, end_date, duration_months, status``.
 
@@ -106,7 +109,9 @@ PAIR_FEATURES = (
 # 1: first version. 2: quota_gap counts campaign commitments (commitments_known), not
 # partners with any active partnership. 3: the artifact carries the real-record rankers
 # (``LearnedRanker.real_``, recommender.real_model) the service ranks real partners with.
-FEATURE_VERSION = 3
+# 4: quota_gap counts a media partner towards the local-media quota only where it is
+# local media (``local_media_provinces``), not every media partner everywhere.
+FEATURE_VERSION = 4
 
 FEATURES: tuple[str, ...] = (*DISTRICT_FEATURES, *PARTNER_FEATURES, *PAIR_FEATURES)
 COL = {f: i for i, f in enumerate(FEATURES)}
@@ -186,6 +191,20 @@ class FeatureSpace:
         self.sites_in_prov = np.zeros((n_p, len(self.prov_codes)), np.int16)
         np.add.at(self.sites_in_prov, (np.array(site_p, int), self.d_prov[site_d]), 1)
         self.inprov = in_prov[:, self.d_prov]
+        # partners x provinces: does the partner fill its campaign quota there? Media only
+        # where they are local media; a national outlet fills no local-media quota.
+        media = self.kind == KINDS.index("media")
+        if "local_media_provinces" in p:
+            local_media = np.array(
+                [
+                    np.isin(self.prov_codes, list(c) if c is not None else [])
+                    for c in p["local_media_provinces"]
+                ],
+                bool,
+            ).reshape(n_p, len(self.prov_codes))
+        else:
+            local_media = in_prov & (self.scope != "national")[:, None]
+        self.fills_quota = ~media[:, None] | local_media
         isl_p = np.zeros((n_p, len(self.isl_codes)), bool)
         isl_p[:, :] = (
             in_prov.astype(np.int16)
@@ -309,6 +328,7 @@ class FeatureState:
         )
         filled = np.zeros((len(s.prov_codes), len(QUOTAS)))
         ap = np.unique(np.column_stack([pi[committed], s.d_prov[di[committed]]]), axis=0)
+        ap = ap[s.fills_quota[ap[:, 0], ap[:, 1]]] if len(ap) else ap
         if len(ap):
             np.add.at(filled, (ap[:, 1], s.quota[ap[:, 0]]), 1.0)
         targets = np.array([QUOTA_TARGETS[q] for q in QUOTAS], float)
