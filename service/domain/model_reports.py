@@ -146,7 +146,8 @@ def real_model_summary(real: RealRanker | None) -> list[dict[str, Any]]:
         {
             "direction": "partners_for_district",
             "model": "conditional logit",
-            "parameters": f"L2 penalty {real.partner_model_.alpha:g}",
+            "parameters": f"features {real.partner_model_.features}, "
+            f"prior {real.partner_model_.prior}, L2 penalty {real.partner_model_.alpha:g}",
             "training": f"{real.n_choices_} choices from {real.n_pairs_} real pairs",
             "share_real": 1.0,
         },
