@@ -218,6 +218,9 @@ def model_card(
             "Real partners have no budgets and no outcomes; their track record is the prior.",
             "The real record is small and press-release-biased; a partner with no known "
             "district yet is ranked by the transparent scorer.",
+            "Partners for a district: in the source-blocked real-record test the "
+            "conditional logit is level with the geography heuristic at hit@10 (no "
+            "significant gain); it ranks like a refined geography, not beyond it.",
             "Planner feedback (accepted/rejected) enters training as labelled pairs; it is "
             "scarce, judges the previous model's suggestions (a feedback loop) and is not "
             "in the time-split evaluation, which ends before it was given.",

@@ -27,7 +27,8 @@ def test_walk_beats_geography_on_mrr_and_is_level_at_hit10(blocked) -> None:
     strict=True,
     reason="issue 11's must-show is not met: the learned ranker's paired hit@10 gain over "
     "geography in the source-blocked test has a 95 % interval that includes 0 "
-    "(docs/recommender.md, 'Must-show'); strict, so a ranker that meets it fails this "
+    "(docs/recommender.md, 'What this shows, and what it does not'); strict, so a ranker "
+    "that meets it fails this "
     "marker and the docs get updated",
 )
 def test_learned_partner_ranker_hit10_gain_over_geography_is_above_0(blocked) -> None:
