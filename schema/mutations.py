@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import strawberry
 
 from schema.context import Info
-from schema.errors import INVALID_ID, InvalidIdError, from_auth_error
+from schema.errors import API_NAMES, INVALID_ID, InvalidIdError, from_auth_error
 from schema.ids import parse_typed_id
 from schema.permissions import permission_for
 from schema.transactions import settle
@@ -56,7 +56,7 @@ M = TypeVar("M")
 G = TypeVar("G")
 
 # Partner input fields whose name differs from the domain keyword.
-_DOMAIN_FIELDS = {"intervention_areas": "areas"}
+_DOMAIN_FIELDS = {api: domain for domain, api in API_NAMES.items()}
 
 
 async def _write(
@@ -138,7 +138,7 @@ class WriteMutation:
             info,
             lambda s: writes.update_partner(s, actor=actor, partner_id=pid, **given),
             Partner.from_model,
-            {"partnerId": ("partner", input.partner_id)},
+            {"partner_id": ("partner", input.partner_id)},
         )
         return UpdatePartnerPayload(partner=partner, user_errors=errors)
 
@@ -161,7 +161,7 @@ class WriteMutation:
             info,
             lambda s: writes.archive_partner(s, actor=actor, partner_id=pid),
             Partner.from_model,
-            {"partnerId": ("partner", input.partner_id)},
+            {"partner_id": ("partner", input.partner_id)},
         )
         return ArchivePartnerPayload(partner=partner, user_errors=errors)
 
@@ -196,7 +196,7 @@ class WriteMutation:
                 notes=input.notes,
             ),
             Partnership.from_model,
-            {"partnerId": ("partner", input.partner_id)},
+            {"partner_id": ("partner", input.partner_id)},
         )
         return ProposePartnershipPayload(partnership=partnership, user_errors=errors)
 
@@ -224,7 +224,7 @@ class WriteMutation:
                 outcome=input.outcome,
             ),
             Partnership.from_model,
-            {"partnershipId": ("partnership", input.partnership_id)},
+            {"partnership_id": ("partnership", input.partnership_id)},
         )
         return UpdatePartnershipStatusPayload(partnership=partnership, user_errors=errors)
 
@@ -252,7 +252,7 @@ class WriteMutation:
                 model_version=input.model_version,
             ),
             RecommendationFeedback.from_model,
-            {"partnerId": ("partner", input.partner_id)},
+            {"partner_id": ("partner", input.partner_id)},
         )
         return RecordRecommendationFeedbackPayload(feedback=feedback, user_errors=errors)
 
@@ -277,7 +277,7 @@ class WriteMutation:
                 s, actor=actor, partnership_id=pid, end_date=input.end_date
             ),
             Partnership.from_model,
-            {"partnershipId": ("partnership", input.partnership_id)},
+            {"partnership_id": ("partnership", input.partnership_id)},
         )
         return ExtendCommitmentPayload(partnership=partnership, user_errors=errors)
 
@@ -304,6 +304,6 @@ class WriteMutation:
                 outcome=input.outcome,
             ),
             Partnership.from_model,
-            {"partnershipId": ("partnership", input.partnership_id)},
+            {"partnership_id": ("partnership", input.partnership_id)},
         )
         return EndCommitmentPayload(partnership=partnership, user_errors=errors)

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 
 from schema.context import Info
+from schema.errors import graphql_field
 from schema.scalars import BigInt
 from schema.types.enums import InterventionArea, PartnerKind, PartnerScope, PartnershipStatus
 from service.db import models
@@ -26,9 +27,6 @@ if TYPE_CHECKING:
     from schema.types.district import District
     from schema.types.partner import Partner
     from schema.types.partnership import Partnership
-
-# Domain field names that the GraphQL inputs spell differently.
-FIELD_NAMES = {"areas": "interventionAreas"}
 
 
 @strawberry.type(description="Why a mutation was refused; nothing was changed.")
@@ -48,16 +46,17 @@ class UserError:
 
     @classmethod
     def from_domain(cls, error: DomainUserError) -> UserError:
-        return cls(
-            field=FIELD_NAMES.get(error.field, error.field), message=error.message, code=error.code
-        )
+        """The domain's error in the API's words: the field's GraphQL name, also in the message."""
+        field = graphql_field(error.field)
+        return cls(field=field, message=error.worded(field), code=error.code)
 
 
 def user_errors(
     errors: Iterable[DomainUserError], sent_ids: Mapping[str, tuple[str, str]] | None = None
 ) -> list[UserError]:
-    """The payload's errors. ``sent_ids`` maps an id field to (what, the id the client
-    sent): a NOT_FOUND on that field names the client's global id, not the database id."""
+    """The payload's errors. ``sent_ids`` maps an id field (the domain's name) to (what,
+    the id the client sent): a NOT_FOUND on that field names the client's global id, not
+    the database id."""
     sent = sent_ids or {}
     return [
         UserError.from_domain(

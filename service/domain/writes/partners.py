@@ -150,7 +150,7 @@ async def update_partner(
     if partner.archived_at is not None:
         errors.append(
             UserError(
-                "partnerId", "the partner is archived and read-only", ErrorCode.ARCHIVED.value
+                "partner_id", "the partner is archived and read-only", ErrorCode.ARCHIVED.value
             )
         )
     if errors:
@@ -217,7 +217,7 @@ async def archive_partner(
         return _rejected([_partner_not_found(partner_id)])
     if partner.archived_at is not None:
         return _rejected(
-            [UserError("partnerId", "the partner is already archived", ErrorCode.ARCHIVED.value)]
+            [UserError("partner_id", "the partner is already archived", ErrorCode.ARCHIVED.value)]
         )
     partner.archived_at = _utcnow()
     _audit(
