@@ -57,7 +57,10 @@ PARTNER_LISTS: dict[str, tuple[str, type[Any], str]] = {
     "district_codes": ("districts", PartnerDistrict, "district_code"),
 }
 PARTNER_FIELDS: tuple[str, ...] = (*PARTNER_COLUMNS, *PARTNER_LISTS)
-_REQUIRED = ("name", "kind", "scope")
+# Those a new partner must have: the columns that cannot be null.
+PARTNER_REQUIRED: tuple[str, ...] = tuple(
+    c for c in PARTNER_COLUMNS if not Partner.__table__.columns[c].nullable
+)
 # Optional free text: stripped, and empty means none.
 _OPTIONAL_TEXT = frozenset(
     c.key
@@ -92,7 +95,7 @@ async def create_partner(
     ``fields`` are keywords of :data:`PARTNER_FIELDS`; ``name``, ``kind`` and ``scope``
     are required, lists default to empty and the other fields to ``None``.
     """
-    _check_keys(fields, required=_REQUIRED)
+    _check_keys(fields, required=PARTNER_REQUIRED)
     authorize(actor, Action.CREATE_PARTNER)
     await _begin_write(session)
     values: dict[str, Any] = {
