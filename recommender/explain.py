@@ -1,9 +1,9 @@
 """Human sentences for the factors behind a partner–district score.
 
-Each factor groups feature columns (:data:`FACTORS`); its contribution to a linear score
-is the sum over them. Its sentence is a fact (:mod:`recommender.facts`, one function
-per factor) written in English or Bahasa Indonesia (:mod:`recommender.wording`, one
-template table per language).
+Each factor groups feature columns (:data:`recommender.feature_names.FACTORS`); its
+contribution to a linear score is the sum over them. Its sentence is a fact
+(:mod:`recommender.facts`, one function per factor) written in English or Bahasa
+Indonesia (:mod:`recommender.wording`, one template table per language).
 """
 
 from __future__ import annotations
@@ -14,68 +14,13 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from recommender.facts import FACTS, Pair
-from recommender.features import COL, FEATURES
-from recommender.vocab import KINDS
+from recommender.feature_names import COL, FACTORS
 from recommender.wording import LANGUAGES, render
 
 if TYPE_CHECKING:
     from recommender.features import FeatureState
 
-# Which feature columns make up each explained factor.
-FACTORS: dict[str, tuple[str, ...]] = {
-    "presence": (
-        "on_site",
-        "in_province",
-        "same_island",
-        "log_near_km",
-        "log_sites_in_province",
-        "company_on_site",
-        "company_in_province",
-        "media_in_province",
-        "local_log_near_km",
-        "national_log_near_km",
-        "near_100km",
-        "company_near_100km",
-        "local_near_100km",
-        "national_near_100km",
-        "log_reach",
-    ),
-    "need": (
-        "prevalence",
-        "gap_to_target",
-        "prevalence_imputed",
-        "trend",
-        "trend_known",
-        "log_burden",
-        "underdeveloped",
-        "log_remoteness_km",
-        "nonprofit_gap",
-        "company_gap",
-    ),
-    "focus": ("area_need_fit", "uncovered_share", "log_active_partners"),
-    "track_record": (
-        "log_track_n",
-        "track_share",
-        "log_recent_activity",
-        "log_province_track",
-        "log_total",
-        "province_share",
-    ),
-    "capacity": (
-        "log_budget",
-        "budget_known",
-        "capacity",
-        "commitment_months",
-        "log_n_sites",
-        "scope_national",
-        "scope_local",
-    ),
-    "kind": (*(f"kind_{k}" for k in KINDS), "natural_resource_company", "natural_resource_on_site"),
-    "continuity": ("worked_before", "active_now", "log_district_track"),
-    "quota": ("quota_gap",),
-}
 FACTOR_INDEX = {f: np.array([COL[c] for c in cols]) for f, cols in FACTORS.items()}
-assert sorted(c for cols in FACTORS.values() for c in cols) == sorted(FEATURES)
 
 
 @dataclass(frozen=True)

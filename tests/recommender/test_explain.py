@@ -49,3 +49,10 @@ def test_numbers_counts_and_labels_are_written_the_languages_way() -> None:
         "A national foundation",
         "Yayasan berskala nasional",
     )
+
+
+def test_every_feature_is_explained_by_exactly_one_factor() -> None:
+    from recommender.feature_names import FEATURES
+
+    listed = [c for cols in FACTORS.values() for c in cols]
+    assert sorted(listed) == sorted(FEATURES) and len(set(FEATURES)) == len(FEATURES)
