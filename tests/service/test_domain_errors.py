@@ -70,3 +70,15 @@ def test_no_domain_module_names_a_field_in_camelcase() -> None:
                 bad.append(f"{path.relative_to(DOMAIN)}:{line}: {name!r}")
     assert checked > 30  # the scan sees the validators and the writes
     assert bad == []
+
+
+def test_audit_entries_are_named_by_the_domain_action_not_spelled_out() -> None:
+    spelled = [
+        f"{path.relative_to(DOMAIN)}:{kw.value.lineno}"
+        for path in sorted(DOMAIN.rglob("*.py"))
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.Call)
+        for kw in node.keywords
+        if kw.arg == "action" and isinstance(kw.value, ast.Constant)
+    ]
+    assert spelled == []  # Action.X.audit_name, the one stored spelling

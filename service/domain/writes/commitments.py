@@ -123,7 +123,7 @@ async def extend_commitment(
     _audit(
         session,
         actor,
-        action="extendCommitment",
+        action=Action.EXTEND_COMMITMENT.audit_name,
         entity_type="Partnership",
         entity_id=row.id,
         summary=changes,

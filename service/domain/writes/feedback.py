@@ -69,7 +69,7 @@ async def record_recommendation_feedback(
     _audit(
         session,
         actor,
-        action="recordRecommendationFeedback",
+        action=Action.RECORD_RECOMMENDATION_FEEDBACK.audit_name,
         entity_type="RecommendationFeedback",
         entity_id=row.id,
         summary={

@@ -124,7 +124,7 @@ async def create_partner(
     _audit(
         session,
         actor,
-        action="createPartner",
+        action=Action.CREATE_PARTNER.audit_name,
         entity_type="Partner",
         entity_id=partner.id,
         summary={k: val for k, val in values.items() if val not in (None, (), [])}
@@ -195,7 +195,7 @@ async def update_partner(
     _audit(
         session,
         actor,
-        action="updatePartner",
+        action=Action.UPDATE_PARTNER.audit_name,
         entity_type="Partner",
         entity_id=partner.id,
         summary={
@@ -226,7 +226,7 @@ async def archive_partner(
     _audit(
         session,
         actor,
-        action="archivePartner",
+        action=Action.ARCHIVE_PARTNER.audit_name,
         entity_type="Partner",
         entity_id=partner.id,
         summary={"archived_at": partner.archived_at},

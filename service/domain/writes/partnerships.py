@@ -132,7 +132,7 @@ async def propose_partnership(
     _audit(
         session,
         actor,
-        action="proposePartnership",
+        action=Action.PROPOSE_PARTNERSHIP.audit_name,
         entity_type="Partnership",
         entity_id=partnership.id,
         summary={
