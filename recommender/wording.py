@@ -52,7 +52,7 @@ EN: dict[str, str] = {
     "focus.no_areas": "No intervention areas on record",
     "focus.area": "Focuses on {area:label:area}; ",
     "focus.uncovered": "no active partner covers it here",
-    "focus.covered": "{partnerships:count:active partnership} already cover it here",
+    "focus.covered": "already covered here by {partnerships:count:active partnership}",
     "track_record.none": "No past partnerships with a known outcome",
     "track_record.lasted": "{lasted} of {known:count:past partnership} lasted at least 6 months",
     "track_record.in_province": ", {here} of them in {province}",
@@ -184,7 +184,7 @@ class Wording:
             return f"{value} {arg}{'' if value == 1 else 's'}"
         if form in ("label", "Label"):
             text = self.labels[arg].get(value, str(value))
-            return text.capitalize() if form == "Label" else text
+            return text[:1].upper() + text[1:] if form == "Label" else text
         text = format(value, spec)
         return text.translate(_DECIMALS_ID) if spec and self.lang == "id" else text
 

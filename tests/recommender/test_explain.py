@@ -39,7 +39,7 @@ def test_numbers_counts_and_labels_are_written_the_languages_way() -> None:
     assert render(nearest, "id") == "Lokasi operasi terdekat, Kota Kupang, berjarak 1.240 km"
     focus = Fact(("focus.area", "focus.covered"), {"area": "wash", "partnerships": 2})
     assert render(focus, "en") == (
-        "Focuses on clean water and sanitation; 2 active partnerships already cover it here"
+        "Focuses on clean water and sanitation; already covered here by 2 active partnerships"
     )
     assert render(focus, "id") == (
         "Berfokus pada air bersih dan sanitasi; 2 kemitraan aktif sudah menanganinya di sini"
@@ -56,3 +56,10 @@ def test_every_feature_is_explained_by_exactly_one_factor() -> None:
 
     listed = [c for cols in FACTORS.values() for c in cols]
     assert sorted(listed) == sorted(FEATURES) and len(set(FEATURES)) == len(FEATURES)
+
+
+def test_one_partnership_is_singular_and_acronyms_keep_their_capitals() -> None:
+    one = Fact(("focus.area", "focus.covered"), {"area": "wash", "partnerships": 1})
+    assert render(one, "en").endswith("already covered here by 1 active partnership")
+    bumn = Fact(("kind.kind",), {"kind": "state_owned_company", "scope": "national"})
+    assert render(bumn, "id") == "BUMN berskala nasional"
