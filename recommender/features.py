@@ -32,6 +32,12 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
+# The feature list is written once, with its factors, in feature_names (re-exported here).
+from recommender.feature_names import COL as COL
+from recommender.feature_names import DISTRICT_FEATURES as DISTRICT_FEATURES
+from recommender.feature_names import FEATURES as FEATURES
+from recommender.feature_names import PAIR_FEATURES as PAIR_FEATURES
+from recommender.feature_names import PARTNER_FEATURES as PARTNER_FEATURES
 from recommender.geography import haversine_km, island_code
 from recommender.need import area_needs, district_need_profile
 from recommender.outcomes import as_days, commitments_known, lasted
@@ -48,61 +54,6 @@ FAR_KM = 3000.0  # distance used when a partner has no known site
 PRIOR_SUCCESS = 0.6  # prior share of partnerships lasting >= 6 months (smoothing)
 PRIOR_WEIGHT = 2.0
 
-DISTRICT_FEATURES = (
-    "prevalence",
-    "gap_to_target",
-    "prevalence_imputed",
-    "trend",
-    "trend_known",
-    "log_burden",
-    "underdeveloped",
-    "log_remoteness_km",
-    "log_active_partners",
-)
-PARTNER_FEATURES = (
-    *(f"kind_{k}" for k in KINDS),
-    "scope_national",
-    "scope_local",
-    "log_budget",
-    "budget_known",
-    "commitment_months",
-    "log_track_n",
-    "track_share",
-    "log_recent_activity",
-    "log_total",
-    "log_n_sites",
-    "log_reach",
-    "natural_resource_company",
-)
-PAIR_FEATURES = (
-    "on_site",
-    "in_province",
-    "same_island",
-    "log_near_km",
-    "log_sites_in_province",
-    "area_need_fit",
-    "uncovered_share",
-    "capacity",
-    "worked_before",
-    "active_now",
-    "quota_gap",
-    "log_province_track",
-    # interactions a linear model cannot form by itself
-    "company_on_site",
-    "company_in_province",
-    "media_in_province",
-    "local_log_near_km",
-    "national_log_near_km",
-    "nonprofit_gap",
-    "company_gap",
-    "near_100km",
-    "company_near_100km",
-    "local_near_100km",
-    "national_near_100km",
-    "province_share",
-    "log_district_track",
-    "natural_resource_on_site",
-)
 # Bump when a feature's meaning changes without its name changing: a model trained on an
 # older version is refused at load (recommender.registry) and retrained by ``mitra setup``.
 # (A model trained on another list of features is refused too, without a bump.)
@@ -112,9 +63,6 @@ PAIR_FEATURES = (
 # 4: quota_gap counts a media partner towards the local-media quota only where it is
 # local media (``local_media_provinces``), not every media partner everywhere.
 FEATURE_VERSION = 4
-
-FEATURES: tuple[str, ...] = (*DISTRICT_FEATURES, *PARTNER_FEATURES, *PAIR_FEATURES)
-COL = {f: i for i, f in enumerate(FEATURES)}
 
 
 class FeatureSpace:
