@@ -159,7 +159,7 @@ class StateBlocks:
             + c("log_sites_in_province") * np.log1p(s.sites_in_prov.astype(float))
             + c("log_province_track") * np.log1p(prov_track)
             + c("province_share") * prov_track / np.maximum(st.total, 1.0)[:, None]
-            + c("quota_gap") * st.quota_gap.T[s.quota]
+            + c("quota_gap") * st.quota_gap.T[s.quota] * s.fills_quota
             + p_part[:, None]
         )
         # low rank: the partner's areas (normalised) against need and coverage, the gap

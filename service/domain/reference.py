@@ -1,11 +1,10 @@
-"""Reference data in memory: the 38 provinces, 514 districts, their latest prevalence
-(and whether a generated demo world exists).
+"""Reference data in memory: the 38 provinces, 514 districts and their latest prevalence.
 
-They change only when the reference data is loaded again, yet nearly every read asks
-for them (a page of districts with their provinces and latest figures). A
-:class:`ReferenceData` snapshot answers those lookups without SQL; the service keeps
-one per data version (:class:`schema.reference.ReferenceCache`), so any write,
-anywhere, replaces it.
+Also whether a generated demo world exists. They change only when the reference data is
+loaded again, yet nearly every read asks for them (a page of districts with their
+provinces and latest figures). A :class:`ReferenceData` snapshot answers those lookups
+without SQL; the service keeps one per data version
+(:class:`schema.reference.ReferenceCache`), so any write, anywhere, replaces it.
 This is not a cache of results: it holds rows, and every query still runs.
 """
 
