@@ -34,7 +34,7 @@ from graphql import GraphQLError, OperationDefinitionNode, OperationType, parse,
 
 from schema.documents import Memo
 from schema.permissions import principal_from_authorization
-from schema.ratelimit import COST_STATE, key_for, over_budget
+from schema.ratelimit import COST_STATE, charge_client, refusal_body
 
 if TYPE_CHECKING:
     from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -224,26 +224,19 @@ async def _serve_hit(scope: Scope, send: Send, cached: bytes, cost: int) -> None
 async def _charge(scope: Scope, cost: int) -> tuple[bytes, int] | None:
     """Charge a cached answer to its client; the 429 body and ``Retry-After`` if refused."""
     state = scope["app"].state
-    limiter = getattr(state, "rate_limiter", None)
-    settings = getattr(state, "settings", None)
-    if limiter is None or settings is None:
-        return None
     principal, _rejected = (scope.get("state") or {}).get(PRINCIPAL_STATE, (None, False))
     client = scope.get("client")
-    key, has_token = key_for(principal, client[0] if client else None)
-    budget = (
-        settings.rate_limit_per_minute if has_token else settings.anonymous_rate_limit_per_minute
+    refused = await charge_client(
+        getattr(state, "rate_limiter", None),
+        getattr(state, "settings", None),
+        principal,
+        client[0] if client else None,
+        cost,
     )
-    if budget <= 0:
+    if refused is None:
         return None
-    decision = await limiter.charge(key, cost, budget)
-    if decision.allowed:
-        return None
-    error = over_budget(
-        has_token=has_token, budget=budget, cost=cost, retry_after=decision.retry_after
-    )
-    body = {"data": None, "errors": [{"message": error.message, "extensions": error.extensions}]}
-    return json.dumps(body).encode(), decision.retry_after
+    error, retry_after = refused
+    return json.dumps(refusal_body(error)).encode(), retry_after
 
 
 def _cacheable(body: bytes) -> bool:
