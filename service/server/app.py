@@ -44,6 +44,7 @@ from service.ratelimit import make_rate_limiter
 from service.server.exports import routes as export_routes
 from service.server.health import healthz, readyz
 from service.server.logs import configure_logging
+from service.server.memory import fix_mmap_threshold
 from service.server.result_cache import ResultCache, principal_from_scope
 from service.server.web import routes as console_routes
 from service.server.web.ide import graphiql_html
@@ -291,6 +292,8 @@ def create_app(settings: Settings) -> Starlette:
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        # Rebuilt feature matrices must go back to the system when freed (memory.py).
+        fix_mmap_threshold()
         engine = make_async_engine(
             settings.async_database_url,
             pool_pre_ping=True,
