@@ -55,6 +55,28 @@ CHOICE_FACTORS: dict[str, tuple[str, ...]] = {
 FACTOR_INDEX = {f: np.array([CHOICE_COL[c] for c in cols]) for f, cols in CHOICE_FACTORS.items()}
 assert sorted(c for cols in CHOICE_FACTORS.values() for c in cols) == sorted(CHOICE_FEATURES)
 
+_PRESENCE = CHOICE_FACTORS["presence"]
+_TRACK = CHOICE_FACTORS["track_record"]
+_KIND = tuple(f for f in CHOICE_FEATURES if f.startswith("kind_") and "_x_log_population" not in f)
+# Nested candidate feature sets, from geography alone to every feature. Which one a model
+# uses is a parameter chosen by the inner cross-validation (recommender.real_training),
+# like its penalty: with ~140 real choices the richer sets can overfit, and only held-out
+# choices can say whether they do.
+FEATURE_SETS: dict[str, tuple[str, ...]] = {
+    "presence": _PRESENCE,
+    "presence+track": (*_PRESENCE, *_TRACK),
+    "presence+track+kind": (*_PRESENCE, *_TRACK, *_KIND),
+    "presence+track+kind+shared": (*_PRESENCE, *_TRACK, *_KIND, "log_shared_partners"),
+    "all": CHOICE_FEATURES,
+}
+# The geography heuristic's weights (recommender.model.GeographyScorer: in the province,
+# on the island, minus log distance; a candidate is never on site) on the choice features.
+# With ``prior="geography"`` the logit shrinks towards a fitted multiple of them instead
+# of towards 0: with little data it ranks like geography, and it departs from geography
+# as far as the held-out choices support (the penalty is chosen by the inner CV).
+GEOGRAPHY_PRIOR: dict[str, float] = {"in_province": 2.0, "same_island": 1.0, "log_near_km": -0.5}
+PRIORS = ("none", "geography")
+
 
 def district_block(record: RealRecord, known: np.ndarray, d: int) -> np.ndarray:
     """Choice features of every partner for district position ``d`` given ``known``."""
@@ -92,21 +114,31 @@ class ConditionalLogit(BaseEstimator):  # type: ignore[misc]
     ----------
     alpha : float
         L2 penalty on the standardised coefficients.
+    features : str
+        Name of the feature set in :data:`FEATURE_SETS`; the other features get weight 0.
+    prior : {"none", "geography"}
+        What the penalty shrinks towards: 0, or the best multiple of
+        :data:`GEOGRAPHY_PRIOR` on the training choices.
 
     Attributes
     ----------
     weights_ : numpy.ndarray
-        Coefficients over the raw features (standardisation folded in).
+        Coefficients over all of :data:`CHOICE_FEATURES` (raw scale, standardisation
+        folded in; 0 outside the feature set).
     """
 
-    def __init__(self, alpha: float = 1.0) -> None:
+    def __init__(self, alpha: float = 1.0, features: str = "all", prior: str = "none") -> None:
         self.alpha = alpha
+        self.features = features
+        self.prior = prior
 
     def fit(self, groups: Sequence[np.ndarray], chosen: Sequence[int]) -> ConditionalLogit:
         """Fit on candidate sets ``groups[i]`` (n_i x f) whose row ``chosen[i]`` was chosen."""
         x = np.concatenate(groups)
+        use = np.isin(CHOICE_FEATURES, FEATURE_SETS[self.features])
         mean, sd = x.mean(axis=0), x.std(axis=0)
-        sd = np.where(sd > 1e-9, sd, 1.0)
+        # an unused feature is a constant to the model: its standardised column is 0
+        sd = np.where((sd > 1e-9) & use, sd, np.inf)
         zs = [(g - mean) / sd for g in groups]
         pos = np.stack([z[c] for z, c in zip(zs, chosen, strict=True)])
         sizes = np.array([len(z) for z in zs])
@@ -114,18 +146,37 @@ class ConditionalLogit(BaseEstimator):  # type: ignore[misc]
         starts = np.r_[0, np.cumsum(sizes)[:-1]]
         pos_sum = pos.sum(axis=0)
 
-        def loss(w: np.ndarray) -> tuple[float, np.ndarray]:
+        def nll(w: np.ndarray) -> tuple[float, np.ndarray]:
             u = z_all @ w
             top = np.maximum.reduceat(u, starts)
             lse = top + np.log(np.add.reduceat(np.exp(u - np.repeat(top, sizes)), starts))
             prob = np.exp(u - np.repeat(lse, sizes))
-            f = float(lse.sum() - pos_sum @ w + 0.5 * self.alpha * w @ w)
-            g = prob @ z_all - pos_sum + self.alpha * w
-            return f, g
+            return float(lse.sum() - pos_sum @ w), prob @ z_all - pos_sum
 
-        res = minimize(loss, np.zeros(x.shape[1]), jac=True, method="L-BFGS-B")
-        self.coef_ = res.x
-        self.weights_ = res.x / sd
+        center = np.zeros(x.shape[1])
+        if self.prior == "geography":
+            raw = np.zeros(x.shape[1])
+            for f, v in GEOGRAPHY_PRIOR.items():
+                raw[CHOICE_COL[f]] = v
+            direction = raw * np.where(np.isfinite(sd), sd, 0.0)  # raw weights, standardised
+
+            def along(c: np.ndarray) -> tuple[float, np.ndarray]:
+                f, g = nll(c[0] * direction)
+                return f, np.array([g @ direction])
+
+            scale = minimize(along, np.ones(1), jac=True, method="L-BFGS-B", bounds=[(0, None)])
+            center = scale.x[0] * direction
+        elif self.prior != "none":
+            raise ValueError(f"unknown prior {self.prior!r}")
+
+        def loss(w: np.ndarray) -> tuple[float, np.ndarray]:
+            f, g = nll(w)
+            dw = w - center
+            return f + 0.5 * self.alpha * float(dw @ dw), g + self.alpha * dw
+
+        res = minimize(loss, center, jac=True, method="L-BFGS-B")
+        self.coef_ = np.where(np.isfinite(sd), res.x, 0.0)
+        self.weights_ = self.coef_ / sd
         self.n_groups_ = len(groups)
         # the 0-100 point scale (see points): per factor, its least favourable utility
         # among the training candidates, and the best total above those
@@ -161,3 +212,9 @@ class ConditionalLogit(BaseEstimator):  # type: ignore[misc]
         """Return the utility of each row (higher is more likely chosen)."""
         check_is_fitted(self, "weights_")
         return np.asarray(x @ self.weights_)
+
+    def log_likelihood(self, x: np.ndarray, chosen: int) -> float:
+        """Log-probability that row ``chosen`` of the candidate set ``x`` is the one chosen."""
+        u = self.decision_function(x)
+        top = float(u.max())
+        return float(u[chosen] - top - np.log(np.exp(u - top).sum()))

@@ -9,7 +9,10 @@ Input frames (the service builds them from the database; tests from CSVs):
 ``partners``
     ``name`` (unique key), ``kind, scope, annual_budget_idr, typical_commitment_months,
     areas, province_codes, district_codes`` (lists) and optionally ``sector`` (free text;
-    natural-resource companies are flagged, see :func:`recommender.vocab.natural_resource_sector`).
+    natural-resource companies are flagged, see :func:`recommender.vocab.natural_resource_sector`)
+    and ``local_media_provinces`` (list: the provinces where a media partner counts as
+    local media, the service's rule in ``service.domain.local_media``; without the column
+    a media partner is local media where it operates unless its scope is national).
 ``history``
     ``partner_name, district_code, areas, start_date, end_date, duration_months, status``.
 
@@ -29,6 +32,12 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
+# The feature list is written once, with its factors, in feature_names (re-exported here).
+from recommender.feature_names import COL as COL
+from recommender.feature_names import DISTRICT_FEATURES as DISTRICT_FEATURES
+from recommender.feature_names import FEATURES as FEATURES
+from recommender.feature_names import PAIR_FEATURES as PAIR_FEATURES
+from recommender.feature_names import PARTNER_FEATURES as PARTNER_FEATURES
 from recommender.geography import haversine_km, island_code
 from recommender.need import area_needs, district_need_profile
 from recommender.outcomes import as_days, commitments_known, lasted
@@ -45,71 +54,15 @@ FAR_KM = 3000.0  # distance used when a partner has no known site
 PRIOR_SUCCESS = 0.6  # prior share of partnerships lasting >= 6 months (smoothing)
 PRIOR_WEIGHT = 2.0
 
-DISTRICT_FEATURES = (
-    "prevalence",
-    "gap_to_target",
-    "prevalence_imputed",
-    "trend",
-    "trend_known",
-    "log_burden",
-    "underdeveloped",
-    "log_remoteness_km",
-    "log_active_partners",
-)
-PARTNER_FEATURES = (
-    *(f"kind_{k}" for k in KINDS),
-    "scope_national",
-    "scope_local",
-    "log_budget",
-    "budget_known",
-    "commitment_months",
-    "log_track_n",
-    "track_share",
-    "log_recent_activity",
-    "log_total",
-    "log_n_sites",
-    "log_reach",
-    "natural_resource_company",
-)
-PAIR_FEATURES = (
-    "on_site",
-    "in_province",
-    "same_island",
-    "log_near_km",
-    "log_sites_in_province",
-    "area_need_fit",
-    "uncovered_share",
-    "capacity",
-    "worked_before",
-    "active_now",
-    "quota_gap",
-    "log_province_track",
-    # interactions a linear model cannot form by itself
-    "company_on_site",
-    "company_in_province",
-    "media_in_province",
-    "local_log_near_km",
-    "national_log_near_km",
-    "nonprofit_gap",
-    "company_gap",
-    "near_100km",
-    "company_near_100km",
-    "local_near_100km",
-    "national_near_100km",
-    "province_share",
-    "log_district_track",
-    "natural_resource_on_site",
-)
 # Bump when a feature's meaning changes without its name changing: a model trained on an
 # older version is refused at load (recommender.registry) and retrained by ``mitra setup``.
 # (A model trained on another list of features is refused too, without a bump.)
 # 1: first version. 2: quota_gap counts campaign commitments (commitments_known), not
 # partners with any active partnership. 3: the artifact carries the real-record rankers
 # (``LearnedRanker.real_``, recommender.real_model) the service ranks real partners with.
-FEATURE_VERSION = 3
-
-FEATURES: tuple[str, ...] = (*DISTRICT_FEATURES, *PARTNER_FEATURES, *PAIR_FEATURES)
-COL = {f: i for i, f in enumerate(FEATURES)}
+# 4: quota_gap counts a media partner towards the local-media quota only where it is
+# local media (``local_media_provinces``), not every media partner everywhere.
+FEATURE_VERSION = 4
 
 
 class FeatureSpace:
@@ -186,6 +139,20 @@ class FeatureSpace:
         self.sites_in_prov = np.zeros((n_p, len(self.prov_codes)), np.int16)
         np.add.at(self.sites_in_prov, (np.array(site_p, int), self.d_prov[site_d]), 1)
         self.inprov = in_prov[:, self.d_prov]
+        # partners x provinces: does the partner fill its campaign quota there? Media only
+        # where they are local media; a national outlet fills no local-media quota.
+        media = self.kind == KINDS.index("media")
+        if "local_media_provinces" in p:
+            local_media = np.array(
+                [
+                    np.isin(self.prov_codes, list(c) if c is not None else [])
+                    for c in p["local_media_provinces"]
+                ],
+                bool,
+            ).reshape(n_p, len(self.prov_codes))
+        else:
+            local_media = in_prov & (self.scope != "national")[:, None]
+        self.fills_quota = ~media[:, None] | local_media
         isl_p = np.zeros((n_p, len(self.isl_codes)), bool)
         isl_p[:, :] = (
             in_prov.astype(np.int16)
@@ -309,6 +276,7 @@ class FeatureState:
         )
         filled = np.zeros((len(s.prov_codes), len(QUOTAS)))
         ap = np.unique(np.column_stack([pi[committed], s.d_prov[di[committed]]]), axis=0)
+        ap = ap[s.fills_quota[ap[:, 0], ap[:, 1]]] if len(ap) else ap
         if len(ap):
             np.add.at(filled, (ap[:, 1], s.quota[ap[:, 0]]), 1.0)
         targets = np.array([QUOTA_TARGETS[q] for q in QUOTAS], float)

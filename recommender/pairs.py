@@ -54,7 +54,7 @@ def assemble(state: FeatureState, o: PairOps | BlockOps) -> np.ndarray:
         o.p(s.log_budget) - x[:, COL["log_burden"]],
         o.pd(self.worked),
         o.pd(self.active_pd),
-        o.quota(self.quota_gap),
+        o.quota(self.quota_gap) * o.pprov(s.fills_quota),
         np.log1p(prov_track),
         company & on_site,
         company & in_prov,

@@ -178,7 +178,7 @@ def emphasis_tradeoff(
             s = w_fit * fit[i] + w_need * need[i]
             cand = ~(full[:, h.query] if direction == PARTNERS else full[h.query])
             cand[h.target] = True
-            hits.append(rank_of(s, cand, h.target) <= 10)
+            hits.append(hold_metrics(rank_of(s, cand, h.target))[2])
             if direction == DISTRICTS:
                 top = np.argsort(-np.where(cand, s, -np.inf), kind="stable")[:10]
                 prev.append(float(prevalence[top].mean()))
@@ -267,7 +267,7 @@ def _evaluate_real(
         for variant in variants:
             hs = holds(record, direction, variant)
             queries = np.array([h.query for h in hs])
-            model_rank = np.zeros(len(hs), int)
+            model_rank = np.zeros((len(hs), 2), int)  # (better, tied): see rank_of
             n_items = record.n_partners if direction == PARTNERS else record.n_districts
             fit = np.zeros((len(hs), n_items))  # the model's 0-100 fit points per hold
             need = np.zeros((len(hs), n_items))
@@ -279,7 +279,7 @@ def _evaluate_real(
                 removed = np.unique(np.concatenate([hs[i].hidden for i in test]))
                 if direction == PARTNERS:
                     m = fit_partner_model(record, variant, removed)
-                    picks.append(m.alpha)
+                    picks.append({"prior": m.prior, "features": m.features, "alpha": m.alpha})
                     for i in test:
                         h = hs[i]
                         x = district_block(record, record.known(h.hidden), h.query)
@@ -301,7 +301,7 @@ def _evaluate_real(
             chosen[f"{direction}/{variant}"] = picks
             ranks = {model: model_rank}
             for name in BASELINES:
-                ranks[name] = np.zeros(len(hs), int)
+                ranks[name] = np.zeros((len(hs), 2), int)
             for i, h in enumerate(hs):
                 st = base.state(h.hidden)
                 sc = base.scores(h.hidden, direction, h.query, st)
@@ -326,7 +326,9 @@ def _evaluate_real(
                 names = [*BASELINES, model]
                 if group == "cold" and direction == DISTRICTS:
                     names = list(BASELINES)  # the walk has nothing to start from
-                values = {n: np.array([hold_metrics(int(r)) for r in ranks[n][sel]]) for n in names}
+                values = {
+                    n: np.array([hold_metrics((b, t)) for b, t in ranks[n][sel]]) for n in names
+                }
                 boot, _ = _bootstrap(values, queries[sel], n_boot, seed)
                 for n in names:
                     lo, hi = np.percentile(boot[n], [2.5, 97.5], axis=0)

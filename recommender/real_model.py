@@ -19,9 +19,10 @@ from recommender.real_training import (
     DISTRICTS,
     SOURCE_BLOCKED,
     choice_examples,
-    choose_alpha,
+    choose_logit,
     choose_walk,
     holds,
+    mean_rr,
     walk_ranks,
 )
 from recommender.record import RealRecord
@@ -49,14 +50,14 @@ class RealRanker(BaseEstimator):  # type: ignore[misc]
         """Choose the parameters by cross-validation on ``record`` and fit on all of it."""
         with threadpool_limits(limits=1, user_api="blas"):
             groups, chosen, dists = choice_examples(record, np.zeros(0, int), self.variant)
-            alpha = choose_alpha(groups, chosen, dists)
-            self.partner_model_ = ConditionalLogit(alpha).fit(groups, chosen)
+            prior, features, alpha = choose_logit(groups, chosen, dists)
+            self.partner_model_ = ConditionalLogit(alpha, features, prior).fit(groups, chosen)
             warm = [h for h in holds(record, DISTRICTS, self.variant) if not h.cold]
             self.walk_ = DistrictWalk.of(choose_walk(record, warm, np.zeros(0, int)))
             ranks = walk_ranks(record, self.walk_, warm, np.zeros(0, int))
         self.n_choices_ = len(groups)
         self.n_pairs_ = record.n_pairs
-        self.walk_train_mrr_ = float((1.0 / ranks).mean()) if len(ranks) else 0.0
+        self.walk_train_mrr_ = mean_rr(ranks)
         return self
 
     def partner_scores(self, record: RealRecord, known: np.ndarray, d: int) -> np.ndarray:

@@ -203,12 +203,27 @@ class RealRecord:
         )
 
     def partner_frame(self, known: np.ndarray) -> pd.DataFrame:
-        """Return the partners frame, footprint, provinces and scope recomputed from ``known``."""
+        """Return the partners frame with every footprint attribute recomputed from ``known``.
+
+        Districts, provinces, scope and intervention areas: a real partner's areas are
+        the union of its reported pairs' areas (the seed's rule), so an area that only a
+        pair missing from ``known`` reported is dropped; areas a partner declared that no
+        pair of it reports (a partner created through the API) are kept.
+        """
         p = self.partners.copy()
         prov_code = self.districts["province_code"].astype(str).to_numpy()
         p["district_codes"] = [sorted(self.d_codes[row].tolist()) for row in known]
         p["province_codes"] = [sorted(set(prov_code[row].tolist())) for row in known]
         p["scope"] = self.scope(known)
+        reported: list[set[str]] = [set() for _ in range(self.n_partners)]
+        kept: list[set[str]] = [set() for _ in range(self.n_partners)]
+        for k in range(self.n_pairs):
+            pp, dd = int(self.pair_p[k]), int(self.pair_d[k])
+            reported[pp].update(self.pair_areas[k])
+            if known[pp, dd]:
+                kept[pp].update(self.pair_areas[k])
+        declared = [set(a) if a is not None else set() for a in p["areas"]]
+        p["areas"] = [sorted((d - r) | k) for d, r, k in zip(declared, reported, kept, strict=True)]
         return p
 
     def history_frame(self, hidden: np.ndarray | None = None) -> pd.DataFrame:

@@ -44,6 +44,16 @@ def _loader(
     return DataLoader(load_fn=load)
 
 
+async def load_one(loader: DataLoader[K, V | None], key: K, missing: str) -> V:
+    """Load the row ``key`` refers to, which the database guarantees (a foreign key).
+
+    ``missing`` is the assertion's message should it be absent all the same.
+    """
+    row = await loader.load(key)
+    assert row is not None, missing
+    return row
+
+
 async def _quota_progress(
     session: AsyncSession, keys: list[tuple[str, World]]
 ) -> dict[tuple[str, World], list[QuotaProgress]]:

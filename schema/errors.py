@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from graphql import ExecutionResult, GraphQLError
+from strawberry.utils.str_converters import to_camel_case
 
 from service.auth import AuthError
 
@@ -19,6 +20,19 @@ NOT_FOUND = "NOT_FOUND"
 UNAUTHENTICATED = "UNAUTHENTICATED"
 FORBIDDEN = "FORBIDDEN"
 DEMO_UNAVAILABLE = "DEMO_UNAVAILABLE"
+
+
+# The domain's field names (snake_case) that the API spells otherwise, as Python names.
+API_NAMES = {"areas": "intervention_areas"}
+
+
+def graphql_field(domain_field: str) -> str:
+    """Return the GraphQL name of a field the domain names ``domain_field`` (snake_case).
+
+    The one translation of the domain's field names into the API's: errors from the
+    domain (``userErrors.field``) and the partner inputs' keywords both go through it.
+    """
+    return to_camel_case(API_NAMES.get(domain_field, domain_field))
 
 
 class MitraError(Exception):

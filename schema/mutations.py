@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import strawberry
 
 from schema.context import Info
-from schema.errors import INVALID_ID, InvalidIdError, from_auth_error
+from schema.errors import API_NAMES, INVALID_ID, InvalidIdError, from_auth_error, graphql_field
 from schema.ids import parse_typed_id
 from schema.permissions import permission_for
 from schema.transactions import settle
@@ -56,7 +56,7 @@ M = TypeVar("M")
 G = TypeVar("G")
 
 # Partner input fields whose name differs from the domain keyword.
-_DOMAIN_FIELDS = {"intervention_areas": "areas"}
+_DOMAIN_FIELDS = {api: domain for domain, api in API_NAMES.items()}
 
 
 async def _write(
@@ -78,6 +78,27 @@ async def _write(
         await session.run_sync(settle, result)
     value = None if result.value is None else to_type(result.value)
     return value, user_errors(result.user_errors, sent_ids)
+
+
+async def _write_on(
+    info: Info,
+    global_id: str,
+    type_name: str,
+    call: Callable[[AsyncSession, Principal, int], Awaitable[Result[M]]],
+    to_type: Callable[[M], G],
+) -> tuple[G | None, list[UserError]]:
+    """:func:`_write` of a change to the ``type_name`` (Partner, Partnership) ``global_id`` names.
+
+    The id is decoded first (else an INVALID_ID user error, and no write); ``call`` gets
+    the session, the actor and the database id; a NOT_FOUND names the id as sent.
+    """
+    key = f"{type_name.lower()}_id"  # the domain's name of the input field
+    decoded = _decode(global_id, type_name, graphql_field(key))
+    if isinstance(decoded, UserError):
+        return None, [decoded]
+    actor = _actor(info)
+    sent = {key: (type_name.lower(), global_id)}
+    return await _write(info, lambda s: call(s, actor, decoded), to_type, sent)
 
 
 def _actor(info: Info) -> Principal:
@@ -128,17 +149,13 @@ class WriteMutation:
         permission_classes=permission_for(Action.UPDATE_PARTNER),
     )
     async def update_partner(self, info: Info, input: UpdatePartnerInput) -> UpdatePartnerPayload:
-        actor = _actor(info)
-        partner_id = _decode(input.partner_id, "Partner", "partnerId")
-        if isinstance(partner_id, UserError):
-            return UpdatePartnerPayload(partner=None, user_errors=[partner_id])
         given = _partner_fields(input)
-        pid = partner_id
-        partner, errors = await _write(
+        partner, errors = await _write_on(
             info,
-            lambda s: writes.update_partner(s, actor=actor, partner_id=pid, **given),
+            input.partner_id,
+            "Partner",
+            lambda s, actor, pid: writes.update_partner(s, actor=actor, partner_id=pid, **given),
             Partner.from_model,
-            {"partnerId": ("partner", input.partner_id)},
         )
         return UpdatePartnerPayload(partner=partner, user_errors=errors)
 
@@ -152,16 +169,12 @@ class WriteMutation:
     async def archive_partner(
         self, info: Info, input: ArchivePartnerInput
     ) -> ArchivePartnerPayload:
-        actor = _actor(info)
-        partner_id = _decode(input.partner_id, "Partner", "partnerId")
-        if isinstance(partner_id, UserError):
-            return ArchivePartnerPayload(partner=None, user_errors=[partner_id])
-        pid = partner_id
-        partner, errors = await _write(
+        partner, errors = await _write_on(
             info,
-            lambda s: writes.archive_partner(s, actor=actor, partner_id=pid),
+            input.partner_id,
+            "Partner",
+            lambda s, actor, pid: writes.archive_partner(s, actor=actor, partner_id=pid),
             Partner.from_model,
-            {"partnerId": ("partner", input.partner_id)},
         )
         return ArchivePartnerPayload(partner=partner, user_errors=errors)
 
@@ -175,14 +188,11 @@ class WriteMutation:
     async def propose_partnership(
         self, info: Info, input: ProposePartnershipInput
     ) -> ProposePartnershipPayload:
-        actor = _actor(info)
-        partner_id = _decode(input.partner_id, "Partner", "partnerId")
-        if isinstance(partner_id, UserError):
-            return ProposePartnershipPayload(partnership=None, user_errors=[partner_id])
-        pid = partner_id
-        partnership, errors = await _write(
+        partnership, errors = await _write_on(
             info,
-            lambda s: writes.propose_partnership(
+            input.partner_id,
+            "Partner",
+            lambda s, actor, pid: writes.propose_partnership(
                 s,
                 actor=actor,
                 partner_id=pid,
@@ -196,7 +206,6 @@ class WriteMutation:
                 notes=input.notes,
             ),
             Partnership.from_model,
-            {"partnerId": ("partner", input.partner_id)},
         )
         return ProposePartnershipPayload(partnership=partnership, user_errors=errors)
 
@@ -207,14 +216,11 @@ class WriteMutation:
     async def update_partnership_status(
         self, info: Info, input: UpdatePartnershipStatusInput
     ) -> UpdatePartnershipStatusPayload:
-        actor = _actor(info)
-        partnership_id = _decode(input.partnership_id, "Partnership", "partnershipId")
-        if isinstance(partnership_id, UserError):
-            return UpdatePartnershipStatusPayload(partnership=None, user_errors=[partnership_id])
-        pid = partnership_id
-        partnership, errors = await _write(
+        partnership, errors = await _write_on(
             info,
-            lambda s: writes.update_partnership_status(
+            input.partnership_id,
+            "Partnership",
+            lambda s, actor, pid: writes.update_partnership_status(
                 s,
                 actor=actor,
                 partnership_id=pid,
@@ -224,7 +230,6 @@ class WriteMutation:
                 outcome=input.outcome,
             ),
             Partnership.from_model,
-            {"partnershipId": ("partnership", input.partnership_id)},
         )
         return UpdatePartnershipStatusPayload(partnership=partnership, user_errors=errors)
 
@@ -235,14 +240,11 @@ class WriteMutation:
     async def record_recommendation_feedback(
         self, info: Info, input: RecordRecommendationFeedbackInput
     ) -> RecordRecommendationFeedbackPayload:
-        actor = _actor(info)
-        partner_id = _decode(input.partner_id, "Partner", "partnerId")
-        if isinstance(partner_id, UserError):
-            return RecordRecommendationFeedbackPayload(feedback=None, user_errors=[partner_id])
-        pid = partner_id
-        feedback, errors = await _write(
+        feedback, errors = await _write_on(
             info,
-            lambda s: writes.record_recommendation_feedback(
+            input.partner_id,
+            "Partner",
+            lambda s, actor, pid: writes.record_recommendation_feedback(
                 s,
                 actor=actor,
                 district_code=input.district_code,
@@ -252,7 +254,6 @@ class WriteMutation:
                 model_version=input.model_version,
             ),
             RecommendationFeedback.from_model,
-            {"partnerId": ("partner", input.partner_id)},
         )
         return RecordRecommendationFeedbackPayload(feedback=feedback, user_errors=errors)
 
@@ -266,18 +267,14 @@ class WriteMutation:
     async def extend_commitment(
         self, info: Info, input: ExtendCommitmentInput
     ) -> ExtendCommitmentPayload:
-        actor = _actor(info)
-        partnership_id = _decode(input.partnership_id, "Partnership", "partnershipId")
-        if isinstance(partnership_id, UserError):
-            return ExtendCommitmentPayload(partnership=None, user_errors=[partnership_id])
-        pid = partnership_id
-        partnership, errors = await _write(
+        partnership, errors = await _write_on(
             info,
-            lambda s: writes.extend_commitment(
+            input.partnership_id,
+            "Partnership",
+            lambda s, actor, pid: writes.extend_commitment(
                 s, actor=actor, partnership_id=pid, end_date=input.end_date
             ),
             Partnership.from_model,
-            {"partnershipId": ("partnership", input.partnership_id)},
         )
         return ExtendCommitmentPayload(partnership=partnership, user_errors=errors)
 
@@ -289,21 +286,13 @@ class WriteMutation:
         permission_classes=permission_for(Action.END_COMMITMENT),
     )
     async def end_commitment(self, info: Info, input: EndCommitmentInput) -> EndCommitmentPayload:
-        actor = _actor(info)
-        partnership_id = _decode(input.partnership_id, "Partnership", "partnershipId")
-        if isinstance(partnership_id, UserError):
-            return EndCommitmentPayload(partnership=None, user_errors=[partnership_id])
-        pid = partnership_id
-        partnership, errors = await _write(
+        partnership, errors = await _write_on(
             info,
-            lambda s: writes.end_commitment(
-                s,
-                actor=actor,
-                partnership_id=pid,
-                end_date=input.end_date,
-                outcome=input.outcome,
+            input.partnership_id,
+            "Partnership",
+            lambda s, actor, pid: writes.end_commitment(
+                s, actor=actor, partnership_id=pid, end_date=input.end_date, outcome=input.outcome
             ),
             Partnership.from_model,
-            {"partnershipId": ("partnership", input.partnership_id)},
         )
         return EndCommitmentPayload(partnership=partnership, user_errors=errors)

@@ -183,18 +183,25 @@ class RecommendationQuery:
         description="Partners that would fill the province's remaining quotas (5 companies, "
         "10 regional partners, 4 local media), no partner twice, each tied to a district of "
         "the province; only local or provincial media of the province fill local media, "
-        "and remainingAfterPlan says why a slot stays open. An error with code NOT_FOUND "
-        "when the province is unknown."
+        "and remainingAfterPlan says why a slot stays open. emphasis weighs the model's "
+        "fit against the districts' need, as in recommendPartners. An error with code "
+        "NOT_FOUND when the province is unknown."
     )
     async def province_plan(
-        self, info: Info, province_code: str, world: WorldArg = World.REAL
+        self,
+        info: Info,
+        province_code: str,
+        world: WorldArg = World.REAL,
+        emphasis: Emphasis = DEFAULT_EMPHASIS,
     ) -> ProvincePlan | None:
         code = parse_province_code(province_code, field="provinceCode")
         world = await checked_world(info, world)
         rec = _recommender(info)
         async with info.context.session_factory() as session:
             inputs = await planning.plan_inputs(session, province_code=code, world=world)
-        plan = await planning.rank_plan(rec, inputs, province_code=code, world=world)
+        plan = await planning.rank_plan(
+            rec, inputs, province_code=code, world=world, emphasis=emphasis.value
+        )
         if plan is None:
             raise NotFoundError(f"there is no province {province_code}", field="provinceCode")
         return ProvincePlan.from_domain(plan)

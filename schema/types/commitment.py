@@ -9,6 +9,7 @@ import strawberry
 
 from schema.context import Info
 from schema.types.enums import PartnerKind, QuotaCategory
+from schema.types.refs import district_ref, partner_ref, partnership_ref
 from service.db import enums
 from service.domain import commitments
 
@@ -86,28 +87,20 @@ class ExpiringCommitment:
     async def partnership(
         self, info: Info
     ) -> Annotated[Partnership, strawberry.lazy("schema.types.partnership")]:
-        from schema.types.partnership import Partnership
-
-        row = await info.context.loaders.partnership.load(self.partnership_id)
-        assert row is not None, f"expiring commitment {self.partnership_id} without partnership"
-        return Partnership.from_model(row)
+        return await partnership_ref(info, self.partnership_id, self._holder)
 
     @strawberry.field
     async def partner(
         self, info: Info
     ) -> Annotated[Partner, strawberry.lazy("schema.types.partner")]:
-        from schema.types.partner import Partner
-
-        row = await info.context.loaders.partner.load(self.partner_id)
-        assert row is not None, f"expiring commitment {self.partnership_id} without partner"
-        return Partner.from_model(row)
+        return await partner_ref(info, self.partner_id, self._holder)
 
     @strawberry.field
     async def district(
         self, info: Info
     ) -> Annotated[District, strawberry.lazy("schema.types.district")]:
-        from schema.types.district import District
+        return await district_ref(info, self.district_code, self._holder)
 
-        row = await info.context.loaders.district.load(self.district_code)
-        assert row is not None, f"expiring commitment {self.partnership_id} without district"
-        return District.from_model(row)
+    @property
+    def _holder(self) -> str:
+        return f"expiring commitment {self.partnership_id}"

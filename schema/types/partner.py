@@ -9,9 +9,9 @@ import strawberry
 
 from schema.context import Info
 from schema.ids import to_global_id
-from schema.scalars import BigInt, big_int
-from schema.types.enums import InterventionArea, PartnerKind, PartnerScope
+from schema.types.enums import InterventionArea
 from schema.types.node import Node
+from schema.types.partner_fields import partner_fields, partner_values
 from service.db import enums, models
 
 if TYPE_CHECKING:
@@ -21,45 +21,22 @@ if TYPE_CHECKING:
 
 
 @strawberry.type(description="An organisation that can partner with a district.")
+@partner_fields("type")  # name, kind, ... archivedAt: the model's columns
 class Partner(Node):
     database_id: int
-    name: str
-    kind: PartnerKind
-    sector: str | None
-    scope: PartnerScope
-    headquarters: str | None
-    annual_budget_idr: BigInt | None
-    typical_commitment_months: int | None
-    description: str | None
-    website: str | None
-    source_url: str | None
-    synthetic: bool = strawberry.field(
-        description="True for generated demonstration partners, false for real ones."
-    )
-    archived_at: dt.datetime | None
 
     @classmethod
     def from_model(cls, row: models.Partner) -> Partner:
         return cls(
             id=strawberry.ID(to_global_id("Partner", row.id)),
             database_id=row.id,
-            name=row.name,
-            kind=enums.PartnerKind(row.kind),
-            sector=row.sector,
-            scope=enums.PartnerScope(row.scope),
-            headquarters=row.headquarters,
-            annual_budget_idr=big_int(row.annual_budget_idr),
-            typical_commitment_months=row.typical_commitment_months,
-            description=row.description,
-            website=row.website,
-            source_url=row.source_url,
-            synthetic=bool(row.synthetic),
-            archived_at=row.archived_at,
+            **partner_values(row),
         )
 
     @strawberry.field
     def archived(self) -> bool:
-        return self.archived_at is not None
+        archived_at: dt.datetime | None = getattr(self, "archived_at")  # noqa: B009
+        return archived_at is not None
 
     @strawberry.field
     async def intervention_areas(self, info: Info) -> list[InterventionArea]:

@@ -12,6 +12,7 @@ from schema.ids import to_global_id
 from schema.scalars import BigInt, big_int
 from schema.types.enums import InterventionArea, PartnershipStatus
 from schema.types.node import Node
+from schema.types.refs import district_ref, partner_ref
 from service.db import enums, models
 from service.domain.partnerships import effective_duration_months, is_commitment
 
@@ -77,21 +78,13 @@ class Partnership(Node):
     async def partner(
         self, info: Info
     ) -> Annotated[Partner, strawberry.lazy("schema.types.partner")]:
-        from schema.types.partner import Partner
-
-        row = await info.context.loaders.partner.load(self.partner_id)
-        assert row is not None, f"partnership {self.database_id} without partner"
-        return Partner.from_model(row)
+        return await partner_ref(info, self.partner_id, f"partnership {self.database_id}")
 
     @strawberry.field
     async def district(
         self, info: Info
     ) -> Annotated[District, strawberry.lazy("schema.types.district")]:
-        from schema.types.district import District
-
-        row = await info.context.loaders.district.load(self.district_code)
-        assert row is not None, f"partnership {self.database_id} without district"
-        return District.from_model(row)
+        return await district_ref(info, self.district_code, f"partnership {self.database_id}")
 
     @strawberry.field
     async def intervention_areas(self, info: Info) -> list[InterventionArea]:

@@ -16,8 +16,10 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 
 from schema.context import Info
+from schema.errors import graphql_field
 from schema.scalars import BigInt
-from schema.types.enums import InterventionArea, PartnerKind, PartnerScope, PartnershipStatus
+from schema.types.enums import InterventionArea, PartnershipStatus
+from schema.types.partner_fields import partner_fields
 from service.db import models
 from service.domain.validation import ErrorCode, not_found
 from service.domain.validation import UserError as DomainUserError
@@ -26,9 +28,6 @@ if TYPE_CHECKING:
     from schema.types.district import District
     from schema.types.partner import Partner
     from schema.types.partnership import Partnership
-
-# Domain field names that the GraphQL inputs spell differently.
-FIELD_NAMES = {"areas": "interventionAreas"}
 
 
 @strawberry.type(description="Why a mutation was refused; nothing was changed.")
@@ -48,16 +47,17 @@ class UserError:
 
     @classmethod
     def from_domain(cls, error: DomainUserError) -> UserError:
-        return cls(
-            field=FIELD_NAMES.get(error.field, error.field), message=error.message, code=error.code
-        )
+        """The domain's error in the API's words: the field's GraphQL name, also in the message."""
+        field = graphql_field(error.field)
+        return cls(field=field, message=error.worded(field), code=error.code)
 
 
 def user_errors(
     errors: Iterable[DomainUserError], sent_ids: Mapping[str, tuple[str, str]] | None = None
 ) -> list[UserError]:
-    """The payload's errors. ``sent_ids`` maps an id field to (what, the id the client
-    sent): a NOT_FOUND on that field names the client's global id, not the database id."""
+    """The payload's errors. ``sent_ids`` maps an id field (the domain's name) to (what,
+    the id the client sent): a NOT_FOUND on that field names the client's global id, not
+    the database id."""
     sent = sent_ids or {}
     return [
         UserError.from_domain(
@@ -73,42 +73,17 @@ def user_errors(
 
 
 @strawberry.input
+@partner_fields("create")  # name, kind, scope, the lists, then the optional columns
 class CreatePartnerInput:
-    name: str
-    kind: PartnerKind
-    scope: PartnerScope
-    intervention_areas: list[InterventionArea] = strawberry.field(default_factory=list)
-    province_codes: list[str] = strawberry.field(
-        default_factory=list, description='Provinces it operates in, e.g. ["53"].'
-    )
-    district_codes: list[str] = strawberry.field(
-        default_factory=list, description='Districts it operates in, e.g. ["53.02"] (or "5302").'
-    )
-    sector: str | None = None
-    headquarters: str | None = None
-    annual_budget_idr: BigInt | None = None
-    typical_commitment_months: int | None = None
-    description: str | None = None
-    website: str | None = None
+    pass
 
 
 @strawberry.input(
     description="Only the fields given change; null clears an optional field. Lists replace."
 )
+@partner_fields("update")
 class UpdatePartnerInput:
     partner_id: strawberry.ID
-    name: str | None = strawberry.UNSET
-    kind: PartnerKind | None = strawberry.UNSET
-    scope: PartnerScope | None = strawberry.UNSET
-    intervention_areas: list[InterventionArea] | None = strawberry.UNSET
-    province_codes: list[str] | None = strawberry.UNSET
-    district_codes: list[str] | None = strawberry.UNSET
-    sector: str | None = strawberry.UNSET
-    headquarters: str | None = strawberry.UNSET
-    annual_budget_idr: BigInt | None = strawberry.UNSET
-    typical_commitment_months: int | None = strawberry.UNSET
-    description: str | None = strawberry.UNSET
-    website: str | None = strawberry.UNSET
 
 
 @strawberry.input

@@ -9,6 +9,7 @@ import strawberry
 from schema.context import Info
 from schema.types.campaign import QuotaProgress
 from schema.types.enums import InterventionArea, Language, QuotaCategory
+from schema.types.refs import district_ref, partner_ref
 from service.db import enums
 
 if TYPE_CHECKING:
@@ -49,22 +50,6 @@ class Reason:
             contribution=round(r.contribution, 4),
             texts={"en": r.sentence, "id": r.sentence_id or r.sentence},
         )
-
-
-async def _partner(info: Info, partner_id: int) -> Partner:
-    from schema.types.partner import Partner
-
-    row = await info.context.loaders.partner.load(partner_id)
-    assert row is not None, f"recommended partner {partner_id} vanished"
-    return Partner.from_model(row)
-
-
-async def _district(info: Info, code: str) -> District:
-    from schema.types.district import District
-
-    row = await info.context.loaders.district.load(code)
-    assert row is not None, f"recommended district {code} vanished"
-    return District.from_model(row)
 
 
 SCORE_DOC = (
@@ -110,7 +95,7 @@ class PartnerRecommendation:
 
     @strawberry.field
     async def partner(self, info: Info) -> PartnerRef:
-        return await _partner(info, self.partner_id)
+        return await partner_ref(info, self.partner_id, "a recommendation")
 
 
 @strawberry.type(description="A district recommended for a partner.")
@@ -135,7 +120,7 @@ class DistrictRecommendation:
 
     @strawberry.field
     async def district(self, info: Info) -> DistrictRef:
-        return await _district(info, self.district_code)
+        return await district_ref(info, self.district_code, "a recommendation")
 
 
 @strawberry.type(description="One partner proposed for one district to fill a quota slot.")
@@ -162,11 +147,11 @@ class PlanPick:
 
     @strawberry.field
     async def partner(self, info: Info) -> PartnerRef:
-        return await _partner(info, self.partner_id)
+        return await partner_ref(info, self.partner_id, "a recommendation")
 
     @strawberry.field
     async def district(self, info: Info) -> DistrictRef:
-        return await _district(info, self.district_code)
+        return await district_ref(info, self.district_code, "a recommendation")
 
 
 @strawberry.type(description="Slots of one quota category still open after the plan.")

@@ -76,7 +76,7 @@ def train(
     _audit(
         session,
         actor,
-        "trainModel",
+        Action.TRAIN_MODEL.audit_name,
         row,
         {"activate": activate, "data_hash": row.data_hash, "training_window": row.training_window},
     )
@@ -104,7 +104,7 @@ def activate(session: Session, *, actor: Principal, version: str) -> Result[Mode
     _audit(
         session,
         actor,
-        "activateModelVersion",
+        Action.ACTIVATE_MODEL_VERSION.audit_name,
         row,
         {"previous": None if previous is None else previous.version},
     )

@@ -60,7 +60,7 @@ def status_transition(current: object, new: object, *, field: str = "status") ->
 
 
 def no_open_duplicate(
-    open_partnership_ids: Collection[int], *, field: str = "districtCode"
+    open_partnership_ids: Collection[int], *, field: str = "district_code"
 ) -> Errors:
     """Refuse a second proposed or active partnership of a partner in one district."""
     if open_partnership_ids:
@@ -73,7 +73,7 @@ def no_open_duplicate(
     return []
 
 
-def partner_not_archived(archived_at: dt.datetime | None, *, field: str = "partnerId") -> Errors:
+def partner_not_archived(archived_at: dt.datetime | None, *, field: str = "partner_id") -> Errors:
     """Refuse new work for an archived partner."""
     if archived_at is not None:
         return _err(

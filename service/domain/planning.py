@@ -11,6 +11,12 @@ media) greedily, one (partner, district) pair at a time, maximising
     - the largest similarity to an earlier pick (areas, kind, national scope): MMR,
       so a few similar national partners do not take every slot.
 
+The planner's ``emphasis`` (as in recommendPartners and recommendDistricts) reweighs the
+first term: ``w_fit * relevance + w_need * need points`` (standardised within the
+province), where a pair's need points are the mean of the district's need points (gap
+to 14 %, underdeveloped, burden) and the points of the partner's areas the district
+lacks (:mod:`recommender.emphasis`). FIT (the default) is the relevance alone.
+
 No partner appears twice; partners already committed in the province, already
 working there (a proposed, active or reported partnership), or whose known typical
 commitment is under 6 months are left out, and so is every pair a planner rejected.
@@ -27,6 +33,12 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from recommender.emphasis import (
+    DEFAULT_EMPHASIS,
+    area_need_points,
+    district_need_points,
+    weights,
+)
 from recommender.explain import Reason
 from recommender.features import QUOTAS
 from recommender.vocab import AREAS, MIN_COMMITMENT_MONTHS, QUOTA_LABELS, QUOTA_LABELS_ID
@@ -153,20 +165,28 @@ def plan_province(
     local_media_ids: Collection[int],
     rejected: Collection[tuple[int, str]] = (),
     counted_in: World = World.REAL,
+    emphasis: str = DEFAULT_EMPHASIS,
 ) -> ProvincePlan | None:
     """Return the plan for ``province_code`` given its current ``quotas`` (None if unknown).
 
     ``local_media_ids``: the media partners local to the province, the only media that
     may fill its local-media quota. ``rejected``: (partner id, district code) pairs a
     planner rejected, never proposed. ``counted_in``: the world ``quotas`` were counted
-    in (and ``snap`` built from), named when a slot stays open.
+    in (and ``snap`` built from), named when a slot stays open. ``emphasis``: fit versus
+    need (see the module docstring); ValueError for an unknown one.
     """
+    w_fit, w_need = weights(emphasis)
     s = snap.space
     d_idx = np.flatnonzero(s.districts["province_code"].astype(str).to_numpy() == province_code)
     if not len(d_idx):
         return None
     scores = snap.score_matrix(d_idx).astype(float)
     relevance = _z(scores)
+    if w_need > 0:
+        st = snap.state
+        areas = np.stack([area_need_points(s.areas, s.need[d], st.coverage[d]) for d in d_idx])
+        need_points = 0.5 * district_need_points(s.profile)[d_idx][:, None] + 0.5 * areas
+        relevance = w_fit * relevance + w_need * _z(need_points)
     need = NEED_WEIGHT * _z(s.profile["gap_to_target"].to_numpy(float)[d_idx])
     lacking = snap.state.coverage[d_idx] == 0  # districts x areas
     n_areas = np.maximum(s.areas.sum(axis=1), 1.0)
@@ -243,7 +263,12 @@ def plan_province(
 
 
 async def rank_plan(
-    recommender: Recommender, inputs: PlanInputs, *, province_code: str, world: World
+    recommender: Recommender,
+    inputs: PlanInputs,
+    *,
+    province_code: str,
+    world: World,
+    emphasis: str = DEFAULT_EMPHASIS,
 ) -> ProvincePlan | None:
     """Run :func:`plan_province` on the running recommender's snapshot (in its thread).
 
@@ -257,4 +282,5 @@ async def rank_plan(
         counted_in=world,
         local_media_ids=inputs.local_media_ids,
         rejected=inputs.rejected,
+        emphasis=emphasis,
     )

@@ -34,6 +34,7 @@ from service.db.models import (
     Province,
 )
 from service.domain.feedback_data import effective_durations
+from service.domain.local_media import local_media_provinces_sync
 from service.domain.prevalence import latest_district_prevalence
 
 if TYPE_CHECKING:
@@ -201,6 +202,10 @@ def _partners(session: Session) -> pd.DataFrame:
     p["areas"] = [areas.get(i, []) for i in ids]
     p["province_codes"] = [provs.get(i, []) for i in ids]
     p["district_codes"] = [dists.get(i, []) for i in ids]
+    # where each partner counts as local media (service.domain.local_media's rule): the
+    # recommender's campaign-quota feature counts a media partner only there
+    local = local_media_provinces_sync(session)
+    p["local_media_provinces"] = [sorted(local.get(i, ())) for i in ids]
     p["synthetic"] = p["synthetic"].astype(bool)
     p["annual_budget_idr"] = p["annual_budget_idr"].astype(float)
     p["typical_commitment_months"] = p["typical_commitment_months"].astype(float)

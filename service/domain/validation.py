@@ -4,9 +4,12 @@ The rules of a partnership's life (which status may follow which, one open
 partnership per pair, no new work for an archived partner) are
 :mod:`service.domain.partnership_rules`. They are pure: whatever needs the database
 (does this district exist, is there an open partnership already) is looked up by the
-caller (``service.domain.writes``) and passed in. ``field`` names are the GraphQL input
-field names (camelCase), so the API can hand the errors back unchanged as
-``userErrors { field message code }``.
+caller (``service.domain.writes``) and passed in. ``field`` names are the domain's own
+(snake_case, the keywords the domain functions take); the API shows each in its own
+words (``schema.errors.graphql_field``) as ``userErrors { field message code }``.
+A message that names its field does so as its first word (``"notes must be text"``) and
+says so (``UserError.subject``), so that a reader who knows the field by another name
+can put that name in its place (:meth:`UserError.worded`).
 """
 
 from __future__ import annotations
@@ -55,13 +58,35 @@ class ErrorCode(enum.StrEnum):
     ARCHIVED = "ARCHIVED"
 
 
+# A domain field name: snake_case, never the API's camelCase.
+FIELD_NAME = re.compile(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)*\Z")
+
+
 @dataclass(frozen=True, slots=True)
 class UserError:
-    """One problem with one input field."""
+    """One problem with one input field, named as the domain names it (snake_case).
+
+    Raises ``ValueError`` for a field name that is not snake_case: the domain does not
+    speak the API's camelCase.
+    """
 
     field: str
     message: str
     code: str
+    subject: bool = False  # the message's first word is the field's name
+
+    def __post_init__(self) -> None:
+        """Check the field's name and, for a message about the field, that it leads."""
+        if not FIELD_NAME.match(self.field):
+            raise ValueError(f"a domain error names its field in snake_case, not {self.field!r}")
+        if self.subject and not self.message.startswith(f"{self.field} "):
+            raise ValueError(f"the message does not begin with its field: {self.message!r}")
+
+    def worded(self, field_name: str) -> str:
+        """Return the message with the field named ``field_name`` where it names the field."""
+        if not self.subject:
+            return self.message
+        return field_name + self.message.removeprefix(self.field)
 
 
 Errors = list[UserError]
@@ -87,6 +112,11 @@ def not_found(field: str, what: str, ref: object) -> UserError:
 
 def _err(field: str, code: ErrorCode, message: str) -> Errors:
     return [UserError(field=field, message=message, code=code.value)]
+
+
+def _err_on(field: str, code: ErrorCode, predicate: str) -> Errors:
+    """Return an error whose message is ``predicate`` said of the field (named first)."""
+    return [UserError(field=field, message=f"{field} {predicate}", code=code.value, subject=True)]
 
 
 def _has_bad_chars(value: str, *, allow_newlines: bool = False) -> bool:
@@ -131,17 +161,15 @@ def free_text(value: object, *, field: str, max_length: int, required: bool = Fa
     Newlines and tabs are allowed, no other control characters.
     """
     if value is None:
-        return _err(field, ErrorCode.REQUIRED, f"{field} is required") if required else []
+        return _err_on(field, ErrorCode.REQUIRED, "is required") if required else []
     if not isinstance(value, str):
-        return _err(field, ErrorCode.INVALID_TYPE, f"{field} must be text")
+        return _err_on(field, ErrorCode.INVALID_TYPE, "must be text")
     if _has_bad_chars(value, allow_newlines=True):
-        return _err(
-            field, ErrorCode.INVALID_CHARACTERS, f"{field} must not contain control characters"
-        )
+        return _err_on(field, ErrorCode.INVALID_CHARACTERS, "must not contain control characters")
     if len(value.strip()) > max_length:
-        return _err(field, ErrorCode.TOO_LONG, f"{field} may have at most {max_length} characters")
+        return _err_on(field, ErrorCode.TOO_LONG, f"may have at most {max_length} characters")
     if required and not value.strip():
-        return _err(field, ErrorCode.REQUIRED, f"{field} is required")
+        return _err_on(field, ErrorCode.REQUIRED, "is required")
     return []
 
 
@@ -149,7 +177,7 @@ def choice(value: object, options: type[enum.StrEnum], *, field: str) -> Errors:
     """One value of a string enum (the stored value, e.g. ``"ngo"``)."""
     allowed = [member.value for member in options]
     if value is None:
-        return _err(field, ErrorCode.REQUIRED, f"{field} is required")
+        return _err_on(field, ErrorCode.REQUIRED, "is required")
     if not isinstance(value, str) or value not in allowed:
         shown = value if isinstance(value, str) and len(value) <= 40 else "this value"
         return _err(
@@ -209,20 +237,20 @@ def canonical_district_codes(values: Iterable[str]) -> list[str]:
 
 
 def province_code(
-    value: object, *, field: str = "provinceCode", known: Collection[str] | None = None
+    value: object, *, field: str = "province_code", known: Collection[str] | None = None
 ) -> Errors:
     """Check a Kemendagri province code, ``"NN"``; with ``known``, one that exists."""
     if value is None:
         return _err(field, ErrorCode.REQUIRED, "a province code is required")
     if not isinstance(value, str) or not PROVINCE_CODE.match(value):
-        return _err(field, ErrorCode.INVALID_FORMAT, f"{field} must be {PROVINCE_CODE_FORM}")
+        return _err_on(field, ErrorCode.INVALID_FORMAT, f"must be {PROVINCE_CODE_FORM}")
     if known is not None and value not in known:
         return _err(field, ErrorCode.NOT_FOUND, f"there is no province {value}")
     return []
 
 
 def district_code(
-    value: object, *, field: str = "districtCode", known: Collection[str] | None = None
+    value: object, *, field: str = "district_code", known: Collection[str] | None = None
 ) -> Errors:
     """Check a district code (:func:`canonical_district_code`).
 
@@ -233,7 +261,7 @@ def district_code(
         return _err(field, ErrorCode.REQUIRED, "a district code is required")
     canonical = canonical_district_code(value) if isinstance(value, str) else None
     if canonical is None:
-        return _err(field, ErrorCode.INVALID_FORMAT, f"{field} must be {DISTRICT_CODE_FORMS}")
+        return _err_on(field, ErrorCode.INVALID_FORMAT, f"must be {DISTRICT_CODE_FORMS}")
     if known is not None and canonical not in known:
         return _err(field, ErrorCode.NOT_FOUND, f"there is no district {value}")
     return []
@@ -246,10 +274,10 @@ def code_list(
     if values is None:
         return []
     if isinstance(values, str | bytes) or not isinstance(values, Iterable):
-        return _err(field, ErrorCode.INVALID_TYPE, f"{field} must be a list")
+        return _err_on(field, ErrorCode.INVALID_TYPE, "must be a list")
     items = list(values)
     if len(items) > MAX_CODES:
-        return _err(field, ErrorCode.TOO_LONG, f"{field} may list at most {MAX_CODES} codes")
+        return _err_on(field, ErrorCode.TOO_LONG, f"may list at most {MAX_CODES} codes")
     check = province_code if kind == "province" else district_code
     for item in items:
         errors = check(item, field=field, known=known)
@@ -303,7 +331,7 @@ def _bounded_int(
     return []
 
 
-def budget_idr(value: object, *, field: str = "budgetIdr", required: bool = False) -> Errors:
+def budget_idr(value: object, *, field: str = "budget_idr", required: bool = False) -> Errors:
     """Rupiah: a non-negative whole number below 10^15."""
     return _bounded_int(
         value, field=field, low=0, high_exclusive=BUDGET_LIMIT, what="the budget", required=required
@@ -311,7 +339,7 @@ def budget_idr(value: object, *, field: str = "budgetIdr", required: bool = Fals
 
 
 def commitment_months(
-    value: object, *, field: str = "durationMonths", required: bool = False
+    value: object, *, field: str = "duration_months", required: bool = False
 ) -> Errors:
     """Check a commitment length in months, 1 to 120."""
     return _bounded_int(
@@ -324,7 +352,7 @@ def commitment_months(
     )
 
 
-def beneficiaries(value: object, *, field: str = "targetBeneficiaries") -> Errors:
+def beneficiaries(value: object, *, field: str = "target_beneficiaries") -> Errors:
     """Check a number of target beneficiaries."""
     return _bounded_int(
         value,
@@ -345,11 +373,11 @@ def date_value(value: object, *, field: str) -> Errors:
     if value is None:
         return []
     if not _is_plain_date(value):
-        return _err(field, ErrorCode.INVALID_TYPE, f"{field} must be a date")
+        return _err_on(field, ErrorCode.INVALID_TYPE, "must be a date")
     return []
 
 
-def date_order(start: object, end: object, *, field: str = "endDate") -> Errors:
+def date_order(start: object, end: object, *, field: str = "end_date") -> Errors:
     """End on or after start; either may be missing. The error names the end date."""
     if not _is_plain_date(start) or not _is_plain_date(end):
         return []  # missing, or not a date: date_value reports that

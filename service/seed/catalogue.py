@@ -18,6 +18,20 @@ from service.db.models import (
 from service.seed.reference import Row
 from service.seed.store import Written, sync_links, sync_rows
 
+# The partner columns the seed writes: the model's, less the key and what only a write sets.
+PARTNER_SEED_COLUMNS: tuple[str, ...] = tuple(
+    c.key for c in Partner.__table__.columns if c.key not in {"id", "archived_at", "created_at"}
+)
+
+
+def partner_row(**values: Any) -> Row:
+    """Return a partner row with every seeded column, ``None`` for those ``values`` leaves out."""
+    unknown = sorted(set(values) - set(PARTNER_SEED_COLUMNS))
+    if unknown:
+        raise TypeError(f"unknown partner columns: {', '.join(unknown)}")
+    return {c: values.get(c) for c in PARTNER_SEED_COLUMNS}
+
+
 # Natural keys of a partnership: real rows are told apart by their source page,
 # synthetic rows by their start date.
 REAL_PARTNERSHIP_KEY = ("partner_id", "district_code", "start_year", "source_url")

@@ -8,6 +8,8 @@ from typing import Any
 import pandas as pd
 
 from service.db.enums import PartnershipStatus
+from service.db.models import Partner
+from service.seed.catalogue import PARTNER_SEED_COLUMNS, partner_row
 from service.seed.reference import Row
 
 # The database allows one open partnership per partner and district (migration 0002).
@@ -44,6 +46,10 @@ def _str(v: Any) -> str | None:
     return None if v is None else str(v)
 
 
+_AS: dict[type, Any] = {int: _int, str: _str}
+_COLUMN_TYPES = {c.key: c.type.python_type for c in Partner.__table__.columns}
+
+
 def _codes(v: Any) -> list[str]:
     return sorted({str(x) for x in v}) if v is not None else []
 
@@ -58,21 +64,9 @@ def catalogue_rows(
     districts: dict[str, list[str]] = {}
     for rec in catalogue.to_dict("records"):
         name = str(rec["name"])
-        partners.append(
-            {
-                "name": name,
-                "kind": str(rec["kind"]),
-                "sector": _str(rec["sector"]),
-                "scope": str(rec["scope"]),
-                "headquarters": _str(rec["headquarters"]),
-                "annual_budget_idr": _int(rec["annual_budget_idr"]),
-                "typical_commitment_months": _int(rec["typical_commitment_months"]),
-                "description": _str(rec["description"]),
-                "website": _str(rec["website"]),
-                "source_url": None,
-                "synthetic": True,
-            }
-        )
+        # every column the catalogue has, as the column's Python type
+        given = {c: _AS[_COLUMN_TYPES[c]](rec[c]) for c in PARTNER_SEED_COLUMNS if c in rec}
+        partners.append(partner_row(**given | {"name": name, "synthetic": True}))
         areas[name] = _codes(rec["areas"])
         provinces[name] = _codes(rec["province_codes"])
         districts[name] = _codes(rec["district_codes"])

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from service.db.enums import InterventionArea, PartnerKind, PartnerScope, PartnershipStatus
+from service.seed.catalogue import partner_row
 from service.seed.reference import Row, read_csv
 from service.settings import REFERENCE_DIR
 
@@ -169,20 +170,16 @@ def real_partner_rows(
         kind = _one(kinds[name], "kinds", name)
         sector = _one(sectors[name], "sectors", name)
         hq = hqs[name]
-        partners.append(
-            {
-                "name": name,
-                "kind": kind,
-                "sector": sector or None,
-                "scope": _scope(kind, provinces[name], districts[name]),
-                "headquarters": next(iter(hq)) if len(hq) == 1 else None,
-                "annual_budget_idr": None,
-                "typical_commitment_months": None,
-                "description": None,
-                "website": None,
-                "source_url": first_url[name],
-                "synthetic": False,
-            }
+        partners.append(  # what the sources report; budget, website, ... stay unknown
+            partner_row(
+                name=name,
+                kind=kind,
+                sector=sector or None,
+                scope=_scope(kind, provinces[name], districts[name]),
+                headquarters=next(iter(hq)) if len(hq) == 1 else None,
+                source_url=first_url[name],
+                synthetic=False,
+            )
         )
     return RealPartners(
         partners=partners,

@@ -48,10 +48,11 @@ def bad_param(field: str, message: str) -> ExportError:
     return ExportError(400, BAD_USER_INPUT, message, field)
 
 
-def raise_first(errors: list[v.UserError]) -> None:
+def raise_first(errors: list[v.UserError], name: str) -> None:
+    """Refuse the request for the first of ``errors``, found in the query parameter ``name``."""
     if errors:
         e = errors[0]
-        raise ExportError(404 if e.code == NOT_FOUND else 400, e.code, e.message, e.field)
+        raise ExportError(404 if e.code == NOT_FOUND else 400, e.code, e.worded(name), name)
 
 
 # --- query parameters ----------------------------------------------------------------------
@@ -130,7 +131,7 @@ class Params:
 def province_codes(params: Params, name: str = "provinceCode") -> list[str]:
     codes = params.many(name)
     for code in codes:
-        raise_first(v.province_code(code, field=name))
+        raise_first(v.province_code(code), name)
     return codes
 
 
@@ -138,7 +139,7 @@ def district_codes(params: Params, name: str = "districtCode") -> list[str]:
     """Codes as sent ("53.02" or "5302"), checked, in their stored form "NN.NN"."""
     codes = []
     for code in params.many(name):
-        raise_first(v.district_code(code, field=name))
+        raise_first(v.district_code(code), name)
         canonical = v.canonical_district_code(code)
         assert canonical is not None  # the validator accepted it
         codes.append(canonical)

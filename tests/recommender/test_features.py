@@ -6,6 +6,7 @@ import datetime as dt
 
 import numpy as np
 import pandas as pd
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -138,3 +139,66 @@ def test_track_record_counts_agree(rec_districts, rec_catalogue, rec_history) ->
     n = int(st.track_n[p])
     k = int(st.track_prov[p, prov])
     assert f"of {n} past" in text and (f", {k} of them in" in text if k else "of them" not in text)
+
+
+def _media_frames(districts: pd.DataFrame, local_media: list[list[str]] | None):
+    """A national outlet, a local radio and a company, each committed 12 months in one district."""
+    d = districts.iloc[0]
+    other = districts[districts["province_code"] != d["province_code"]].iloc[0]
+    partners = pd.DataFrame(
+        {
+            "name": ["National TV", "Local radio", "A company"],
+            "kind": ["media", "media", "company"],
+            "scope": ["national", "local", "provincial"],
+            "annual_budget_idr": None,
+            "typical_commitment_months": None,
+            "areas": [["behaviour_change_campaign"]] * 3,
+            "province_codes": [[d["province_code"]], [d["province_code"]], [d["province_code"]]],
+            "district_codes": [[d["code"]]] * 3,
+        }
+    )
+    if local_media is not None:
+        partners["local_media_provinces"] = local_media
+    history = pd.DataFrame(
+        {
+            "partner_name": partners["name"],
+            "district_code": d["code"],
+            "areas": [["behaviour_change_campaign"]] * 3,
+            "start_date": dt.date(2025, 1, 1),
+            "end_date": None,
+            "duration_months": 12.0,
+            "status": "active",
+        }
+    )
+    return partners, history, d, other
+
+
+def test_only_local_media_fill_the_local_media_quota(rec_districts) -> None:
+    """Issue 11: a national outlet never fills a province's local-media quota (here either)."""
+    from recommender.features import QUOTAS
+    from recommender.vocab import QUOTA_TARGETS
+
+    lm = QUOTAS.index("local_media")
+    target = QUOTA_TARGETS["local_media"]
+    # the service's rule, passed in the frame: the radio is local media in its province
+    # and, headquartered there, in another one where it has no partnership
+    d0 = rec_districts.iloc[0]
+    other = rec_districts[rec_districts["province_code"] != d0["province_code"]].iloc[0]
+    given_rule = [[], [d0["province_code"], other["province_code"]], []]
+    for rule in (given_rule, None):  # None: the recommender's own fallback (scope + where)
+        partners, history, d, other = _media_frames(rec_districts, rule)
+        space = FeatureSpace(rec_districts, partners)
+        st = space.at(history, dt.date(2026, 1, 1))
+        prov = space.prov_pos[d["province_code"]]
+        assert st.quota_filled[prov, lm] == 1  # the radio; not the national outlet
+        di = space.d_pos[d["code"]]
+        x = st.pair_features(np.arange(3), np.full(3, di))
+        gap = x[:, COL["quota_gap"]]
+        assert gap[0] == 0.0  # the national outlet fills no local-media quota
+        assert gap[1] == pytest.approx((target - 1) / target)
+        assert gap[2] > 0  # the company fills the company quota as before
+        # the block path (all partners x some districts) agrees
+        np.testing.assert_allclose(st.block_features(np.array([di])), x, atol=1e-6)
+        od = space.d_pos[other["code"]]
+        radio_there = st.pair_features(np.array([1]), np.array([od]))[0, COL["quota_gap"]]
+        assert (radio_there > 0) == (rule is not None)

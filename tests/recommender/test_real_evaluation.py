@@ -20,7 +20,9 @@ from recommender.real_evaluation import (
     holds,
     rank_of,
 )
+from recommender.real_training import _folds, choice_examples, fit_partner_model
 from recommender.record import RealRecord, real_history
+from recommender.vocab import AREAS
 
 AS_OF = dt.date(2026, 1, 1)
 
@@ -164,3 +166,83 @@ def test_evaluation_numbers_are_computed_from_the_data(real_record_frames) -> No
     first = moved["partner_name"].iloc[0]
     moved.loc[moved["partner_name"] == first, "district_code"] = "94.01"
     assert not small(moved).table.equals(ev.table)
+
+
+def test_hidden_pair_takes_its_areas_out_of_the_baselines_state(record) -> None:
+    """A partner's intervention areas are rebuilt without the hidden pair (they are the
+    union of its reported pairs' areas): an area only that pair reported is gone."""
+    full = record.known()
+    for k in range(record.n_pairs):
+        p = int(record.pair_p[k])
+        others = [j for j in range(record.n_pairs) if record.pair_p[j] == p and j != k]
+        rest = set().union(*(record.pair_areas[j] for j in others)) if others else set()
+        only_here = set(record.pair_areas[k]) - rest
+        if others and only_here:
+            break
+    else:
+        raise AssertionError("no pair reports an area its partner's other pairs do not")
+    base = _Baselines(record, AS_OF)
+    a = AREAS.index(sorted(only_here)[0])
+    assert base.state(np.zeros(0, int)).space.areas[p, a] == 1
+    st = base.state(np.array([k]))
+    assert st.space.areas[p, a] == 0
+    kept = [AREAS.index(x) for x in rest]
+    assert (st.space.areas[p, kept] == 1).all()
+    assert full[p].sum() >= 2
+
+
+def test_ties_are_broken_at_random_in_expectation() -> None:
+    """A scorer that ties every candidate is no better than chance, and no worse."""
+    flat = np.zeros(40)
+    cand = np.ones(40, bool)
+    span = rank_of(flat, cand, 7)
+    assert span == (0, 40)
+    hit1, hit5, hit10, rr, _ = hold_metrics(span)
+    assert hit5 == pytest.approx(5 / 40)
+    assert hit1 == pytest.approx(1 / 40) and hit10 == pytest.approx(10 / 40)
+    assert rr == pytest.approx(np.mean(1 / np.arange(1, 41)))
+    # no tie: the plain rank
+    s = np.arange(40.0)
+    assert rank_of(s, cand, 30) == (9, 1)
+    assert hold_metrics((9, 1))[2] == 1.0 and hold_metrics((10, 1))[2] == 0.0
+
+
+def test_nested_choice_never_sees_the_outer_test_pairs(real_record_frames, record) -> None:
+    """The logit chosen and fitted for an outer fold is the one chosen and fitted on a
+    record where that fold's pairs were never reported: the held-out pairs play no part
+    in the inner cross-validation (and the evaluation reports that same choice)."""
+    d, p, h = real_record_frames
+    sub = h[h["district_code"].str[:2].isin(["31", "32", "33", "34", "35", "36", "52", "53"])]
+    rec = RealRecord.from_frames(d, p, sub)
+    hs = holds(rec, PARTNERS, SOURCE_BLOCKED)
+    queries = np.array([x.query for x in hs])
+    fold = next(_folds(queries, 2, 0))
+    removed = np.unique(np.concatenate([hs[i].hidden for i in np.flatnonzero(fold)]))
+    inside = fit_partner_model(rec, SOURCE_BLOCKED, removed)
+    # no training choice is made in a held-out district (folds are grouped by district)
+    groups, _, dists = choice_examples(rec, removed, SOURCE_BLOCKED)
+    assert groups and not set(dists.tolist()) & set(rec.pair_d[removed].tolist())
+    never = RealRecord.from_frames(*_without((d, p, sub), rec, removed))
+    assert never.n_pairs == rec.n_pairs - len(removed)
+    outside = fit_partner_model(never, SOURCE_BLOCKED)
+    assert (inside.prior, inside.features, inside.alpha) == (
+        outside.prior,
+        outside.features,
+        outside.alpha,
+    )
+    np.testing.assert_allclose(inside.weights_, outside.weights_, rtol=1e-6, atol=1e-9)
+    ev = evaluate_real(
+        d,
+        p,
+        sub,
+        as_of=AS_OF,
+        n_folds=2,
+        n_boot=20,
+        directions=(PARTNERS,),
+        variants=(SOURCE_BLOCKED,),
+    )
+    assert ev.chosen[f"{PARTNERS}/{SOURCE_BLOCKED}"][0] == {
+        "prior": outside.prior,
+        "features": outside.features,
+        "alpha": outside.alpha,
+    }

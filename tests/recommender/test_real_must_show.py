@@ -23,13 +23,23 @@ def test_walk_beats_geography_on_mrr_and_is_level_at_hit10(blocked) -> None:
     assert walk >= geo, (walk, geo)
 
 
-def test_learned_partner_ranker_beats_geography_on_mrr(blocked) -> None:
-    """The MRR gain over geography is above 0; the hit@10 gain is reported, not claimed."""
-    gain, lo, _ = blocked.gain(PARTNERS, SOURCE_BLOCKED, "geography", "mrr")
+@pytest.mark.xfail(
+    strict=True,
+    reason="issue 11's must-show is not met: the learned ranker's paired hit@10 gain over "
+    "geography in the source-blocked test has a 95 % interval that includes 0 "
+    "(docs/recommender.md, 'What this shows, and what it does not'); strict, so a ranker "
+    "that meets it fails this "
+    "marker and the docs get updated",
+)
+def test_learned_partner_ranker_hit10_gain_over_geography_is_above_0(blocked) -> None:
+    _gain, lo, _hi = blocked.gain(PARTNERS, SOURCE_BLOCKED, "geography", "hit@10")
+    assert lo > 0
+
+
+def test_learned_partner_ranker_beats_popularity(blocked) -> None:
+    """What the learned ranker does show: it beats the popularity baseline at hit@10."""
+    gain, lo, _ = blocked.gain(PARTNERS, SOURCE_BLOCKED, "popularity", "hit@10")
     assert lo > 0 < gain
-    learned = blocked.value(PARTNERS, SOURCE_BLOCKED, "learned", "hit@10")
-    geo = blocked.value(PARTNERS, SOURCE_BLOCKED, "geography", "hit@10")
-    assert learned >= geo, (learned, geo)
 
 
 def test_models_beat_popularity_and_the_transparent_scorer_for_districts(blocked) -> None:

@@ -130,3 +130,54 @@ async def test_plan_bad_and_unknown_province(rrun: Run):
     assert error_codes(unknown) == ["NOT_FOUND"]
     assert unknown.errors[0].extensions["field"] == "provinceCode"
     assert "99" in unknown.errors[0].message
+
+
+PLAN_EMPHASIS = """
+query($code: String!, $world: World = REAL, $emphasis: Emphasis) {
+  provincePlan(provinceCode: $code, world: $world, emphasis: $emphasis) {
+    picks { category score partner { databaseId } district { code } }
+  }
+}"""
+PLAN_DEFAULT = PLAN_EMPHASIS.replace(", emphasis: $emphasis", "").replace(
+    ", $emphasis: Emphasis", ""
+)
+
+
+def district_need(engine: Engine) -> dict[str, float]:
+    """Each district's need points (0-100), as the plan's emphasis weighs them."""
+    from sqlalchemy.orm import Session
+
+    from recommender.emphasis import district_need_points
+    from recommender.need import district_need_profile
+    from service.domain.recommender_data import district_frame
+
+    with Session(engine) as session:
+        d = district_frame(session)
+    points = district_need_points(district_need_profile(d))
+    return dict(zip(d["code"].astype(str), points, strict=True))
+
+
+async def test_plan_emphasis_defaults_to_fit_and_need_picks_needier_districts(
+    rrun: Run, engine: Engine
+):
+    need = district_need(engine)
+    picked_need: dict[str, list[float]] = {"FIT": [], "NEED": []}
+    for code in ("94", "91", "53"):
+        default = (await rrun(PLAN_DEFAULT, {"code": code, "world": "DEMO"})).data
+        fit = (await rrun(PLAN_EMPHASIS, {"code": code, "world": "DEMO", "emphasis": "FIT"})).data
+        assert default == fit  # FIT is the default, as in recommendPartners
+        assert fit["provincePlan"]["picks"]
+        for emphasis in picked_need:
+            plan = (
+                await rrun(PLAN_EMPHASIS, {"code": code, "world": "DEMO", "emphasis": emphasis})
+            ).data["provincePlan"]
+            picked_need[emphasis] += [need[p["district"]["code"]] for p in plan["picks"]]
+    assert len(picked_need["NEED"]) > 10
+    assert sum(picked_need["NEED"]) / len(picked_need["NEED"]) > sum(picked_need["FIT"]) / len(
+        picked_need["FIT"]
+    )
+
+
+async def test_plan_emphasis_outside_the_enum_is_a_validation_error(rrun: Run):
+    bad = await rrun(PLAN_EMPHASIS, {"code": "94", "emphasis": "MOST"}, errors=True)
+    assert bad.errors and "emphasis" in bad.errors[0].message.lower()

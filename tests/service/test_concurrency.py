@@ -96,7 +96,7 @@ def _check(results: list[Any], callers: int) -> list[Any]:
     rejected = [r for r in results if not r.ok]
     assert len(accepted) == 1 and len(rejected) == callers - 1
     for r in rejected:
-        assert [(e.field, e.code) for e in r.user_errors] == [("districtCode", "DUPLICATE")]
+        assert [(e.field, e.code) for e in r.user_errors] == [("district_code", "DUPLICATE")]
     return rejected
 
 
@@ -148,7 +148,7 @@ async def test_index_violation_leaves_the_transaction_usable(
     result = await w.propose_partnership(
         asession, actor=PLANNER, partner_id=partner_id, district_code=district
     )
-    assert [(e.field, e.code) for e in result.user_errors] == [("districtCode", "DUPLICATE")]
+    assert [(e.field, e.code) for e in result.user_errors] == [("district_code", "DUPLICATE")]
     assert await row_counts(asession) == before
 
     feedback = await w.record_recommendation_feedback(

@@ -55,20 +55,20 @@ VALIDATORS: list[tuple[str, Callable[[Any], list[UserError]], str]] = [
     ("partnership_status", v.partnership_status, "status"),
     ("verdict", v.verdict, "verdict"),
     ("intervention_areas", v.intervention_areas, "areas"),
-    ("province_code", v.province_code, "provinceCode"),
-    ("district_code", v.district_code, "districtCode"),
+    ("province_code", v.province_code, "province_code"),
+    ("district_code", v.district_code, "district_code"),
     (
         "province_codes",
-        lambda x: v.code_list(x, field="provinceCodes", kind="province"),
-        "provinceCodes",
+        lambda x: v.code_list(x, field="province_codes", kind="province"),
+        "province_codes",
     ),
     ("website", v.website, "website"),
-    ("budget_idr", v.budget_idr, "budgetIdr"),
-    ("commitment_months", v.commitment_months, "durationMonths"),
-    ("beneficiaries", v.beneficiaries, "targetBeneficiaries"),
+    ("budget_idr", v.budget_idr, "budget_idr"),
+    ("commitment_months", v.commitment_months, "duration_months"),
+    ("beneficiaries", v.beneficiaries, "target_beneficiaries"),
     ("free_text", lambda x: v.free_text(x, field="notes", max_length=50), "notes"),
-    ("date_value", lambda x: v.date_value(x, field="startDate"), "startDate"),
-    ("date_order", lambda x: v.date_order(x, dt.date(2024, 1, 1)), "endDate"),
+    ("date_value", lambda x: v.date_value(x, field="start_date"), "start_date"),
+    ("date_order", lambda x: v.date_order(x, dt.date(2024, 1, 1)), "end_date"),
     ("status_transition", lambda x: rules.status_transition("proposed", x), "status"),
     ("status_transition_from", lambda x: rules.status_transition(x, "active"), "status"),
 ]
@@ -205,10 +205,10 @@ def test_codes_must_exist_when_known_is_given() -> None:
     assert codes(v.district_code("32.99", known={"32.04"})) == {"NOT_FOUND"}
     assert codes(v.province_code("99", known={"32"})) == {"NOT_FOUND"}
     assert codes(
-        v.code_list(["32", "99"], field="provinceCodes", kind="province", known={"32"})
+        v.code_list(["32", "99"], field="province_codes", kind="province", known={"32"})
     ) == {"NOT_FOUND"}
-    assert codes(v.code_list("32", field="provinceCodes", kind="province")) == {"INVALID_TYPE"}
-    assert codes(v.code_list(["32"] * 601, field="provinceCodes", kind="province")) == {"TOO_LONG"}
+    assert codes(v.code_list("32", field="province_codes", kind="province")) == {"INVALID_TYPE"}
+    assert codes(v.code_list(["32"] * 601, field="province_codes", kind="province")) == {"TOO_LONG"}
 
 
 # --- websites ----------------------------------------------------------------------------
@@ -271,10 +271,10 @@ def test_budgets_must_be_whole_numbers(value: Any) -> None:
 
 @given(st.integers())
 def test_commitment_months(value: int) -> None:
-    errors = v.commitment_months(value, field="typicalCommitmentMonths")
+    errors = v.commitment_months(value, field="typical_commitment_months")
     assert (errors == []) == (1 <= value <= 120)
     if errors:
-        assert errors[0].code == "OUT_OF_RANGE" and errors[0].field == "typicalCommitmentMonths"
+        assert errors[0].code == "OUT_OF_RANGE" and errors[0].field == "typical_commitment_months"
 
 
 def test_required_numbers() -> None:
@@ -290,7 +290,7 @@ def test_date_order(start: dt.date, end: dt.date) -> None:
     errors = v.date_order(start, end)
     assert (errors == []) == (end >= start)
     if errors:
-        assert errors[0].code == "INVALID_DATE_ORDER" and errors[0].field == "endDate"
+        assert errors[0].code == "INVALID_DATE_ORDER" and errors[0].field == "end_date"
 
 
 def test_date_order_with_missing_dates() -> None:
@@ -299,8 +299,8 @@ def test_date_order_with_missing_dates() -> None:
 
 
 def test_date_value_rejects_datetimes_and_strings() -> None:
-    assert codes(v.date_value("2024-01-01", field="startDate")) == {"INVALID_TYPE"}
-    assert codes(v.date_value(dt.datetime(2024, 1, 1), field="startDate")) == {"INVALID_TYPE"}
+    assert codes(v.date_value("2024-01-01", field="start_date")) == {"INVALID_TYPE"}
+    assert codes(v.date_value(dt.datetime(2024, 1, 1), field="start_date")) == {"INVALID_TYPE"}
 
 
 ALLOWED = {
@@ -335,7 +335,7 @@ def test_duplicates(open_ids: list[int]) -> None:
     errors = rules.no_open_duplicate(open_ids)
     assert (errors == []) == (not open_ids)
     if errors:
-        assert errors[0].code == "DUPLICATE" and errors[0].field == "districtCode"
+        assert errors[0].code == "DUPLICATE" and errors[0].field == "district_code"
 
 
 @given(st.one_of(st.none(), st.datetimes(timezones=st.just(dt.UTC))))
@@ -343,7 +343,7 @@ def test_archived_partner(archived_at: dt.datetime | None) -> None:
     errors = rules.partner_not_archived(archived_at)
     assert (errors == []) == (archived_at is None)
     if errors:
-        assert errors[0].code == "ARCHIVED" and errors[0].field == "partnerId"
+        assert errors[0].code == "ARCHIVED" and errors[0].field == "partner_id"
 
 
 @given(st.text(max_size=80))

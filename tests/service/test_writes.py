@@ -99,14 +99,14 @@ async def test_create_partner_is_audited(asession: AsyncSession, places: dict[st
         ({"kind": "cartel"}, "kind", "INVALID_CHOICE"),
         ({"scope": "galactic"}, "scope", "INVALID_CHOICE"),
         ({"areas": ["wash", "mining"]}, "areas", "INVALID_CHOICE"),
-        ({"province_codes": ["99"]}, "provinceCodes", "NOT_FOUND"),
-        ({"district_codes": ["32-04"]}, "districtCodes", "INVALID_FORMAT"),
-        ({"district_codes": ["99.99"]}, "districtCodes", "NOT_FOUND"),
+        ({"province_codes": ["99"]}, "province_codes", "NOT_FOUND"),
+        ({"district_codes": ["32-04"]}, "district_codes", "INVALID_FORMAT"),
+        ({"district_codes": ["99.99"]}, "district_codes", "NOT_FOUND"),
         ({"website": "ftp://x.id"}, "website", "INVALID_FORMAT"),
-        ({"annual_budget_idr": -1}, "annualBudgetIdr", "OUT_OF_RANGE"),
-        ({"annual_budget_idr": 10**15}, "annualBudgetIdr", "OUT_OF_RANGE"),
-        ({"typical_commitment_months": 0}, "typicalCommitmentMonths", "OUT_OF_RANGE"),
-        ({"typical_commitment_months": 121}, "typicalCommitmentMonths", "OUT_OF_RANGE"),
+        ({"annual_budget_idr": -1}, "annual_budget_idr", "OUT_OF_RANGE"),
+        ({"annual_budget_idr": 10**15}, "annual_budget_idr", "OUT_OF_RANGE"),
+        ({"typical_commitment_months": 0}, "typical_commitment_months", "OUT_OF_RANGE"),
+        ({"typical_commitment_months": 121}, "typical_commitment_months", "OUT_OF_RANGE"),
     ],
 )
 async def test_create_partner_rejections_change_nothing(
@@ -286,7 +286,7 @@ async def test_propose_partnership(asession: AsyncSession, places: dict[str, Any
         ),
         "DUPLICATE",
     )
-    assert errors[0].field == "districtCode" and str(row.id) in errors[0].message
+    assert errors[0].field == "district_code" and str(row.id) in errors[0].message
     assert (
         await w.propose_partnership(
             asession, actor=PLANNER, partner_id=partner.id, district_code=places["d2"]
@@ -297,16 +297,16 @@ async def test_propose_partnership(asession: AsyncSession, places: dict[str, Any
 @pytest.mark.parametrize(
     ("overrides", "field", "code"),
     [
-        ({"district_code": "99.99"}, "districtCode", "NOT_FOUND"),
-        ({"district_code": "x"}, "districtCode", "INVALID_FORMAT"),
-        ({"partner_id": 10**9}, "partnerId", "NOT_FOUND"),
+        ({"district_code": "99.99"}, "district_code", "NOT_FOUND"),
+        ({"district_code": "x"}, "district_code", "INVALID_FORMAT"),
+        ({"partner_id": 10**9}, "partner_id", "NOT_FOUND"),
         ({"areas": ["bribery"]}, "areas", "INVALID_CHOICE"),
-        ({"budget_idr": -5}, "budgetIdr", "OUT_OF_RANGE"),
-        ({"duration_months": 500}, "durationMonths", "OUT_OF_RANGE"),
-        ({"target_beneficiaries": -1}, "targetBeneficiaries", "OUT_OF_RANGE"),
+        ({"budget_idr": -5}, "budget_idr", "OUT_OF_RANGE"),
+        ({"duration_months": 500}, "duration_months", "OUT_OF_RANGE"),
+        ({"target_beneficiaries": -1}, "target_beneficiaries", "OUT_OF_RANGE"),
         (
             {"start_date": dt.date(2025, 6, 1), "end_date": dt.date(2025, 1, 1)},
-            "endDate",
+            "end_date",
             "INVALID_DATE_ORDER",
         ),
         ({"notes": "a\x00b"}, "notes", "INVALID_CHARACTERS"),
@@ -510,8 +510,8 @@ async def test_recommendation_feedback(asession: AsyncSession, places: dict[str,
         ),
     )
     assert {(e.field, e.code) for e in errors} == {
-        ("districtCode", "NOT_FOUND"),
-        ("partnerId", "NOT_FOUND"),
+        ("district_code", "NOT_FOUND"),
+        ("partner_id", "NOT_FOUND"),
         ("verdict", "INVALID_CHOICE"),
-        ("modelVersion", "TOO_LONG"),
+        ("model_version", "TOO_LONG"),
     }

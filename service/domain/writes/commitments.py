@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 
 def _not_found(partnership_id: object) -> UserError:
     return UserError(
-        "partnershipId", f"there is no partnership {partnership_id}", ErrorCode.NOT_FOUND.value
+        "partnership_id", f"there is no partnership {partnership_id}", ErrorCode.NOT_FOUND.value
     )
 
 
@@ -37,7 +37,7 @@ def _extendable(status: str) -> list[UserError]:
     if status == PartnershipStatus.REPORTED.value:
         return [
             UserError(
-                "partnershipId",
+                "partnership_id",
                 "reported partnerships are history from public sources and cannot change",
                 ErrorCode.READ_ONLY.value,
             )
@@ -45,7 +45,7 @@ def _extendable(status: str) -> list[UserError]:
     if status != PartnershipStatus.ACTIVE.value:
         return [
             UserError(
-                "partnershipId",
+                "partnership_id",
                 f"only an active partnership can be extended; this one is {status}",
                 ErrorCode.INVALID_TRANSITION.value,
             )
@@ -80,9 +80,9 @@ async def extend_commitment(
     authorize(actor, Action.EXTEND_COMMITMENT)
     await _begin_write(session)
     today = today or dt.date.today()
-    errors = v.date_value(end_date, field="endDate")
+    errors = v.date_value(end_date, field="end_date")
     if end_date is None:
-        errors.append(UserError("endDate", "a new end date is required", ErrorCode.REQUIRED.value))
+        errors.append(UserError("end_date", "a new end date is required", ErrorCode.REQUIRED.value))
     row = await _load_partnership(session, partnership_id)
     if row is None:
         return _rejected([_not_found(partnership_id), *errors])
@@ -92,7 +92,7 @@ async def extend_commitment(
     if end_date < today:
         errors.append(
             UserError(
-                "endDate",
+                "end_date",
                 f"the new end date {end_date.isoformat()} has passed; to record an end, "
                 "use endCommitment",
                 ErrorCode.OUT_OF_RANGE.value,
@@ -101,7 +101,7 @@ async def extend_commitment(
     if row.end_date is not None and end_date <= row.end_date:
         errors.append(
             UserError(
-                "endDate",
+                "end_date",
                 f"the new end date must be after the current one, {row.end_date.isoformat()}",
                 ErrorCode.INVALID_DATE_ORDER.value,
             )
@@ -109,7 +109,7 @@ async def extend_commitment(
     errors += v.date_order(row.start_date, end_date)
     duration = _new_duration(row, end_date)
     if duration is not None:
-        errors += v.commitment_months(duration, field="endDate")
+        errors += v.commitment_months(duration, field="end_date")
     if errors:
         return _rejected(errors)
 
@@ -123,7 +123,7 @@ async def extend_commitment(
     _audit(
         session,
         actor,
-        action="extendCommitment",
+        action=Action.EXTEND_COMMITMENT.audit_name,
         entity_type="Partnership",
         entity_id=row.id,
         summary=changes,
@@ -153,7 +153,7 @@ async def end_commitment(
         return _rejected(
             [
                 UserError(
-                    "endDate",
+                    "end_date",
                     f"an end date after today ({end_date.isoformat()}) has not happened yet; "
                     "to change the planned end, use extendCommitment",
                     ErrorCode.OUT_OF_RANGE.value,

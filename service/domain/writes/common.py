@@ -192,4 +192,4 @@ async def _load_partnership(session: AsyncSession, partnership_id: object) -> Pa
 
 
 def _partner_not_found(partner_id: object) -> UserError:
-    return v.not_found("partnerId", "partner", partner_id)
+    return v.not_found("partner_id", "partner", partner_id)

@@ -44,7 +44,7 @@ async def record_recommendation_feedback(
     errors: list[UserError] = []
     errors += v.verdict(verdict)
     errors += v.free_text(reason, field="reason", max_length=REASON_MAX)
-    errors += v.free_text(model_version, field="modelVersion", max_length=MODEL_VERSION_MAX)
+    errors += v.free_text(model_version, field="model_version", max_length=MODEL_VERSION_MAX)
     errors += await _district_code_errors(session, district_code)
     if (
         not isinstance(partner_id, int)
@@ -69,7 +69,7 @@ async def record_recommendation_feedback(
     _audit(
         session,
         actor,
-        action="recordRecommendationFeedback",
+        action=Action.RECORD_RECOMMENDATION_FEEDBACK.audit_name,
         entity_type="RecommendationFeedback",
         entity_id=row.id,
         summary={

@@ -40,30 +40,30 @@ async def _validate_partner_fields(
         errors += v.partner_scope(values["scope"])
     if "areas" in values:
         errors += v.intervention_areas(values["areas"])
-    for key, fld, kind, column in (
-        ("province_codes", "provinceCodes", "province", Province.code),
-        ("district_codes", "districtCodes", "district", District.code),
+    for key, kind, column in (
+        ("province_codes", "province", Province.code),
+        ("district_codes", "district", District.code),
     ):
         if key in values:
-            shape = v.code_list(values[key], field=fld, kind=kind)
+            shape = v.code_list(values[key], field=key, kind=kind)
             errors += shape
             if not shape and values[key]:
                 given = _dedupe(values[key])
                 stored = v.canonical_district_codes(given) if kind == "district" else given
                 known = await _existing(session, column, stored)
-                errors += v.code_list(given, field=fld, kind=kind, known=known)
-    for key, fld, limit in (
-        ("sector", "sector", 60),
-        ("headquarters", "headquarters", SHORT_TEXT_MAX),
-        ("description", "description", DESCRIPTION_MAX),
+                errors += v.code_list(given, field=key, kind=kind, known=known)
+    for key, limit in (
+        ("sector", 60),
+        ("headquarters", SHORT_TEXT_MAX),
+        ("description", DESCRIPTION_MAX),
     ):
         if key in values:
-            errors += v.free_text(values[key], field=fld, max_length=limit)
+            errors += v.free_text(values[key], field=key, max_length=limit)
     if "annual_budget_idr" in values:
-        errors += v.budget_idr(values["annual_budget_idr"], field="annualBudgetIdr")
+        errors += v.budget_idr(values["annual_budget_idr"], field="annual_budget_idr")
     if "typical_commitment_months" in values:
         errors += v.commitment_months(
-            values["typical_commitment_months"], field="typicalCommitmentMonths"
+            values["typical_commitment_months"], field="typical_commitment_months"
         )
     if "website" in values:
         errors += v.website(values["website"])

@@ -57,7 +57,10 @@ PARTNER_LISTS: dict[str, tuple[str, type[Any], str]] = {
     "district_codes": ("districts", PartnerDistrict, "district_code"),
 }
 PARTNER_FIELDS: tuple[str, ...] = (*PARTNER_COLUMNS, *PARTNER_LISTS)
-_REQUIRED = ("name", "kind", "scope")
+# Those a new partner must have: the columns that cannot be null.
+PARTNER_REQUIRED: tuple[str, ...] = tuple(
+    c for c in PARTNER_COLUMNS if not Partner.__table__.columns[c].nullable
+)
 # Optional free text: stripped, and empty means none.
 _OPTIONAL_TEXT = frozenset(
     c.key
@@ -92,7 +95,7 @@ async def create_partner(
     ``fields`` are keywords of :data:`PARTNER_FIELDS`; ``name``, ``kind`` and ``scope``
     are required, lists default to empty and the other fields to ``None``.
     """
-    _check_keys(fields, required=_REQUIRED)
+    _check_keys(fields, required=PARTNER_REQUIRED)
     authorize(actor, Action.CREATE_PARTNER)
     await _begin_write(session)
     values: dict[str, Any] = {
@@ -121,7 +124,7 @@ async def create_partner(
     _audit(
         session,
         actor,
-        action="createPartner",
+        action=Action.CREATE_PARTNER.audit_name,
         entity_type="Partner",
         entity_id=partner.id,
         summary={k: val for k, val in values.items() if val not in (None, (), [])}
@@ -150,7 +153,7 @@ async def update_partner(
     if partner.archived_at is not None:
         errors.append(
             UserError(
-                "partnerId", "the partner is archived and read-only", ErrorCode.ARCHIVED.value
+                "partner_id", "the partner is archived and read-only", ErrorCode.ARCHIVED.value
             )
         )
     if errors:
@@ -192,7 +195,7 @@ async def update_partner(
     _audit(
         session,
         actor,
-        action="updatePartner",
+        action=Action.UPDATE_PARTNER.audit_name,
         entity_type="Partner",
         entity_id=partner.id,
         summary={
@@ -217,13 +220,13 @@ async def archive_partner(
         return _rejected([_partner_not_found(partner_id)])
     if partner.archived_at is not None:
         return _rejected(
-            [UserError("partnerId", "the partner is already archived", ErrorCode.ARCHIVED.value)]
+            [UserError("partner_id", "the partner is already archived", ErrorCode.ARCHIVED.value)]
         )
     partner.archived_at = _utcnow()
     _audit(
         session,
         actor,
-        action="archivePartner",
+        action=Action.ARCHIVE_PARTNER.audit_name,
         entity_type="Partner",
         entity_id=partner.id,
         summary={"archived_at": partner.archived_at},

@@ -48,7 +48,7 @@ def _duplicate_pair(ids: Sequence[int] = ()) -> list[UserError]:
     # Lost a race to a concurrent proposal whose row we cannot see yet.
     return [
         UserError(
-            "districtCode",
+            "district_code",
             "this partner already has a proposed or active partnership in this district",
             ErrorCode.DUPLICATE.value,
         )
@@ -78,8 +78,8 @@ async def propose_partnership(
     await _begin_write(session)
     errors: list[UserError] = []
     errors += v.intervention_areas(areas)
-    errors += v.date_value(start_date, field="startDate")
-    errors += v.date_value(end_date, field="endDate")
+    errors += v.date_value(start_date, field="start_date")
+    errors += v.date_value(end_date, field="end_date")
     errors += v.date_order(start_date, end_date)
     errors += v.commitment_months(duration_months)
     errors += v.budget_idr(budget_idr)
@@ -132,7 +132,7 @@ async def propose_partnership(
     _audit(
         session,
         actor,
-        action="proposePartnership",
+        action=Action.PROPOSE_PARTNERSHIP.audit_name,
         entity_type="Partnership",
         entity_id=partnership.id,
         summary={
@@ -199,14 +199,14 @@ async def change_status(
     await _begin_write(session)
     today = today or dt.date.today()
     errors: list[UserError] = []
-    errors += v.date_value(start_date, field="startDate")
-    errors += v.date_value(end_date, field="endDate")
+    errors += v.date_value(start_date, field="start_date")
+    errors += v.date_value(end_date, field="end_date")
     errors += v.free_text(outcome, field="outcome", max_length=NOTES_MAX)
     row = await _load_partnership(session, partnership_id)
     if row is None:
         return _rejected(
             [
-                v.not_found("partnershipId", "partnership", partnership_id),
+                v.not_found("partnership_id", "partnership", partnership_id),
                 *errors,
             ]
         )
@@ -228,7 +228,7 @@ async def change_status(
         elif start_date or end_date:
             errors.append(
                 UserError(
-                    "endDate",
+                    "end_date",
                     "a cancelled proposal never started, so it takes no dates",
                     ErrorCode.INVALID_DATE_ORDER.value,
                 )

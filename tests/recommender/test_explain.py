@@ -1,0 +1,65 @@
+"""The reasons' words: one template table per language, the same facts in each."""
+
+from __future__ import annotations
+
+import string
+
+import pytest
+
+from recommender.explain import FACTORS
+from recommender.facts import FACTS, Fact
+from recommender.wording import EN, ID, LABELS, TEMPLATES, placeholders, render
+
+
+def test_both_tables_have_the_same_keys_and_placeholders() -> None:
+    assert EN.keys() == ID.keys()
+    differing = {k: (placeholders(EN[k]), placeholders(ID[k])) for k in EN}
+    assert {k: v for k, v in differing.items() if v[0] != v[1]} == {}
+
+
+def test_every_factor_has_a_fact_function_and_templates() -> None:
+    assert set(FACTS) == set(FACTORS)
+    assert {key.split(".")[0] for key in EN} == set(FACTORS)
+
+
+@pytest.mark.parametrize("lang", list(TEMPLATES))
+def test_every_label_placeholder_names_a_table_of_the_language(lang: str) -> None:
+    forms = [
+        spec.split(":")
+        for template in TEMPLATES[lang].values()
+        for _, name, spec, _ in string.Formatter().parse(template)
+        if name and spec and spec.split(":")[0] in ("label", "Label")
+    ]
+    assert forms and all(table in LABELS[lang] for _, table in forms)
+
+
+def test_numbers_counts_and_labels_are_written_the_languages_way() -> None:
+    nearest = Fact(("presence.nearest",), {"site": "Kota Kupang", "km": 1240.0})
+    assert render(nearest, "en") == "Nearest operating site, Kota Kupang, is 1,240 km away"
+    assert render(nearest, "id") == "Lokasi operasi terdekat, Kota Kupang, berjarak 1.240 km"
+    focus = Fact(("focus.area", "focus.covered"), {"area": "wash", "partnerships": 2})
+    assert render(focus, "en") == (
+        "Focuses on clean water and sanitation; already covered here by 2 active partnerships"
+    )
+    assert render(focus, "id") == (
+        "Berfokus pada air bersih dan sanitasi; 2 kemitraan aktif sudah menanganinya di sini"
+    )
+    kind = Fact(("kind.kind",), {"kind": "foundation", "scope": "national"})
+    assert (render(kind, "en"), render(kind, "id")) == (
+        "A national foundation",
+        "Yayasan berskala nasional",
+    )
+
+
+def test_every_feature_is_explained_by_exactly_one_factor() -> None:
+    from recommender.feature_names import FEATURES
+
+    listed = [c for cols in FACTORS.values() for c in cols]
+    assert sorted(listed) == sorted(FEATURES) and len(set(FEATURES)) == len(FEATURES)
+
+
+def test_one_partnership_is_singular_and_acronyms_keep_their_capitals() -> None:
+    one = Fact(("focus.area", "focus.covered"), {"area": "wash", "partnerships": 1})
+    assert render(one, "en").endswith("already covered here by 1 active partnership")
+    bumn = Fact(("kind.kind",), {"kind": "state_owned_company", "scope": "national"})
+    assert render(bumn, "id") == "BUMN berskala nasional"
