@@ -55,7 +55,12 @@ def tokens(settings: Settings, engine: Engine) -> Iterator[dict[Role, str]]:
 
 @pytest.fixture(scope="module")
 def client(settings: Settings, engine: Engine) -> Iterator[TestClient]:
-    with TestClient(create_app(settings)) as test_client:
+    # Whole tables, many times over from one address: far beyond an anonymous client's
+    # budget, which tests/service/server/test_export_rate_limit.py covers.
+    unlimited = dataclasses.replace(
+        settings, rate_limit_per_minute=0, anonymous_rate_limit_per_minute=0
+    )
+    with TestClient(create_app(unlimited)) as test_client:
         yield test_client
 
 
