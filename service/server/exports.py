@@ -20,6 +20,7 @@ from starlette.background import BackgroundTask
 from starlette.responses import FileResponse, JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
+from recommender.emphasis import DEFAULT_EMPHASIS, Emphasis
 from schema.errors import NOT_FOUND, UNAUTHENTICATED
 from schema.permissions import MISSING_TOKEN, REJECTED_TOKEN, principal_from_authorization
 from schema.ratelimit import charge_client, refusal_body
@@ -207,6 +208,7 @@ async def _expiring(request: Request, params: qp.Params, session: AsyncSession) 
 async def _plan(request: Request, params: qp.Params, session: AsyncSession) -> Plan:
     code = qp.single(qp.province_codes(params), "provinceCode")
     world = params.world()
+    emphasis = qp.single(params.choice("emphasis", Emphasis), "emphasis") or DEFAULT_EMPHASIS
     params.finish()
     if code is None:
         raise qp.bad_param("provinceCode", "provinceCode is required")
@@ -217,13 +219,15 @@ async def _plan(request: Request, params: qp.Params, session: AsyncSession) -> P
         raise ExportError(503, "RECOMMENDER_UNAVAILABLE", "the recommender is not running")
     # the real record unless world=demo, as the API's provincePlan
     inputs = await planning.plan_inputs(session, province_code=code, world=world)
-    plan = await planning.rank_plan(rec, inputs, province_code=code, world=world)
+    plan = await planning.rank_plan(
+        rec, inputs, province_code=code, world=world, emphasis=emphasis.value
+    )
     if plan is None:
         raise ExportError(404, NOT_FOUND, f"there is no province {code}", "provinceCode")
     return Plan(
         export_tables.PROVINCE_PLAN,
         lambda s: exports.plan_rows(s, plan=plan),
-        {"province_code": code, "world": world.value},
+        {"province_code": code, "world": world.value, "emphasis": emphasis.value},
         f"recommendations of model {plan.model_version}, quotas counted in the "
         f"{'real record' if world is World.REAL else 'real record and the demo world'}; "
         "synthetic partners are marked per row",
