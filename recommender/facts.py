@@ -163,7 +163,11 @@ def _quota(c: Pair) -> Fact:
     # ``quota_filled`` counts partners with a campaign commitment (>= 6 months) in the
     # province, the same rule as Province.quotaProgress (outcomes.commitments_known)
     filled = int(c.state.quota_filled[c.prov, c.s.quota[c.p]])
-    key = "quota.met" if filled >= target else "quota.short"
+    if not c.s.fills_quota[c.p, c.prov]:
+        # media that are not local media here (a national outlet) fill no local-media quota
+        key = "quota.not_local"
+    else:
+        key = "quota.met" if filled >= target else "quota.short"
     return Fact((key,), {"province": c.pname, "filled": filled, "quota": q, "target": target})
 
 

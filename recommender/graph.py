@@ -80,23 +80,58 @@ class DistrictWalk(BaseEstimator):  # type: ignore[misc]
         """
         k = self.kernel(record) if kernel is None else kernel
         a = known.astype(float)
-        n_q = len(queries)
-        hq = np.concatenate([np.full(len(h), i) for i, (_, h) in enumerate(queries)] + [[]])
-        hq = hq.astype(int)
-        hp = np.concatenate([h[:, 0] for _, h in queries] + [np.zeros(0)]).astype(int)
-        hd = np.concatenate([h[:, 1] for _, h in queries] + [np.zeros(0)]).astype(int)
-        present = a[hp, hd] > 0  # hiding a pair that is not there changes nothing
-        hq, hp, hd = hq[present], hp[present], hd[present]
-        deg_d = np.tile(a.sum(axis=0), (n_q, 1))
-        deg_p = np.tile(a.sum(axis=1), (n_q, 1))
-        np.subtract.at(deg_d, (hq, hd), 1.0)
-        np.subtract.at(deg_p, (hq, hp), 1.0)
+        hq, hp, hd = _hidden_index(a, [h for _, h in queries])
         qp = np.array([p for p, _ in queries], int)
         start = a[qp].copy()
         own = hp == qp[hq]
         start[hq[own], hd[own]] = 0.0
         total = start.sum(axis=1, keepdims=True)
         start = np.where(total > 0, start / np.maximum(total, 1e-300), 0.0)
+        return self._visits(a, k, start, hq, hp, hd)
+
+    def partner_scores(
+        self,
+        record: RealRecord,
+        known: np.ndarray,
+        queries: list[tuple[int, np.ndarray]],
+        kernel: np.ndarray | None = None,
+    ) -> np.ndarray:
+        """Partners for a district: the walk restarted at the district, then to partners.
+
+        ``queries`` holds ``(district position, hidden)`` as in :meth:`batch_scores`.
+        The walk restarts at the query district and spreads as above; a partner's score is
+        the mass that reaches it in one more step from the visited districts to the
+        partners known there (each district splits its visits equally among its known
+        partners). A partner with no known district scores 0. One row per query.
+        """
+        k = self.kernel(record) if kernel is None else kernel
+        a = known.astype(float)
+        hq, hp, hd = _hidden_index(a, [h for _, h in queries])
+        start = np.zeros((len(queries), a.shape[1]))
+        start[np.arange(len(queries)), [d for d, _ in queries]] = 1.0
+        visits = self._visits(a, k, start, hq, hp, hd)
+        deg_d = np.tile(a.sum(axis=0), (len(queries), 1))
+        np.subtract.at(deg_d, (hq, hd), 1.0)
+        via = np.where(deg_d > 0, visits / np.maximum(deg_d, 1.0), 0.0)
+        to_p = via @ a.T
+        np.subtract.at(to_p, (hq, hp), via[hq, hd])
+        return np.asarray(np.maximum(to_p, 0.0))
+
+    def _visits(
+        self,
+        a: np.ndarray,
+        k: np.ndarray,
+        start: np.ndarray,
+        hq: np.ndarray,
+        hp: np.ndarray,
+        hd: np.ndarray,
+    ) -> np.ndarray:
+        """Visiting probabilities from ``start`` rows, each on ``a`` minus its hidden pairs."""
+        n_q = len(start)
+        deg_d = np.tile(a.sum(axis=0), (n_q, 1))
+        deg_p = np.tile(a.sum(axis=1), (n_q, 1))
+        np.subtract.at(deg_d, (hq, hd), 1.0)
+        np.subtract.at(deg_p, (hq, hp), 1.0)
         linked = deg_d > 0
         b = self.cooccurrence
         v = start.copy()
@@ -112,3 +147,18 @@ class DistrictWalk(BaseEstimator):  # type: ignore[misc]
             v = (1 - self.restart) * (geo @ k + b * graph)
             out = out + self.restart * v
         return np.asarray(out)
+
+
+def _hidden_index(
+    a: np.ndarray, hidden: list[np.ndarray]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(query, partner, district) of each hidden pair present in ``a``, as int arrays.
+
+    ``hidden[i]`` is an (n, 2) array of (partner, district) positions removed for query
+    ``i`` only; hiding a pair that is not there changes nothing.
+    """
+    hq = np.concatenate([np.full(len(h), i) for i, h in enumerate(hidden)] + [[]]).astype(int)
+    hp = np.concatenate([h[:, 0] for h in hidden] + [np.zeros(0)]).astype(int)
+    hd = np.concatenate([h[:, 1] for h in hidden] + [np.zeros(0)]).astype(int)
+    present = a[hp, hd] > 0
+    return hq[present], hp[present], hd[present]

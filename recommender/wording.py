@@ -78,6 +78,10 @@ EN: dict[str, str] = {
         "{province} has only {filled} {quota:label:quota} committed for 6 months or more so "
         "far (campaign target {target})"
     ),
+    "quota.not_local": (
+        "Not local media in {province}, so it would not count towards the province's "
+        "{quota:label:quota} quota ({filled} of {target} committed)"
+    ),
 }
 
 ID: dict[str, str] = {
@@ -125,6 +129,10 @@ ID: dict[str, str] = {
     "quota.short": (
         "{province} baru punya {filled} {quota:label:quota} yang berkomitmen 6 bulan atau "
         "lebih (target kampanye {target})"
+    ),
+    "quota.not_local": (
+        "Bukan media lokal di {province}, jadi tidak dihitung dalam kuota "
+        "{quota:label:quota} provinsi ({filled} dari {target} berkomitmen)"
     ),
 }
 

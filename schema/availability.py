@@ -16,8 +16,9 @@ from graphql import GraphQLError
 from sqlalchemy import exc as sa_exc
 from strawberry.extensions import SchemaExtension
 
+from service.db.timeouts import is_timeout_error
+
 DATABASE_UNAVAILABLE = "DATABASE_UNAVAILABLE"
-QUERY_CANCELED_SQLSTATE = "57014"  # PostgreSQL: statement timeout or cancel request
 MESSAGE = "the database is unavailable; try again shortly"
 
 log = logging.getLogger("mitra.graphql")
@@ -38,9 +39,9 @@ def is_database_unavailable(error: BaseException | None) -> bool:
         seen.add(id(error))
         if isinstance(error, sa_exc.OperationalError) and str(error.orig).startswith("no such"):
             return False
-        # A statement cancelled by statement_timeout (schema/database_errors.py) is a
-        # query that asked too much of a database that is up.
-        if getattr(getattr(error, "orig", None), "sqlstate", None) == QUERY_CANCELED_SQLSTATE:
+        # A statement stopped by its timeout (service/db/timeouts.py) is a query that
+        # asked too much of a database that is up.
+        if is_timeout_error(getattr(error, "orig", None)):
             return False
         if isinstance(error, sa_exc.OperationalError | sa_exc.InterfaceError | OSError):
             return True

@@ -4,8 +4,9 @@
 ``DATABASE_UNAVAILABLE`` (HTTP 503). What is left, in every environment (not only in
 production, where other unexpected errors are masked too), reaches the client as:
 
-* ``DATABASE_TIMEOUT``: the statement ran longer than the database's
-  ``statement_timeout`` (``MITRA_STATEMENT_TIMEOUT_MS``) and was cancelled;
+* ``DATABASE_TIMEOUT``: the statement ran longer than ``MITRA_STATEMENT_TIMEOUT_MS``
+  and was stopped (PostgreSQL's ``statement_timeout``, SQLite's progress handler:
+  :mod:`service.db.timeouts`);
 * ``INTERNAL_ERROR``: any other database error.
 
 The driver's message (SQL text, driver name) goes to the log only.
@@ -19,8 +20,8 @@ from graphql import GraphQLError
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from strawberry.extensions import SchemaExtension
 
-from schema.availability import QUERY_CANCELED_SQLSTATE
 from schema.errors import MitraError
+from service.db.timeouts import is_timeout_error
 
 DATABASE_TIMEOUT = "DATABASE_TIMEOUT"
 INTERNAL_ERROR = "INTERNAL_ERROR"
@@ -47,10 +48,7 @@ def database_cause(error: BaseException | None) -> SQLAlchemyError | None:
 
 def is_statement_timeout(error: BaseException | None) -> bool:
     cause = database_cause(error)
-    return (
-        isinstance(cause, DBAPIError)
-        and getattr(cause.orig, "sqlstate", None) == QUERY_CANCELED_SQLSTATE
-    )
+    return isinstance(cause, DBAPIError) and is_timeout_error(cause.orig)
 
 
 def client_error(cause: SQLAlchemyError) -> MitraError:

@@ -15,12 +15,16 @@ charges an answer it serves again the same cost.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from strawberry.extensions import SchemaExtension
 
 from schema.cost import operation_cost
 from schema.errors import MitraError, refusal
+
+if TYPE_CHECKING:
+    from service.ratelimit import RateLimiter
+    from service.settings import Settings
 
 RATE_LIMITED = "RATE_LIMITED"
 COST_STATE = "mitra_cost"  # scope["state"] key: the operation's cost in units
@@ -54,6 +58,37 @@ def over_budget(*, has_token: bool, budget: int, cost: int, retry_after: int) ->
         cost=cost,
         budgetPerMinute=budget,
     )
+
+
+async def charge_client(
+    limiter: RateLimiter | None,
+    settings: Settings | None,
+    principal: Any,
+    host: str | None,
+    cost: int,
+) -> tuple[RateLimitedError, int] | None:
+    """Charge ``cost`` units to the client outside a GraphQL operation (a cached answer,
+    an export); the error and the ``Retry-After`` seconds when it is over budget."""
+    if limiter is None or settings is None:
+        return None
+    key, has_token = key_for(principal, host)
+    budget = (
+        settings.rate_limit_per_minute if has_token else settings.anonymous_rate_limit_per_minute
+    )
+    if budget <= 0:
+        return None
+    decision = await limiter.charge(key, cost, budget)
+    if decision.allowed:
+        return None
+    error = over_budget(
+        has_token=has_token, budget=budget, cost=cost, retry_after=decision.retry_after
+    )
+    return error, decision.retry_after
+
+
+def refusal_body(error: RateLimitedError) -> dict[str, Any]:
+    """The GraphQL-shaped JSON body of a refusal sent outside an operation."""
+    return {"data": None, "errors": [{"message": error.message, "extensions": error.extensions}]}
 
 
 class RateLimit(SchemaExtension):

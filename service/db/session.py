@@ -11,6 +11,7 @@ from sqlalchemy.orm import sessionmaker
 
 # Registers the listeners that bump the data version on every write (any session).
 import service.db.data_version  # noqa: F401
+from service.db.timeouts import install_sqlite_timeout, postgres_connect_args
 
 
 def _ensure_sqlite_dir(url: str) -> None:
@@ -25,23 +26,30 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def make_engine(url: str, **kwargs: Any) -> Engine:
+def make_engine(url: str, *, statement_timeout_ms: int = 0, **kwargs: Any) -> Engine:
+    """An engine for ``url``; ``statement_timeout_ms`` > 0 stops longer statements
+    (:mod:`service.db.timeouts`)."""
     _ensure_sqlite_dir(url)
     # Bound values (token hashes, names) stay out of logs and error messages, even when
     # an operator turns SQL logging on.
     kwargs.setdefault("hide_parameters", True)
+    kwargs.update(postgres_connect_args(url, statement_timeout_ms))
     engine = create_engine(url, **kwargs)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
+        install_sqlite_timeout(engine, statement_timeout_ms)
     return engine
 
 
-def make_async_engine(url: str, **kwargs: Any) -> AsyncEngine:
+def make_async_engine(url: str, *, statement_timeout_ms: int = 0, **kwargs: Any) -> AsyncEngine:
+    """The async engine for ``url``, as :func:`make_engine`."""
     _ensure_sqlite_dir(url)
     kwargs.setdefault("hide_parameters", True)
+    kwargs.update(postgres_connect_args(url, statement_timeout_ms))
     engine = create_async_engine(url, **kwargs)
     if engine.dialect.name == "sqlite":
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        install_sqlite_timeout(engine.sync_engine, statement_timeout_ms)
     return engine
 
 

@@ -252,11 +252,17 @@ async def expiring_rows(
     filter: commitments.ExpiringFilter | None = None,
     today: dt.date | None = None,
     world: World = World.REAL,
+    items: Sequence[commitments.ExpiringCommitment] | None = None,
 ) -> AsyncIterator[Row]:
-    """Yield the expiring commitments, soonest first (a short list: no batching needed)."""
-    items = await commitments.expiring_commitments(
-        session, within_days=within_days, filter=filter, today=today, world=world
-    )
+    """Yield the expiring commitments, soonest first (a short list: no batching needed).
+
+    ``items``: the list already computed (the HTTP export counts it first); else it is
+    computed from the other arguments.
+    """
+    if items is None:
+        items = await commitments.expiring_commitments(
+            session, within_days=within_days, filter=filter, today=today, world=world
+        )
     who = await partners.get_partners(session, ids={i.partner_id for i in items})
     where = await districts.get_districts(session, codes={i.district_code for i in items})
     synthetic = await partnerships.get_partnerships(session, ids=[i.partnership_id for i in items])

@@ -44,6 +44,7 @@ from service.ratelimit import make_rate_limiter
 from service.server.exports import routes as export_routes
 from service.server.health import healthz, readyz
 from service.server.logs import configure_logging
+from service.server.memory import fix_mmap_threshold
 from service.server.result_cache import ResultCache, principal_from_scope
 from service.server.web import routes as console_routes
 from service.server.web.ide import graphiql_html
@@ -226,13 +227,6 @@ def _is_query(request_data: GraphQLRequestData) -> bool:
     return operation is not None and operation.operation == OperationType.QUERY
 
 
-def statement_timeout_args(url: str, timeout_ms: int) -> dict[str, Any]:
-    """``connect_args`` making PostgreSQL cancel the service's statements after ``timeout_ms``."""
-    if timeout_ms <= 0 or not url.startswith("postgresql"):
-        return {}
-    return {"connect_args": {"options": f"-c statement_timeout={timeout_ms}"}}
-
-
 def _rate_limited(response_data: Any) -> int | None:
     """The ``retryAfter`` of a RATE_LIMITED error in a GraphQL response, if there is one."""
     if not isinstance(response_data, dict):
@@ -298,10 +292,12 @@ def create_app(settings: Settings) -> Starlette:
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        # Rebuilt feature matrices must go back to the system when freed (memory.py).
+        fix_mmap_threshold()
         engine = make_async_engine(
             settings.async_database_url,
             pool_pre_ping=True,
-            **statement_timeout_args(settings.async_database_url, settings.statement_timeout_ms),
+            statement_timeout_ms=settings.statement_timeout_ms,
         )
         app.state.settings = settings
         app.state.engine = engine

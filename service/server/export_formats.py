@@ -40,6 +40,7 @@ class Plan:
     rows: RowSource
     filters: dict[str, Any]
     provenance: str
+    size: int  # the rows it reads: its rate-limit cost is size x columns (exports.export_cost)
 
 
 def _text(value: Any) -> Any:

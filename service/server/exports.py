@@ -20,10 +20,21 @@ from starlette.background import BackgroundTask
 from starlette.responses import FileResponse, JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
+from recommender.emphasis import DEFAULT_EMPHASIS, Emphasis
 from schema.errors import NOT_FOUND, UNAUTHENTICATED
 from schema.permissions import MISSING_TOKEN, REJECTED_TOKEN, principal_from_authorization
-from service.db.enums import DistrictType, PartnerKind, PartnershipStatus
-from service.domain import commitments, export_tables, exports, planning
+from schema.ratelimit import charge_client, refusal_body
+from service.db.enums import DistrictType, PartnerKind, PartnershipStatus, QuotaCategory
+from service.domain import (
+    commitments,
+    districts,
+    export_tables,
+    exports,
+    partners,
+    partnerships,
+    planning,
+    provinces,
+)
 from service.domain.districts import DistrictFilter, DistrictOrder, DistrictOrderField
 from service.domain.partners import PartnerFilter
 from service.domain.partnerships import PartnershipFilter
@@ -38,6 +49,7 @@ if TYPE_CHECKING:
     from starlette.requests import Request
     from starlette.routing import BaseRoute
 
+    from service.auth import Principal
     from service.domain.export_tables import Table
 
 CSV_TYPE = "text/csv; charset=utf-8"
@@ -73,11 +85,13 @@ async def _districts(request: Request, params: qp.Params, session: AsyncSession)
     params.finish()
     await qp.check_exist(session, province_codes=[province] if province else [])
     await qp.check_world(session, world)
+    size = await districts.list_districts(session, filter=flt, order=order, limit=0)
     return Plan(
         export_tables.DISTRICTS,
         lambda s: exports.district_rows(s, filter=flt, order=order, world=world),
         {k: val for k, val in vars(flt).items() if val is not None} | {"world": world.value},
         export_tables.DISTRICT_PROVENANCE[world],
+        size.total,
     )
 
 
@@ -100,11 +114,13 @@ async def _partners(request: Request, params: qp.Params, session: AsyncSession) 
         district_codes=[district] if district else [],
     )
     await qp.check_world(session, world)
+    size = await partners.list_partners(session, filter=flt, limit=0)
     return Plan(
         export_tables.PARTNERS,
         lambda s: exports.partner_rows(s, filter=flt),
         {k: val for k, val in vars(flt).items() if val is not None} | {"world": world.value},
         qp.row_provenance(world),
+        size.total,
     )
 
 
@@ -128,11 +144,13 @@ async def _partnerships(request: Request, params: qp.Params, session: AsyncSessi
         partner_ids=[partner] if partner else [],
     )
     await qp.check_world(session, world)
+    size = await partnerships.list_partnerships(session, filter=flt, limit=0)
     return Plan(
         export_tables.PARTNERSHIPS,
         lambda s: exports.partnership_rows(s, filter=flt),
         {k: val for k, val in vars(flt).items() if val is not None} | {"world": world.value},
         qp.row_provenance(world),
+        size.total,
     )
 
 
@@ -142,11 +160,13 @@ async def _quota(request: Request, params: qp.Params, session: AsyncSession) -> 
     params.finish()
     await qp.check_exist(session, province_codes=codes)
     await qp.check_world(session, world)
+    chosen = len(codes) if codes else len(await provinces.list_provinces(session))
     return Plan(
         export_tables.QUOTA_PROGRESS,
         lambda s: exports.quota_rows(s, province_codes=codes or None, world=world),
         ({"province_codes": codes} if codes else {}) | {"world": world.value},
         export_tables.QUOTA_PROVENANCE[world],
+        chosen * len(QuotaCategory),  # one row per quota category of each province
     )
 
 
@@ -172,20 +192,23 @@ async def _expiring(request: Request, params: qp.Params, session: AsyncSession) 
     )
     await qp.check_world(session, world)
     today = dt.date.today()
+    items = await commitments.expiring_commitments(
+        session, within_days=within, filter=flt, today=today, world=world
+    )
     return Plan(
         export_tables.EXPIRING_COMMITMENTS,
-        lambda s: exports.expiring_rows(
-            s, within_days=within, filter=flt, today=today, world=world
-        ),
+        lambda s: exports.expiring_rows(s, items=items),
         {"within_days": within, "today": today.isoformat(), "world": world.value}
         | {k: val for k, val in vars(flt).items() if val},
         qp.row_provenance(world),
+        len(items),
     )
 
 
 async def _plan(request: Request, params: qp.Params, session: AsyncSession) -> Plan:
     code = qp.single(qp.province_codes(params), "provinceCode")
     world = params.world()
+    emphasis = qp.single(params.choice("emphasis", Emphasis), "emphasis") or DEFAULT_EMPHASIS
     params.finish()
     if code is None:
         raise qp.bad_param("provinceCode", "provinceCode is required")
@@ -196,16 +219,19 @@ async def _plan(request: Request, params: qp.Params, session: AsyncSession) -> P
         raise ExportError(503, "RECOMMENDER_UNAVAILABLE", "the recommender is not running")
     # the real record unless world=demo, as the API's provincePlan
     inputs = await planning.plan_inputs(session, province_code=code, world=world)
-    plan = await planning.rank_plan(rec, inputs, province_code=code, world=world)
+    plan = await planning.rank_plan(
+        rec, inputs, province_code=code, world=world, emphasis=emphasis.value
+    )
     if plan is None:
         raise ExportError(404, NOT_FOUND, f"there is no province {code}", "provinceCode")
     return Plan(
         export_tables.PROVINCE_PLAN,
         lambda s: exports.plan_rows(s, plan=plan),
-        {"province_code": code, "world": world.value},
+        {"province_code": code, "world": world.value, "emphasis": emphasis.value},
         f"recommendations of model {plan.model_version}, quotas counted in the "
         f"{'real record' if world is World.REAL else 'real record and the demo world'}; "
         "synthetic partners are marked per row",
+        len(plan.picks),
     )
 
 
@@ -222,15 +248,43 @@ PLANNERS = {
 # --- routes --------------------------------------------------------------------------------
 
 
-async def _authorize(request: Request) -> ExportError | None:
+async def _authorize(request: Request) -> tuple[Principal | None, ExportError | None]:
+    """The caller (None: anonymous) and the refusal, if the request may not export."""
     principal, rejected = await principal_from_authorization(
         request.app.state.session_factory, request.headers.get("authorization")
     )
     if rejected:
-        return ExportError(401, UNAUTHENTICATED, REJECTED_TOKEN)
+        return None, ExportError(401, UNAUTHENTICATED, REJECTED_TOKEN)
     if request.app.state.settings.reads_require_token and principal is None:
-        return ExportError(401, UNAUTHENTICATED, MISSING_TOKEN)
-    return None  # any valid token is at least a viewer, and a viewer may read all this
+        return None, ExportError(401, UNAUTHENTICATED, MISSING_TOKEN)
+    return principal, None  # any valid token is at least a viewer, who may read all this
+
+
+def export_cost(plan: Plan) -> int:
+    """Rate-limit units of an export: one per cell it reads (rows x columns), at least 1.
+
+    A GraphQL query is charged one unit per field of each object it returns
+    (:mod:`schema.cost`), so an export costs what the same rows and columns would.
+    """
+    return max(1, plan.size * len(plan.table.columns))
+
+
+async def _charge(request: Request, principal: Principal | None, plan: Plan) -> Response | None:
+    """Charge the export to its client's budget; the 429 response when it is over."""
+    state = request.app.state
+    refused = await charge_client(
+        getattr(state, "rate_limiter", None),
+        state.settings,
+        principal,
+        request.client.host if request.client else None,
+        export_cost(plan),
+    )
+    if refused is None:
+        return None
+    error, retry_after = refused
+    return JSONResponse(
+        refusal_body(error), status_code=429, headers={"Retry-After": str(retry_after)}
+    )
 
 
 def _filename(table: Table, suffix: str) -> str:
@@ -245,7 +299,7 @@ async def export(request: Request) -> Response:
         return ExportError(404, NOT_FOUND, f"there is no export {name}.{fmt}").response()
     if fmt == "geojson" and name != export_tables.DISTRICTS.name:
         return ExportError(404, NOT_FOUND, "only districts export as GeoJSON").response()
-    refused = await _authorize(request)
+    principal, refused = await _authorize(request)
     if refused is not None:
         return refused.response()
     try:
@@ -253,6 +307,9 @@ async def export(request: Request) -> Response:
             plan = await planner(request, qp.Params(request.query_params), session)
     except ExportError as exc:
         return exc.response()
+    limited = await _charge(request, principal, plan)
+    if limited is not None:
+        return limited
     disposition = {"content-disposition": f'attachment; filename="{_filename(plan.table, fmt)}"'}
     if fmt == "csv":
         return StreamingResponse(
@@ -273,7 +330,7 @@ async def export(request: Request) -> Response:
 
 async def index(request: Request) -> JSONResponse:
     """What can be exported, with the query parameters each export takes."""
-    refused = await _authorize(request)
+    _principal, refused = await _authorize(request)
     if refused is not None:
         return refused.response()
     return JSONResponse(

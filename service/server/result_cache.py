@@ -18,7 +18,9 @@ responses are never kept. An answer served again is charged to its client's rate
 limit (:mod:`schema.ratelimit`) at the cost the first run recorded, and refused with 429
 and ``RATE_LIMITED`` like any other operation when the client is over budget. The
 store is a least-recently-used map bounded by a byte budget
-(``MITRA_RESULT_CACHE_BYTES``); ``MITRA_RESULT_CACHE=off`` removes the cache.
+(``MITRA_RESULT_CACHE_BYTES``) that counts each entry's answer, key text and
+bookkeeping; it is emptied whenever the data version moves, so it holds one version's
+answers at most. ``MITRA_RESULT_CACHE=off`` removes the cache.
 """
 
 from __future__ import annotations
@@ -28,51 +30,72 @@ import json
 from collections import OrderedDict
 from collections.abc import Hashable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from graphql import GraphQLError, OperationDefinitionNode, OperationType, parse, print_ast
 
 from schema.documents import Memo
 from schema.permissions import principal_from_authorization
-from schema.ratelimit import COST_STATE, key_for, over_budget
+from schema.ratelimit import COST_STATE, charge_client, refusal_body
 
 if TYPE_CHECKING:
     from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
     from service.db.data_version import DataVersionWatcher
 
+V = TypeVar("V")
 PRINCIPAL_STATE = "mitra_principal"  # scope["state"] key: (principal, token_rejected)
 
 
-class ByteBudgetLRU:
-    """Least-recently-used bytes values whose total size stays within ``max_bytes``."""
+# Bytes an entry costs beyond its answer and the text of its key: the key tuple, the
+# map's slot and link, the objects' headers (measured: about 450; rounded up).
+ENTRY_OVERHEAD = 512
+
+
+@dataclass(frozen=True, slots=True)
+class _Entry:
+    body: bytes
+    cost: int  # the rate-limit cost its first run recorded
+
+
+class ByteBudgetLRU(Generic[V]):
+    """Least-recently-used values whose total size stays within ``max_bytes``.
+
+    The caller states each value's size: for the result cache, the answer's bytes plus
+    its key's text plus :data:`ENTRY_OVERHEAD`, so that many small answers cannot hold
+    several times the budget in keys and bookkeeping.
+    """
 
     def __init__(self, max_bytes: int) -> None:
         self.max_bytes = max_bytes
         self.size = 0
-        self._items: OrderedDict[Hashable, bytes] = OrderedDict()
+        self._items: OrderedDict[Hashable, tuple[V, int]] = OrderedDict()
 
-    def get(self, key: Hashable) -> bytes | None:
-        value = self._items.get(key)
-        if value is not None:
-            self._items.move_to_end(key)
-        return value
+    def get(self, key: Hashable) -> V | None:
+        item = self._items.get(key)
+        if item is None:
+            return None
+        self._items.move_to_end(key)
+        return item[0]
 
-    def put(self, key: Hashable, value: bytes) -> None:
-        if len(value) > self.max_bytes:
+    def put(self, key: Hashable, value: V, size: int) -> None:
+        if size > self.max_bytes:
             return
         old = self._items.pop(key, None)
         if old is not None:
-            self.size -= len(old)
-        self._items[key] = value
-        self.size += len(value)
+            self.size -= old[1]
+        self._items[key] = (value, size)
+        self.size += size
         while self.size > self.max_bytes:
-            _, evicted = self._items.popitem(last=False)
-            self.size -= len(evicted)
+            _, (_evicted, evicted_size) = self._items.popitem(last=False)
+            self.size -= evicted_size
 
     def clear(self) -> None:
         self._items.clear()
         self.size = 0
+
+    def values(self) -> list[V]:
+        return [value for value, _size in self._items.values()]
 
     def __len__(self) -> int:
         return len(self._items)
@@ -115,10 +138,9 @@ class ResultCache:
 
     def __init__(self, app: ASGIApp, *, max_bytes: int) -> None:
         self.app = app
-        self.store = ByteBudgetLRU(max_bytes)
+        self.store: ByteBudgetLRU[_Entry] = ByteBudgetLRU(max_bytes)
         self._documents: Memo[_Document | None] = Memo()
         self._version: tuple[int, dt.date] | None = None
-        self._costs: dict[Hashable, int] = {}  # cache key -> the rate-limit cost it recorded
         self.hits = 0
         self.misses = 0
 
@@ -157,26 +179,19 @@ class ResultCache:
             return
         if version != self._version:
             self.store.clear()  # every key of an older version is dead
-            self._costs.clear()
             self._version = version
         key = (document.normalised, request[2], request[1], role, version)
         cached = self.store.get(key)
-        cost = self._costs.get(key)
-        if cached is not None and cost is not None:
+        if cached is not None:
             self.hits += 1
-            await _serve_hit(scope, send, cached, cost)
+            await _serve_hit(scope, send, cached.body, cached.cost)
             return
         self.misses += 1
         captured = await _capture(self.app, scope, replay, send)
         recorded = (scope.get("state") or {}).get(COST_STATE)
         if captured is not None and _cacheable(captured) and isinstance(recorded, int):
-            self._put(key, captured, recorded)
-
-    def _put(self, key: Hashable, body: bytes, cost: int) -> None:
-        self.store.put(key, body)
-        self._costs[key] = cost
-        if len(self._costs) > 2 * len(self.store) + 1024:  # drop the evicted keys' costs
-            self._costs = {k: v for k, v in self._costs.items() if self.store.get(k)}
+            text = len(document.normalised) + len(request[1]) + len(request[2] or "")
+            self.store.put(key, _Entry(captured, recorded), len(captured) + text + ENTRY_OVERHEAD)
 
     async def _role(self, scope: Scope) -> str | None:
         """The caller's role for the key: "anonymous" without a token, None when refused.
@@ -224,26 +239,19 @@ async def _serve_hit(scope: Scope, send: Send, cached: bytes, cost: int) -> None
 async def _charge(scope: Scope, cost: int) -> tuple[bytes, int] | None:
     """Charge a cached answer to its client; the 429 body and ``Retry-After`` if refused."""
     state = scope["app"].state
-    limiter = getattr(state, "rate_limiter", None)
-    settings = getattr(state, "settings", None)
-    if limiter is None or settings is None:
-        return None
     principal, _rejected = (scope.get("state") or {}).get(PRINCIPAL_STATE, (None, False))
     client = scope.get("client")
-    key, has_token = key_for(principal, client[0] if client else None)
-    budget = (
-        settings.rate_limit_per_minute if has_token else settings.anonymous_rate_limit_per_minute
+    refused = await charge_client(
+        getattr(state, "rate_limiter", None),
+        getattr(state, "settings", None),
+        principal,
+        client[0] if client else None,
+        cost,
     )
-    if budget <= 0:
+    if refused is None:
         return None
-    decision = await limiter.charge(key, cost, budget)
-    if decision.allowed:
-        return None
-    error = over_budget(
-        has_token=has_token, budget=budget, cost=cost, retry_after=decision.retry_after
-    )
-    body = {"data": None, "errors": [{"message": error.message, "extensions": error.extensions}]}
-    return json.dumps(body).encode(), decision.retry_after
+    error, retry_after = refused
+    return json.dumps(refusal_body(error)).encode(), retry_after
 
 
 def _cacheable(body: bytes) -> bool:

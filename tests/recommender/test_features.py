@@ -202,3 +202,21 @@ def test_only_local_media_fill_the_local_media_quota(rec_districts) -> None:
         od = space.d_pos[other["code"]]
         radio_there = st.pair_features(np.array([1]), np.array([od]))[0, COL["quota_gap"]]
         assert (radio_there > 0) == (rule is not None)
+
+
+def test_the_quota_reason_of_a_national_outlet_says_it_fills_no_local_media_quota(
+    rec_districts,
+) -> None:
+    """A reason never implies that a national outlet would help the local-media quota."""
+    from recommender.explain import sentence
+
+    province = rec_districts.iloc[0]["province_code"]  # the radio is local media there
+    partners, history, d, _ = _media_frames(rec_districts, [[], [province], []])
+    space = FeatureSpace(rec_districts, partners)
+    st = space.at(history, dt.date(2026, 1, 1))
+    di = space.d_pos[d["code"]]
+    national = sentence(st, 0, di, "quota")
+    assert national.startswith("Not local media in ") and "local media quota (1 of 4" in national
+    assert sentence(st, 0, di, "quota", "id").startswith("Bukan media lokal di ")
+    radio = sentence(st, 1, di, "quota")
+    assert "Not local media" not in radio and "1 local media committed" in radio

@@ -55,7 +55,12 @@ def tokens(settings: Settings, engine: Engine) -> Iterator[dict[Role, str]]:
 
 @pytest.fixture(scope="module")
 def client(settings: Settings, engine: Engine) -> Iterator[TestClient]:
-    with TestClient(create_app(settings)) as test_client:
+    # Whole tables, many times over from one address: far beyond an anonymous client's
+    # budget, which tests/service/server/test_export_rate_limit.py covers.
+    unlimited = dataclasses.replace(
+        settings, rate_limit_per_minute=0, anonymous_rate_limit_per_minute=0
+    )
+    with TestClient(create_app(unlimited)) as test_client:
         yield test_client
 
 
@@ -249,6 +254,21 @@ def test_province_plan_and_expiring_csv(client: TestClient) -> None:
     assert [r["partner_name"] for r in rows] == [
         p["partner"]["name"] for p in body["data"]["provincePlan"]["picks"]
     ]
+    # the plan's emphasis, as provincePlan(emphasis:) takes it: the same picks as the API's
+    need = read_csv(client.get("/export/province-plan.csv?provinceCode=53&emphasis=NEED"))
+    body = client.post(
+        "/graphql",
+        json={
+            "query": '{ provincePlan(provinceCode: "53", emphasis: NEED) '
+            "{ picks { partner { name } district { code } } } }"
+        },
+    ).json()
+    assert [(r["partner_name"], r["district_code"]) for r in need] == [
+        (p["partner"]["name"], p["district"]["code"]) for p in body["data"]["provincePlan"]["picks"]
+    ]
+    bad = client.get("/export/province-plan.csv?provinceCode=53&emphasis=loud")
+    assert bad.status_code == 400
+    assert bad.json()["errors"][0]["extensions"]["field"] == "emphasis"
     expiring = client.get("/export/expiring-commitments.csv?withinDays=730&provinceCode=53")
     read_csv(expiring)  # status, type and disposition
     assert expiring.text.splitlines()[0].split(",") == list(

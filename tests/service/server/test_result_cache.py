@@ -16,7 +16,7 @@ from starlette.testclient import TestClient
 
 from service.auth import Role
 from service.server.app import create_app
-from service.server.result_cache import ByteBudgetLRU
+from service.server.result_cache import ENTRY_OVERHEAD, ByteBudgetLRU, ResultCache
 from service.settings import PROJECT_ROOT, Settings
 from tests.schema.api_support import bearer, create_tokens_sync, seeded_database, settings_for
 
@@ -132,15 +132,41 @@ def test_off_switch(settings: Settings, api: Any) -> None:
 
 
 def test_lru_keeps_within_its_byte_budget() -> None:
-    lru = ByteBudgetLRU(max_bytes=10)
-    lru.put("a", b"1234")
-    lru.put("b", b"1234")
+    lru: ByteBudgetLRU[bytes] = ByteBudgetLRU(max_bytes=10)
+    lru.put("a", b"1234", 4)
+    lru.put("b", b"1234", 4)
     assert lru.get("a") == b"1234"  # now the most recently used
-    lru.put("c", b"1234")  # 12 bytes: the least recently used ("b") goes
+    lru.put("c", b"1234", 4)  # 12 bytes: the least recently used ("b") goes
     assert lru.get("b") is None and lru.get("a") == b"1234" and lru.get("c") == b"1234"
     assert lru.size == 8 and len(lru) == 2
-    lru.put("big", b"x" * 11)  # larger than the whole budget: not kept
+    lru.put("big", b"x", 11)  # larger than the whole budget: not kept
     assert lru.get("big") is None and lru.size == 8
+    lru.put("a", b"12", 2)  # replacing a value gives its old size back
+    assert lru.size == 6 and len(lru) == 2
+
+
+def _result_cache(app: Any) -> ResultCache:
+    [route] = [r for r in app.routes if getattr(r, "path", None) == "/graphql"]
+    assert isinstance(route.endpoint, ResultCache)
+    return route.endpoint
+
+
+def test_cache_counts_keys_and_bookkeeping_in_its_budget(settings: Settings, api: Any) -> None:
+    """Many small answers under distinct variables cannot hold more than the budget:
+    each entry is charged its answer, its key's text and ENTRY_OVERHEAD."""
+    budget = 20 * ENTRY_OVERHEAD
+    small = settings_for(settings, api[0], result_cache_bytes=budget)
+    app = create_app(small)
+    query = "query($c: String!) { district(code: $c) { name } }"
+    codes = [f"53.{i:02d}" for i in range(1, 23)] + [f"11.{i:02d}" for i in range(1, 19)]
+    with TestClient(app) as client:
+        for code in codes:
+            response = client.post("/graphql", json={"query": query, "variables": {"c": code}})
+            assert response.status_code == 200, response.text
+        cache = _result_cache(app)
+        answers = sum(len(e.body) for e in cache.store.values())
+        assert 0 < len(cache.store) < 20 <= len(codes)
+        assert answers + len(cache.store) * ENTRY_OVERHEAD <= cache.store.size <= budget
 
 
 def test_no_query_resolver_reads_who_the_caller_is() -> None:
