@@ -47,6 +47,8 @@ def _one_blas_thread() -> object:
 
     The products here are small; with OpenBLAS's threads on a busy machine they took 10x
     longer (threads spinning for a core), and the service runs them from worker threads.
+    The limit is process-wide: two threads overlapping may leave BLAS on one thread, which
+    is what a web worker wants anyway.
     """
     if not _blas:
         _blas.append(ThreadpoolController())
@@ -123,7 +125,7 @@ class StateBlocks:
         if got is None:
             got = self._coefficients(np.asarray(w, np.float64), float(b))
             if len(self._linear) >= _CACHED_WEIGHTS:
-                self._linear.pop(next(iter(self._linear)))
+                self._linear.clear()  # rare (a few models per state); safe across threads
             self._linear[key] = got
         return got
 
