@@ -10,6 +10,7 @@ from schema.context import Info
 from schema.ids import from_global_id, parse_district_code, parse_province_code, parse_typed_id
 from schema.inputs import DistrictFilter, DistrictOrder, PartnerFilter, PartnershipFilter
 from schema.pagination import Connection, page_window, to_connection
+from schema.reference_views import views
 from schema.types.campaign import CampaignProgress
 from schema.types.district import District
 from schema.types.node import Node
@@ -37,7 +38,7 @@ async def resolve_node(info: Info, global_id: str) -> Node | None:
         return None if province is None else Province.from_model(province)
     if type_name == "District":
         district = await loaders.district.load(key)
-        return None if district is None else District.from_model(district)
+        return None if district is None else District.from_model(district, info.context.reference)
     if type_name == "Partner":
         partner = await loaders.partner.load(int(key))
         return None if partner is None else Partner.from_model(partner)
@@ -77,15 +78,18 @@ class ReadQuery:
             page = await districts.list_districts(
                 session, filter=flt, order=order, offset=window.offset, limit=window.limit
             )
-        return to_connection(page, District.from_model)
+        shared = views(info.context.reference)
+        return to_connection(
+            page,
+            lambda row: shared.district(row.code) or District.from_model(row, shared.reference),
+        )
 
     @strawberry.field(
         description='A district by Kemendagri code ("53.02" or "5302"); null when unknown.'
     )
     def district(self, info: Info, code: str) -> District | None:
         key = parse_district_code(code)  # a malformed code is the client's error, first
-        row = info.context.reference.districts.get(key)
-        return None if row is None else District.from_model(row)
+        return views(info.context.reference).district(key)
 
     @strawberry.field(description="Partners ordered by name; archived ones only when asked.")
     async def partners(

@@ -8,6 +8,7 @@ import strawberry
 
 from schema.context import Info
 from schema.ids import to_global_id
+from schema.reference_views import views
 from schema.scalars import BigInt, big_int
 from schema.types.enums import DistrictType, PartnerKind
 from schema.types.node import Node
@@ -20,6 +21,7 @@ if TYPE_CHECKING:
     from schema.types.partnership import Partnership
     from schema.types.province import Province
     from schema.types.situation import DistrictSituation
+    from service.domain.reference import ReferenceData
 
 
 @strawberry.type(description="Distinct partners of one kind.")
@@ -42,10 +44,21 @@ class District(Node):
         description="Daerah tertinggal 2020-2024 (Perpres 63/2020)."
     )
     bps_code_2020: str | None
+    # Province and latest figure come from the reference snapshot as plain data
+    # (schema/reference_views.py: built once per data version), not through resolvers.
+    province: Annotated[Province, strawberry.lazy("schema.types.province")]
+    latest_stunting_prevalence: StuntingPrevalence | None = strawberry.field(
+        description=(
+            "The latest figure published for the district; the latest imputed one "
+            "(flagged) only when none was published."
+        )
+    )
     province_code: strawberry.Private[str]
 
     @classmethod
-    def from_model(cls, row: models.District) -> District:
+    def from_model(cls, row: models.District, reference: ReferenceData) -> District:
+        """The district ``row``, its province and latest figure from ``reference``."""
+        shared = views(reference)
         return cls(
             id=strawberry.ID(to_global_id("District", row.code)),
             code=row.code,
@@ -58,26 +71,10 @@ class District(Node):
             population=big_int(row.population),
             underdeveloped=bool(row.underdeveloped),
             bps_code_2020=row.bps_code_2020,
+            province=shared.provinces[row.province_code],
+            latest_stunting_prevalence=shared.latest_prevalence.get(row.code),
             province_code=row.province_code,
         )
-
-    # Province and latest figure come from the reference snapshot: plain (sync)
-    # resolvers, so a page of 100 districts creates no awaitables for them.
-    @strawberry.field
-    def province(self, info: Info) -> Annotated[Province, strawberry.lazy("schema.types.province")]:
-        from schema.types.province import Province
-
-        return Province.from_model(info.context.reference.provinces[self.province_code])
-
-    @strawberry.field(
-        description=(
-            "The latest figure published for the district; the latest imputed one "
-            "(flagged) only when none was published."
-        )
-    )
-    def latest_stunting_prevalence(self, info: Info) -> StuntingPrevalence | None:
-        row = info.context.reference.latest_prevalence.get(self.code)
-        return None if row is None else StuntingPrevalence.from_model(row)
 
     @strawberry.field(
         description="The figures published for this district, oldest first: its trend. "

@@ -61,7 +61,7 @@ class Partner(Node):
 
         codes = await info.context.loaders.partner_districts.load(self.database_id)
         rows = await info.context.loaders.district.load_many(codes)
-        return [District.from_model(row) for row in rows if row is not None]
+        return [District.from_model(row, info.context.reference) for row in rows if row is not None]
 
     @strawberry.field
     async def partnerships(

@@ -200,7 +200,7 @@ class RecommendationFeedback:
         from schema.types.district import District
 
         row = await info.context.loaders.district.load(self.district_code)
-        return None if row is None else District.from_model(row)
+        return None if row is None else District.from_model(row, info.context.reference)
 
 
 @strawberry.type

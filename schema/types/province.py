@@ -54,7 +54,7 @@ class Province(Node):
         from schema.types.district import District
 
         rows = await info.context.loaders.districts_by_province.load(self.code)
-        return [District.from_model(row) for row in rows]
+        return [District.from_model(row, info.context.reference) for row in rows]
 
     @strawberry.field(description="Published province figures, oldest first.")
     async def stunting_prevalence_series(self, info: Info) -> list[StuntingPrevalence]:

@@ -29,7 +29,8 @@ async def district_ref(info: Info, code: str, holder: str) -> District:
     from schema.types.district import District
 
     loader = info.context.loaders.district
-    return District.from_model(await load_one(loader, code, f"{holder} without district"))
+    row = await load_one(loader, code, f"{holder} without district")
+    return District.from_model(row, info.context.reference)
 
 
 async def partnership_ref(info: Info, partnership_id: int, holder: str) -> Partnership:
