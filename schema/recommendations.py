@@ -19,7 +19,7 @@ from schema.types.recommendation import (
 )
 from schema.worlds import WorldArg, checked_world
 from service.db import models
-from service.domain import model_registry, planning, recommending
+from service.domain import model_registry, planning, ranking, recommending
 from service.domain.worlds import World
 
 MAX_RECOMMENDATIONS = 50
@@ -111,7 +111,7 @@ class RecommendationQuery:
             )
         # the rejected pairs and the partners' rows come with the recommender's snapshot
         ranked = await _recommender(info).run(
-            recommending.recommend_partners,
+            ranking.recommend_partners,
             code,
             world=world,
             first=n,
@@ -160,7 +160,7 @@ class RecommendationQuery:
                 field="partnerId",
             )
         ranked = await _recommender(info).run(
-            recommending.recommend_districts,
+            ranking.recommend_districts,
             pid,
             world=world,
             first=n,

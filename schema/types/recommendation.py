@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from schema.types.province import Province
     from service.domain.planning import PlanPick as DomainPlanPick
     from service.domain.planning import ProvincePlan as DomainProvincePlan
-    from service.domain.recommending import Ranked
+    from service.domain.ranking import Ranked
 
 PartnerRef = Annotated["Partner", strawberry.lazy("schema.types.partner")]
 DistrictRef = Annotated["District", strawberry.lazy("schema.types.district")]

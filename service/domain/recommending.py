@@ -20,7 +20,7 @@ import datetime as dt
 import functools
 import logging
 import time
-from collections.abc import Awaitable, Callable, Collection, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -29,17 +29,15 @@ import anyio.to_thread
 import numpy as np
 from sqlalchemy import ScalarSelect, Select, func, select
 
-from recommender.emphasis import DEFAULT_EMPHASIS
 from recommender.explain import Reason
-from recommender.features import FAR_KM, FeatureSpace, FeatureState
+from recommender.features import FeatureSpace, FeatureState
 from recommender.model import TransparentScorer
-from recommender.real_model import SUITABLE_SCORE, RealRanker
-from recommender.vocab import AREAS
+from recommender.real_model import RealRanker
 from service.db.models import AuditLog, ModelVersion, Partner, Partnership
 from service.db.models import RecommendationFeedback as Feedback
 from service.domain import model_registry
 from service.domain.feedback_data import rejected_pairs
-from service.domain.real_serving import RealServing, Scored
+from service.domain.real_serving import RealServing
 from service.domain.recommender_data import RecommenderFrames, load_frames
 from service.domain.worlds import World
 
@@ -115,21 +113,6 @@ class Snapshot:
         return np.asarray(self.model.scorer.score_matrix(self.state, d_idx))
 
 
-@dataclass(frozen=True)
-class Ranked:
-    """One recommended partner-district pair."""
-
-    rank: int
-    score: float
-    partner_id: int
-    district_code: str
-    reasons: list[Reason]
-    model_version: str
-    distance_km: float | None = None  # to the partner's nearest known district
-    within_reach: bool = True
-    partner: Partner | None = None  # the partner's row, when the snapshot holds it
-
-
 def build_snapshot(
     frames: RecommenderFrames,
     model: model_registry.LoadedModel,
@@ -175,147 +158,6 @@ def _snapshot(
         real,
         rows,
     )
-
-
-def _top(
-    snap: Snapshot,
-    scores: np.ndarray,
-    mask: np.ndarray,
-    first: int,
-    pair: Callable[[int], tuple[int, int]],
-    scored: Scored | None = None,
-) -> list[Ranked]:
-    s = np.where(mask, scores, -np.inf)
-    order = np.argsort(-s, kind="stable")[: min(first, int(mask.sum()))]
-    pairs = [pair(int(i)) for i in order]
-    # the kept pairs' features in one go (one pair at a time cost ~0.2 ms each)
-    xs = (
-        snap.state.pair_features(np.array([p for p, _ in pairs]), np.array([d for _, d in pairs]))
-        if scored is None and pairs
-        else None
-    )
-    out = []
-    rows = snap.rows.partners
-    for rank, (i, (p, d)) in enumerate(zip(order, pairs, strict=True), start=1):
-        if scored is None:
-            km, x = float(snap.space.near_km[p, d]), None if xs is None else xs[rank - 1]
-            reasons, dist = snap.reasons(p, d, x), (None if km >= FAR_KM else km)
-            within = True
-        else:
-            reasons, km = scored.reasons(int(i)), float(scored.distance_km[i])
-            dist = None if np.isnan(km) else km
-            within = bool(scored.fit[i] >= SUITABLE_SCORE)
-        pid = int(snap.partner_ids[p])
-        out.append(
-            Ranked(
-                rank,
-                float(scores[i]),
-                pid,
-                str(snap.space.d_codes[d]),
-                reasons,
-                snap.version,
-                dist,
-                within,
-                rows.get(pid),
-            )
-        )
-    return out
-
-
-def recommend_partners(
-    snap: Snapshot,
-    district_code: str,
-    *,
-    first: int,
-    kinds: Sequence[str] | None = None,
-    areas: Sequence[str] | None = None,
-    min_commitment_months: int | None = None,
-    exclude_current: bool = True,
-    exclude_partner_ids: Collection[int] = (),
-    emphasis: str = DEFAULT_EMPHASIS,
-    include_out_of_reach: bool = False,
-    exclude_rejected: bool = True,
-) -> list[Ranked] | None:
-    """Top partners for a district (None when the district is unknown).
-
-    ``areas``: the partner works in any of them. ``min_commitment_months``: the
-    partner's typical commitment is known and at least this long. ``exclude_current``:
-    leave out partners that already work in the district (a proposed, active or
-    reported partnership). ``exclude_partner_ids``: never these. ``exclude_rejected``: leave
-    out partners whose latest verdict for the district is rejected (the snapshot's rows).
-    With the real-record rankers: scores are 0-100 match scores blended with need by
-    ``emphasis``, and partners whose fit is below ``SUITABLE_SCORE`` (no presence within
-    reach) are left out unless ``include_out_of_reach``.
-    """
-    s = snap.space
-    d = s.d_pos.get(district_code)
-    if d is None:
-        return None
-    p = s.partners
-    mask = np.ones(len(s.p_names), bool)
-    if kinds:
-        mask &= p["kind"].isin(list(kinds)).to_numpy()
-    if areas:
-        mask &= s.areas[:, [AREAS.index(a) for a in areas]].any(axis=1)
-    if min_commitment_months is not None:
-        mask &= (p["typical_commitment_months"].fillna(-1) >= min_commitment_months).to_numpy()
-    if exclude_current:
-        mask &= ~snap.open_pd[:, d]
-    excluded = set(exclude_partner_ids)
-    if exclude_rejected:
-        excluded |= snap.rows.rejected_partners(district_code)
-    if excluded:
-        mask &= ~np.isin(snap.partner_ids, list(excluded))
-    if snap.real is not None:
-        scored = snap.real.partners_for(snap.state, d, emphasis)
-        if not include_out_of_reach:
-            mask &= scored.fit >= SUITABLE_SCORE
-        return _top(snap, scored.score, mask, first, lambda i: (i, d), scored)
-    scores = snap.model.scorer.score_district(snap.state, d)
-    return _top(snap, scores, mask, first, lambda i: (i, d))
-
-
-def recommend_districts(
-    snap: Snapshot,
-    partner_id: int,
-    *,
-    first: int,
-    province_codes: Sequence[str] | None = None,
-    areas: Sequence[str] | None = None,
-    exclude_current: bool = True,
-    exclude_district_codes: Collection[str] = (),
-    emphasis: str = DEFAULT_EMPHASIS,
-    exclude_rejected: bool = True,
-) -> list[Ranked] | None:
-    """Top districts for a partner (None when the partner is unknown or archived).
-
-    ``areas``: only districts where at least one of these areas has no active
-    partnership. ``exclude_current``: leave out districts where the partner already
-    works (a proposed, active or reported partnership). ``exclude_district_codes``:
-    never these. ``exclude_rejected``: leave out districts where the partner's latest
-    verdict is rejected (the snapshot's rows).
-    """
-    s = snap.space
-    p = snap.partner_pos.get(partner_id)
-    if p is None:
-        return None
-    mask = np.ones(len(s.d_codes), bool)
-    if province_codes:
-        mask &= np.isin(s.districts["province_code"].astype(str).to_numpy(), list(province_codes))
-    if areas:
-        mask &= (snap.state.coverage[:, [AREAS.index(a) for a in areas]] == 0).any(axis=1)
-    if exclude_current:
-        mask &= ~snap.open_pd[p]
-    excluded = set(exclude_district_codes)
-    if exclude_rejected:
-        excluded |= snap.rows.rejected_districts(partner_id)
-    if excluded:
-        mask &= ~np.isin(s.d_codes, list(excluded))
-    if snap.real is not None:
-        scored = snap.real.districts_for(snap.state, p, emphasis, mask, snap.transparent)
-        return _top(snap, scored.score, mask, first, lambda i: (p, i), scored)
-    scores = snap.model.scorer.score_partner(snap.state, p)
-    return _top(snap, scores, mask, first, lambda i: (p, i))
 
 
 async def _rows(session: AsyncSession) -> Rows:
