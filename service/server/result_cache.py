@@ -133,6 +133,25 @@ async def _read_body(receive: Receive) -> bytes:
     return b"".join(chunks)
 
 
+def _invalidating(send: Send, watcher: DataVersionWatcher) -> Send:
+    """``send`` that makes ``watcher`` read the version again before the answer leaves.
+
+    A mutation's write has committed when its answer is sent. The client may send its
+    next read the moment the answer arrives, and that read may be served before the
+    mutation's request has finished (the rest of the middleware stack still awaits), so
+    the worker must know of its own write before it answers, not after: otherwise the
+    read is answered from the cache of the older version (and on PostgreSQL, until a
+    notification or the poll, it stays so).
+    """
+
+    async def send_after_write(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            watcher.invalidate()
+        await send(message)
+
+    return send_after_write
+
+
 class ResultCache:
     """ASGI middleware for the GraphQL endpoint; see the module docstring."""
 
@@ -163,10 +182,12 @@ class ResultCache:
         if watcher is None:  # no lifespan ran (no database opened): nothing to key by
             await self.app(scope, replay, send)
             return
+        if operation is OperationType.MUTATION:
+            await self.app(scope, replay, _invalidating(send, watcher))
+            watcher.invalidate()
+            return
         if operation is not OperationType.QUERY or request is None or document is None:
             await self.app(scope, replay, send)
-            if operation is OperationType.MUTATION:
-                watcher.invalidate()  # this worker's next read sees its own write
             return
         role = await self._role(scope)
         if role is None:  # a token that was refused: the answer is an error

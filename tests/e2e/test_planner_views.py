@@ -8,6 +8,7 @@ Rows the tests add to the live server's database are removed afterwards.
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -59,6 +60,13 @@ def _cleanup(engine: Engine) -> None:
         session.execute(delete(Partner).where(Partner.id.in_(ids)))
 
 
+def _committed_now(live_server: LiveServer, province: str, partnership_id: int) -> int | None:
+    body = live_server.graphql(EXPIRING, {"p": [province]})
+    items = body["data"]["expiringCommitments"]
+    mine = [i for i in items if i["partnership"]["databaseId"] == partnership_id]
+    return mine[0]["committedNow"] if mine else None
+
+
 @pytest.fixture
 def at_risk(console_engine: Engine, live_server: LiveServer) -> Iterator[dict[str, Any]]:
     """A company commitment ending in 30 days whose end drops its province below 5 companies.
@@ -73,17 +81,21 @@ def at_risk(console_engine: Engine, live_server: LiveServer) -> Iterator[dict[st
             assert district is not None
             province = district.province_code
             partnership_id = _add(session, f"{PREFIX} 0", TTS, today + dt.timedelta(days=30))
-        body = live_server.graphql(EXPIRING, {"p": [province]})
-        [item] = [
-            i
-            for i in body["data"]["expiringCommitments"]
-            if i["partnership"]["databaseId"] == partnership_id
-        ]
-        missing = 5 - item["committedNow"]
+        # Written past the server: it sees them at once on SQLite (the file changes) and
+        # within its poll (0.5 s) or a notification on PostgreSQL; wait until it does.
+        deadline = time.monotonic() + 10
+        while (now := _committed_now(live_server, province, partnership_id)) is None:
+            assert time.monotonic() < deadline, "the server never saw the added commitment"
+            time.sleep(0.1)
+        missing = 5 - now
         assert missing >= 0, "the province already has more than 5 companies in force"
         with Session(console_engine) as session, session.begin():
             for i in range(missing):
                 _add(session, f"{PREFIX} {i + 1}", TTS, today + dt.timedelta(days=400))
+        deadline = time.monotonic() + 10
+        while _committed_now(live_server, province, partnership_id) != 5:
+            assert time.monotonic() < deadline, "the server never saw the added commitments"
+            time.sleep(0.1)
         yield {"id": partnership_id, "province": province}
     finally:
         _cleanup(console_engine)

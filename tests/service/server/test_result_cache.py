@@ -211,3 +211,44 @@ def test_a_write_from_elsewhere_is_seen_without_waiting_for_the_poll(
         if body["data"]["partners"]["totalCount"] == 1 or time.monotonic() > deadline:
             break
     assert cache == "miss" and body["data"]["partners"]["totalCount"] == 1
+
+
+def test_a_mutation_invalidates_before_its_answer_leaves() -> None:
+    """The next read may be served before the mutation's request has finished: the
+    worker must know of its own write when the answer goes out, not only afterwards."""
+    import asyncio
+    import json
+    from types import SimpleNamespace
+
+    class Watcher:
+        def __init__(self) -> None:
+            self.invalidated = 0
+
+        def invalidate(self) -> None:
+            self.invalidated += 1
+
+    watcher = Watcher()
+    seen_at_start: list[int] = []
+
+    async def app(scope: Any, receive: Any, send: Any) -> None:  # a mutation's answer
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b'{"data": {}}'})
+
+    async def send(message: Any) -> None:
+        if message["type"] == "http.response.start":
+            seen_at_start.append(watcher.invalidated)
+
+    body = json.dumps({"query": "mutation { createPartner(input: {}) { partner { name } } }"})
+    messages = [{"type": "http.request", "body": body.encode(), "more_body": False}]
+
+    async def receive() -> Any:
+        return messages.pop(0) if messages else {"type": "http.disconnect"}
+
+    scope = {
+        "type": "http",
+        "method": "POST",
+        "app": SimpleNamespace(state=SimpleNamespace(data_version=watcher)),
+        "headers": [],
+    }
+    asyncio.run(ResultCache(app, max_bytes=1 << 20)(scope, receive, send))
+    assert seen_at_start == [1]  # invalidated before the answer's first byte
