@@ -82,6 +82,16 @@ EN: dict[str, str] = {
         "Not local media in {province}, so it would not count towards the province's "
         "{quota:label:quota} quota ({filled} of {target} committed)"
     ),
+    # the real-record rankers' own factors (recommender/real_explain.py)
+    "real.track.none": "No known district yet (no reported or recorded partnership)",
+    "real.track.known": "Known in {n:count:district}, {near} of them within 100 km",
+    "real.shared.none": "No partner is known in this district yet",
+    "real.shared.some": "Shares a district with {shared} of the {here:count:partner} known here",
+    "real.areas.covered": (
+        "Its areas are already covered here ({n:count:active partnership}) or not needed "
+        "most here: no need points"
+    ),
+    "real.areas.open": "Brings {area:label:area}, which no active partner covers here",
 }
 
 ID: dict[str, str] = {
@@ -134,6 +144,17 @@ ID: dict[str, str] = {
         "Bukan media lokal di {province}, jadi tidak dihitung dalam kuota "
         "{quota:label:quota} provinsi ({filled} dari {target} berkomitmen)"
     ),
+    "real.track.none": "Belum ada kabupaten/kota yang diketahui (belum ada kemitraan tercatat)",
+    "real.track.known": "Dikenal di {n} kabupaten/kota, {near} di antaranya dalam radius 100 km",
+    "real.shared.none": "Belum ada mitra yang diketahui di kabupaten/kota ini",
+    "real.shared.some": (
+        "Berbagi kabupaten/kota dengan {shared} dari {here} mitra yang dikenal di sini"
+    ),
+    "real.areas.covered": (
+        "Bidangnya sudah ditangani di sini ({n} kemitraan aktif) atau bukan kebutuhan "
+        "utama di sini: tanpa poin kebutuhan"
+    ),
+    "real.areas.open": "Membawa {area:label:area}, yang belum ditangani mitra aktif di sini",
 }
 
 TEMPLATES: dict[str, dict[str, str]] = {"en": EN, "id": ID}

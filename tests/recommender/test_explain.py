@@ -19,7 +19,8 @@ def test_both_tables_have_the_same_keys_and_placeholders() -> None:
 
 def test_every_factor_has_a_fact_function_and_templates() -> None:
     assert set(FACTS) == set(FACTORS)
-    assert {key.split(".")[0] for key in EN} == set(FACTORS)
+    # and "real": the real-record rankers' own factors (recommender/real_explain.py)
+    assert {key.split(".")[0] for key in EN} == set(FACTORS) | {"real"}
 
 
 @pytest.mark.parametrize("lang", list(TEMPLATES))
@@ -63,3 +64,29 @@ def test_one_partnership_is_singular_and_acronyms_keep_their_capitals() -> None:
     assert render(one, "en").endswith("already covered here by 1 active partnership")
     bumn = Fact(("kind.kind",), {"kind": "state_owned_company", "scope": "national"})
     assert render(bumn, "id") == "BUMN berskala nasional"
+
+
+def test_real_record_reasons_are_worded_from_the_tables() -> None:
+    """recommender.real_explain finds the facts; wording's ``real.*`` templates say them."""
+    from types import SimpleNamespace
+
+    import numpy as np
+
+    from recommender import real_explain
+    from recommender.vocab import AREAS
+
+    known = np.array([[True, True, False], [False, True, False]])
+    record = SimpleNamespace(dist=np.array([[0.0, 50.0, 300.0]] * 3))
+    track = real_explain.track_record(record, known, 0, 0, "en")  # type: ignore[arg-type]
+    assert track == "Known in 2 districts, 2 of them within 100 km"
+    shared = real_explain.shared_partners(record, known, 0, 1, "id")  # type: ignore[arg-type]
+    assert shared == "Berbagi kabupaten/kota dengan 1 dari 1 mitra yang dikenal di sini"
+    areas = np.zeros(len(AREAS))
+    areas[AREAS.index("wash")] = 1
+    need, covered = np.ones(len(AREAS)), np.zeros(len(AREAS))
+    brings = real_explain.open_areas(areas, need, covered, "en")
+    assert brings == "Brings clean water and sanitation, which no active partner covers here"
+    covered[AREAS.index("wash")] = 1
+    assert real_explain.open_areas(areas, need, covered, "en").startswith(
+        "Its areas are already covered here (1 active partnership)"
+    )
