@@ -52,6 +52,14 @@ from recommender.record import RealRecord
 BLENDS: tuple[tuple[float, float, float], ...] = tuple(
     (a / 4, b / 4, (4 - a - b) / 4) for a in range(5) for b in range(5 - a)
 )
+# geography with its ties broken by the logit, or by the walk: a percentile-rank weight of
+# 0.001 moves a candidate by at most 0.001, less than one step of geography's percentile
+# ranks among ~124 candidates (1/124), so only tied candidates are reordered
+TIE_BREAK = 1e-3
+TIE_BREAKS: tuple[tuple[float, float, float], ...] = (
+    (TIE_BREAK, 0.0, 1.0 - TIE_BREAK),
+    (0.0, TIE_BREAK, 1.0 - TIE_BREAK),
+)
 CANDIDATES = ("logit", "walk", "blend", "geography")
 
 
@@ -134,7 +142,7 @@ def choose(record: RealRecord, variant: str, train: list[Hold], removed: np.ndar
             best_walk, walk_crit, walk = params, c, sc
     inner: dict[str, tuple[float, float]] = {}
     best = BLENDS[0]
-    for wts in BLENDS:
+    for wts in BLENDS + TIE_BREAKS:
         spans = [
             rank_of(blend(wts, (logit[i], walk[i], geo[i]), cands[i]), cands[i], h.target)
             for i, h in enumerate(train)

@@ -9,7 +9,13 @@ import pytest
 
 from recommender.choice import district_block
 from recommender.graph import DistrictWalk
-from recommender.partner_candidates import BLENDS, blend, geography_scores, percentile_ranks
+from recommender.partner_candidates import (
+    BLENDS,
+    TIE_BREAKS,
+    blend,
+    geography_scores,
+    percentile_ranks,
+)
 from recommender.real_evaluation import _Baselines
 from recommender.real_training import PARTNERS, SOURCE_BLOCKED, holds, rank_of
 from recommender.record import RealRecord
@@ -62,3 +68,20 @@ def test_percentile_ranks_average_ties_and_the_blend_keeps_each_order() -> None:
         b = blend(w, s, cand)
         assert (np.argsort(b[cand]) == np.argsort(s[i][cand])).all()
     assert len(BLENDS) == 15 and all(abs(sum(w) - 1.0) < 1e-12 for w in BLENDS)
+
+
+def test_a_tie_break_reorders_only_geography_ties() -> None:
+    """Geography's order is kept between distinct values; within a tie the other ranker
+    decides (124 candidates, as many as the real record's, with many ties)."""
+    rng = np.random.default_rng(1)
+    n = 124
+    cand = np.ones(n, bool)
+    geo = rng.integers(0, 20, size=n).astype(float)  # coarse: many ties
+    other = rng.normal(size=n)
+    for w in TIE_BREAKS:
+        scores = (other, other, geo)
+        b = blend(w, scores, cand)
+        hi, lo = geo[:, None] > geo[None, :], b[:, None] > b[None, :]
+        assert (lo[hi]).all(), "a higher geography score stays above"
+        tied = (geo[:, None] == geo[None, :]) & ~np.eye(n, dtype=bool)
+        assert (lo[tied] == (other[:, None] > other[None, :])[tied]).all()
