@@ -99,6 +99,7 @@ class DataVersionWatcher:
         self._file: tuple[int, int, int] | None = None
         self._version = -1
         self._checked = float("-inf")
+        self._invalidations = 0  # how many invalidate() calls so far
         self._lock = asyncio.Lock()
 
     def _file_changed(self) -> bool:
@@ -119,14 +120,19 @@ class DataVersionWatcher:
             return self._version
         async with self._lock:
             if time.monotonic() - self._checked >= self.poll_seconds:
-                started = time.monotonic()
+                started, invalidations = time.monotonic(), self._invalidations
                 async with self.session_factory() as session:
                     self._version = await read_version(session)
-                self._checked = started
+                if invalidations == self._invalidations:
+                    self._checked = started
+                # else a write was announced while the row was being read: the value may
+                # predate it, so the next call reads again instead of keeping it for a
+                # whole polling interval
         return self._version
 
     def invalidate(self) -> None:
         """Read the version again on the next call (a write is known to have happened)."""
+        self._invalidations += 1
         self._checked = float("-inf")
 
     async def listen(self, conninfo: str) -> None:

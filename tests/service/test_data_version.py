@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -76,3 +78,43 @@ async def test_watcher_polls_and_invalidates(tmp_path: Path) -> None:
         finally:
             await aengine.dispose()
             engine.dispose()
+
+
+async def test_an_invalidation_during_a_read_is_not_lost() -> None:
+    """A read of the version that began before a write committed may return the old
+    version; if ``invalidate`` came while it ran, the next call reads again instead of
+    serving that old version for a whole polling interval (a page that reloads right
+    after its write would otherwise get the result cached under the old version)."""
+    versions = iter([1, 2])
+    reading = asyncio.Event()
+    release = asyncio.Event()
+    calls = 0
+
+    class _Session:
+        async def __aenter__(self) -> _Session:
+            return self
+
+        async def __aexit__(self, *exc: object) -> None:
+            return None
+
+        async def execute(self, _stmt: object) -> Any:
+            nonlocal calls
+            calls += 1
+            value = next(versions)  # the statement sees the state before the commit
+            reading.set()
+            await release.wait()
+
+            class _Result:
+                def scalar_one_or_none(self) -> int:
+                    return value
+
+            return _Result()
+
+    watcher = DataVersionWatcher(lambda: _Session(), poll_seconds=3600)  # type: ignore[arg-type]
+    first = asyncio.create_task(watcher.current())
+    await reading.wait()
+    watcher.invalidate()  # the write commits and its worker invalidates, mid-read
+    release.set()
+    assert await first == 1  # the read that began before the write
+    assert await watcher.current() == 2  # read again: the invalidation was not lost
+    assert calls == 2
