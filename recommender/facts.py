@@ -134,15 +134,32 @@ def _capacity(c: Pair) -> Fact:
     return Fact(("capacity.budget",), {"burden": burden, "budget_bn": budget_bn})
 
 
-def _kind(c: Pair) -> Fact:
-    p, s = c.p, c.s
+# sector codes are snake_case words; these are said as their abbreviation or phrase
+_SECTOR_WORDS = {"un": "UN", "ngo": "NGO", "fmcg": "FMCG", "lng": "LNG", "oil_gas": "oil and gas"}
+
+
+def sector_label(sector: str) -> str:
+    """Return a sector code as words.
+
+    ``oil_gas_lng`` -> "oil and gas LNG", ``un_agency`` -> "UN agency".
+    """
+    text = sector.replace("oil_gas", _SECTOR_WORDS["oil_gas"])
+    return " ".join(_SECTOR_WORDS.get(w, w) for w in text.split("_"))
+
+
+def kind_fact(s: FeatureSpace, p: int, first: str = "kind.kind") -> Fact:
+    """Return the fact of the partner's kind (with its scope in ``kind.kind``) and sector."""
     values = {"kind": KINDS[s.kind[p]], "scope": str(s.scope[p])}
     sector = s.sector[p]
     if not isinstance(sector, str) or not sector:
-        return Fact(("kind.kind",), values)
-    values["sector"] = sector.replace("_", " ")
+        return Fact((first,), values)
+    values["sector"] = sector_label(sector)
     extra = "kind.natural_resource" if s.natural_resource[p] else "kind.sector"
-    return Fact(("kind.kind", extra), values)
+    return Fact((first, extra), values)
+
+
+def _kind(c: Pair) -> Fact:
+    return kind_fact(c.s, c.p)
 
 
 def _continuity(c: Pair) -> Fact:

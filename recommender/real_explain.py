@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from recommender.facts import Fact
+from recommender.facts import Fact, kind_fact
+from recommender.features import FeatureSpace
 from recommender.record import RealRecord
 from recommender.vocab import AREAS
 from recommender.wording import render
@@ -51,3 +52,12 @@ def open_areas(partner_areas: np.ndarray, need: np.ndarray, coverage: np.ndarray
         return _say("real.areas.covered", lang, n=int(coverage[own].sum()))
     best = max(open_, key=lambda a: need[a])
     return _say("real.areas.open", lang, area=AREAS[best])
+
+
+def kind(space: FeatureSpace, p: int, lang: str) -> str:
+    """Return the partner's kind and sector, without a scope.
+
+    A real partner's scope is only a rule over its reported footprint (one reported
+    district makes a national bank "local"), and the real-record model does not use it.
+    """
+    return render(kind_fact(space, p, "real.kind"), lang)

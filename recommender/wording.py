@@ -83,6 +83,7 @@ EN: dict[str, str] = {
         "{quota:label:quota} quota ({filled} of {target} committed)"
     ),
     # the real-record rankers' own factors (recommender/real_explain.py)
+    "real.kind": "{kind:Label:kind}",
     "real.track.none": "No known district yet (no reported or recorded partnership)",
     "real.track.known": "Known in {n:count:district}, {near} of them within 100 km",
     "real.shared.none": "No partner is known in this district yet",
@@ -144,6 +145,7 @@ ID: dict[str, str] = {
         "Bukan media lokal di {province}, jadi tidak dihitung dalam kuota "
         "{quota:label:quota} provinsi ({filled} dari {target} berkomitmen)"
     ),
+    "real.kind": "{kind:Label:kind}",
     "real.track.none": "Belum ada kabupaten/kota yang diketahui (belum ada kemitraan tercatat)",
     "real.track.known": "Dikenal di {n} kabupaten/kota, {near} di antaranya dalam radius 100 km",
     "real.shared.none": "Belum ada mitra yang diketahui di kabupaten/kota ini",

@@ -51,7 +51,14 @@ class ApiField:
 # The one mapping: the fields (by the domain's name) whose column does not say it all.
 PARTNER_API: dict[str, ApiField] = {
     "kind": ApiField(PartnerKind, PartnerKind),
-    "scope": ApiField(PartnerScope, PartnerScope),
+    "scope": ApiField(
+        PartnerScope,
+        PartnerScope,
+        "How far its work reaches. For a partner from public sources it is a rule over "
+        "the reported districts (NATIONAL: an international organisation or two or more "
+        "provinces; PROVINCIAL: two or more districts of one province; else LOCAL): what "
+        "the sources show, not the size of the organisation.",
+    ),
     "annual_budget_idr": ApiField(BigInt),
     "synthetic": ApiField(
         bool, bool, "True for generated demonstration partners, false for real ones."

@@ -90,7 +90,7 @@ class RealServing:
                     real_explain.shared_partners(rec, kn, p, d, "en"),
                     real_explain.shared_partners(rec, kn, p, d, "id"),
                 ),
-                "kind": (sentence(state, p, d, "kind"), sentence(state, p, d, "kind", "id")),
+                "kind": (real_explain.kind(s, p, "en"), real_explain.kind(s, p, "id")),
             }
             out = [
                 Reason(f, float(w_fit * points[f][p]), en, id_) for f, (en, id_) in texts.items()

@@ -90,3 +90,30 @@ def test_real_record_reasons_are_worded_from_the_tables() -> None:
     assert real_explain.open_areas(areas, need, covered, "en").startswith(
         "Its areas are already covered here (1 active partnership)"
     )
+
+
+def test_a_real_partners_kind_reason_names_no_scope_and_reads_its_sector() -> None:
+    """A real partner's scope is a rule over its reported footprint (one reported district
+    makes a national bank "local"), so the real-record reason says the kind and sector
+    only; sector codes are said as words."""
+    from types import SimpleNamespace
+
+    import numpy as np
+
+    from recommender import real_explain
+    from recommender.facts import sector_label
+    from recommender.vocab import KINDS
+
+    space = SimpleNamespace(
+        kind=np.array([KINDS.index("state_owned_company"), KINDS.index("international_org")]),
+        scope=np.array(["local", "national"]),
+        sector=np.array(["banking", "un_agency"], dtype=object),
+        natural_resource=np.array([False, False]),
+    )
+    en = [real_explain.kind(space, p, "en") for p in (0, 1)]  # type: ignore[arg-type]
+    assert en == ["State-owned company (banking)", "International organisation (UN agency)"]
+    ids = [real_explain.kind(space, p, "id") for p in (0, 1)]  # type: ignore[arg-type]
+    words = set(" ".join(en + ids).lower().replace("(", " ").replace(")", " ").split())
+    assert not words & {"local", "lokal", "provincial", "provinsi", "national", "nasional"}
+    assert sector_label("oil_gas_lng") == "oil and gas LNG"
+    assert sector_label("religious_womens_org") == "religious womens org"
