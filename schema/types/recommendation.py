@@ -132,7 +132,10 @@ class DistrictRecommendation:
 @strawberry.type(description="One partner proposed for one district to fill a quota slot.")
 class PlanPick:
     category: QuotaCategory
-    score: float
+    score: float = strawberry.field(
+        description="The score recommendPartners gives this partner for this district with "
+        "the same emphasis (0-100 on the real record), with the same reasons."
+    )
     reasons: list[Reason]
     areas_covered: list[InterventionArea] = strawberry.field(
         description="The partner's areas that no active partnership covers in the district."

@@ -17,6 +17,11 @@ province), where a pair's need points are the mean of the district's need points
 to 14 %, underdeveloped, burden) and the points of the partner's areas the district
 lacks (:mod:`recommender.emphasis`). FIT (the default) is the relevance alone.
 
+Each pick carries the score and reasons recommendPartners gives the pair with the same
+emphasis: on the real record the real-record ranker's 0-100 match score and its factors
+(the selection above only standardises that ranker's utilities), in the demo world the
+demo model's score and reasons.
+
 No partner appears twice; partners already committed in the province, already
 working there (a proposed, active or reported partnership), or whose known typical
 commitment is under 6 months are left out, and so is every pair a planner rejected.
@@ -230,13 +235,18 @@ def plan_province(
         i, p = np.unravel_index(int(np.argmax(value)), value.shape)
         d = int(d_idx[i])
         own = np.flatnonzero(s.areas[p] > 0)
+        if snap.real is not None:  # the real-record ranker scored it: its points and reasons
+            scored = snap.real.partners_for(snap.state, d, emphasis)
+            score, reasons = float(scored.score[p]), scored.reasons(int(p))
+        else:
+            score, reasons = float(scores[i, p]), snap.reasons(int(p), d)
         picks.append(
             PlanPick(
                 category=QuotaCategory(QUOTAS[s.quota[p]]),
                 partner_id=int(snap.partner_ids[p]),
                 district_code=str(s.d_codes[d]),
-                score=float(scores[i, p]),
-                reasons=snap.reasons(int(p), d),
+                score=score,
+                reasons=reasons,
                 areas_covered=[AREAS[a] for a in own if lacking[i, a]],
             )
         )

@@ -181,3 +181,36 @@ async def test_plan_emphasis_defaults_to_fit_and_need_picks_needier_districts(
 async def test_plan_emphasis_outside_the_enum_is_a_validation_error(rrun: Run):
     bad = await rrun(PLAN_EMPHASIS, {"code": "94", "emphasis": "MOST"}, errors=True)
     assert bad.errors and "emphasis" in bad.errors[0].message.lower()
+
+
+RECOMMEND = """
+query($d: String!) {
+  recommendPartners(districtCode: $d, first: 50) {
+    score partner { databaseId } reasons { factor contribution sentence }
+  }
+}"""
+
+
+@pytest.mark.parametrize("code", ["95", "53"])
+async def test_real_plan_picks_are_scored_and_explained_as_recommend_partners(rrun: Run, code: str):
+    """On the real record the plan ranks with the real-record ranker: each pick carries
+    that ranker's 0-100 score and its reasons (known districts, shared partners, kind),
+    the same as recommendPartners gives the pair, not another model's sentences."""
+    plan = (await rrun(PLAN, {"code": code})).data["provincePlan"]
+    assert plan["picks"], "the real record has candidates in this province"
+    compared = 0
+    for pick in plan["picks"]:
+        ranked = (await rrun(RECOMMEND, {"d": pick["district"]["code"]})).data
+        same = {r["partner"]["databaseId"]: r for r in ranked["recommendPartners"]}.get(
+            pick["partner"]["databaseId"]
+        )
+        assert 0 <= pick["score"] <= 100
+        if same is not None:  # within recommendPartners' first 50
+            compared += 1
+            assert pick["score"] == pytest.approx(same["score"], abs=1e-3)
+            assert [r["sentence"] for r in pick["reasons"]] == [
+                r["sentence"] for r in same["reasons"]
+            ]
+        factors = {r["factor"] for r in pick["reasons"]}
+        assert factors <= {"presence", "track_record", "continuity", "kind", "focus"}
+    assert compared >= len(plan["picks"]) // 2
