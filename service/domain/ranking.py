@@ -20,7 +20,7 @@ from recommender.features import FAR_KM
 from recommender.real_model import SUITABLE_SCORE
 from recommender.vocab import AREAS
 from service.db.models import Partner
-from service.domain.real_serving import Scored
+from service.domain.real_serving import RealServing, Scored
 from service.domain.recommending import Snapshot
 
 
@@ -84,6 +84,39 @@ def _top(
     return out
 
 
+def _rank(
+    snap: Snapshot,
+    mask: np.ndarray,
+    *,
+    first: int,
+    pair: Callable[[int], tuple[int, int]],
+    current: np.ndarray | None,
+    ids: np.ndarray,
+    excluded: Collection[int | str],
+    real: Callable[[RealServing, np.ndarray], Scored],
+    learned: Callable[[], np.ndarray],
+    within_reach_only: bool = False,
+) -> list[Ranked]:
+    """Return the top ``first`` candidates of ``mask``, less the excluded ones.
+
+    ``current``: candidates already working with the query, left out (None keeps them);
+    ``excluded``: values of ``ids`` to leave out. With the snapshot's real-record rankers
+    the scores are ``real(snap.real, mask)`` (the mask after the exclusions) and, with
+    ``within_reach_only``, candidates whose fit is below ``SUITABLE_SCORE`` are left
+    out; else the scores are ``learned()``.
+    """
+    if current is not None:
+        mask &= ~current
+    if excluded:
+        mask &= ~np.isin(ids, list(excluded))
+    if snap.real is not None:
+        scored = real(snap.real, mask)
+        if within_reach_only:
+            mask &= scored.fit >= SUITABLE_SCORE
+        return _top(snap, scored.score, mask, first, pair, scored)
+    return _top(snap, learned(), mask, first, pair)
+
+
 def recommend_partners(
     snap: Snapshot,
     district_code: str,
@@ -121,20 +154,21 @@ def recommend_partners(
         mask &= s.areas[:, [AREAS.index(a) for a in areas]].any(axis=1)
     if min_commitment_months is not None:
         mask &= (p["typical_commitment_months"].fillna(-1) >= min_commitment_months).to_numpy()
-    if exclude_current:
-        mask &= ~snap.open_pd[:, d]
     excluded = set(exclude_partner_ids)
     if exclude_rejected:
         excluded |= snap.rows.rejected_partners(district_code)
-    if excluded:
-        mask &= ~np.isin(snap.partner_ids, list(excluded))
-    if snap.real is not None:
-        scored = snap.real.partners_for(snap.state, d, emphasis)
-        if not include_out_of_reach:
-            mask &= scored.fit >= SUITABLE_SCORE
-        return _top(snap, scored.score, mask, first, lambda i: (i, d), scored)
-    scores = snap.model.scorer.score_district(snap.state, d)
-    return _top(snap, scores, mask, first, lambda i: (i, d))
+    return _rank(
+        snap,
+        mask,
+        first=first,
+        pair=lambda i: (i, d),
+        current=snap.open_pd[:, d] if exclude_current else None,
+        ids=snap.partner_ids,
+        excluded=excluded,
+        real=lambda real, _mask: real.partners_for(snap.state, d, emphasis),
+        learned=lambda: snap.model.scorer.score_district(snap.state, d),
+        within_reach_only=not include_out_of_reach,
+    )
 
 
 def recommend_districts(
@@ -166,15 +200,17 @@ def recommend_districts(
         mask &= np.isin(s.districts["province_code"].astype(str).to_numpy(), list(province_codes))
     if areas:
         mask &= (snap.state.coverage[:, [AREAS.index(a) for a in areas]] == 0).any(axis=1)
-    if exclude_current:
-        mask &= ~snap.open_pd[p]
     excluded = set(exclude_district_codes)
     if exclude_rejected:
         excluded |= snap.rows.rejected_districts(partner_id)
-    if excluded:
-        mask &= ~np.isin(s.d_codes, list(excluded))
-    if snap.real is not None:
-        scored = snap.real.districts_for(snap.state, p, emphasis, mask, snap.transparent)
-        return _top(snap, scored.score, mask, first, lambda i: (p, i), scored)
-    scores = snap.model.scorer.score_partner(snap.state, p)
-    return _top(snap, scores, mask, first, lambda i: (p, i))
+    return _rank(
+        snap,
+        mask,
+        first=first,
+        pair=lambda i: (p, i),
+        current=snap.open_pd[p] if exclude_current else None,
+        ids=s.d_codes,
+        excluded=excluded,
+        real=lambda real, m: real.districts_for(snap.state, p, emphasis, m, snap.transparent),
+        learned=lambda: snap.model.scorer.score_partner(snap.state, p),
+    )

@@ -19,8 +19,11 @@ description stay NULL because the sources do not give them.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
+
+import pandas as pd
 
 from service.db.enums import InterventionArea, PartnerKind, PartnerScope, PartnershipStatus
 from service.seed.catalogue import partner_row
@@ -190,3 +193,25 @@ def real_partner_rows(
         partnership_areas=partnership_areas,
         skipped=skipped,
     )
+
+
+def real_partner_frames(
+    districts: pd.DataFrame, directory: Path = REFERENCE_DIR
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Real partners and partnerships (with sources) as recommender frames.
+
+    ``districts`` needs ``code`` and ``province_code``. The partners carry their
+    ``areas``, ``district_codes`` and ``province_codes``; the partnerships their
+    ``areas``, and a row that gives only a year starts on 1 January of it, as the
+    service dates it when it reads the seeded rows back.
+    """
+    codes = dict(zip(districts["code"], districts["province_code"], strict=True))
+    rp = real_partner_rows(codes, directory)
+    p = pd.DataFrame(rp.partners)
+    p["areas"] = [sorted(rp.partner_areas[n]) for n in p["name"]]
+    p["district_codes"] = [sorted(rp.partner_districts[n]) for n in p["name"]]
+    p["province_codes"] = [sorted(rp.partner_provinces[n]) for n in p["name"]]
+    h = pd.DataFrame(rp.partnerships)
+    h["areas"] = rp.partnership_areas
+    h["start_date"] = [None if pd.isna(y) else dt.date(int(y), 1, 1) for y in h["start_year"]]
+    return p, h

@@ -13,7 +13,6 @@ import os
 import re
 import resource
 import shutil
-import signal
 import statistics
 import subprocess
 import sys
@@ -26,8 +25,7 @@ from typing import Any
 
 import httpx
 
-from service.settings import PROJECT_ROOT
-from service.tools.load_server import free_port
+from service.tools.load_server import free_port, running
 
 CONNECTIONS = 32
 SERVER_CPU = "0"
@@ -143,35 +141,24 @@ def serve(
         ]  # fmt: skip
         if factory:
             cmd.append("--factory")
-    proc = subprocess.Popen(cmd, cwd=PROJECT_ROOT, env={**os.environ, **env})
-    server = Server(name, f"http://127.0.0.1:{port}", proc, workers)
+    base = f"http://127.0.0.1:{port}"
     seen: set[str] = set()
-    try:
-        deadline = time.monotonic() + 120
-        while True:
-            if proc.poll() is not None:
-                raise RuntimeError(f"{name}: uvicorn exited with {proc.returncode}")
-            try:
-                reply = httpx.post(
-                    f"{server.base}/graphql", json={"query": "{ __typename }"}, timeout=2
-                )
-                if reply.status_code == 200:
-                    seen.add(reply.headers.get("x-mitra-worker", ""))
-                if len(seen) >= workers:  # each worker answered on a fresh connection
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"{name}: uvicorn did not answer within 120 s")
-            time.sleep(0.2)
-        yield server
-    finally:
-        proc.send_signal(signal.SIGINT)
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+
+    def answered() -> bool:
+        reply = httpx.post(f"{base}/graphql", json={"query": "{ __typename }"}, timeout=2)
+        if reply.status_code == 200:
+            seen.add(reply.headers.get("x-mitra-worker", ""))
+        return len(seen) >= workers  # each worker answered on a fresh connection
+
+    with running(
+        cmd,
+        env={**os.environ, **env},
+        ready=answered,
+        what=f"{name}: uvicorn",
+        seconds=120,
+        stop_seconds=30,
+    ) as proc:
+        yield Server(name, base, proc, workers)
 
 
 def ask(server: Server, query: str) -> dict[str, Any]:

@@ -9,7 +9,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -94,26 +94,59 @@ def uvicorn_server(
         "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers),
         "--log-level", "warning", "--no-access-log",
     ]  # fmt: skip
-    proc = subprocess.Popen(cmd, cwd=PROJECT_ROOT, env=env)
     base = f"http://127.0.0.1:{port}"
+
+    def healthy() -> bool:
+        return httpx.get(f"{base}/healthz", timeout=2).status_code == 200
+
+    with running(
+        cmd,
+        env=env,
+        ready=healthy,
+        what="uvicorn",
+        seconds=STARTUP_SECONDS,
+        waiting="become healthy",
+        stop_seconds=20,
+    ):
+        yield base
+
+
+@contextmanager
+def running(
+    cmd: list[str],
+    *,
+    env: dict[str, str],
+    ready: Callable[[], bool],
+    what: str,
+    seconds: int,
+    waiting: str = "answer",
+    stop_seconds: float,
+) -> Iterator[subprocess.Popen[bytes]]:
+    """``cmd`` started in the project root, once ``ready()`` holds; interrupted after.
+
+    ``ready`` is asked every 0.2 s (an HTTP error counts as not yet) until it holds or
+    ``seconds`` have passed; ``what`` names the process in the errors. On the way out
+    the process gets SIGINT and is killed when it has not exited ``stop_seconds`` later.
+    """
+    proc = subprocess.Popen(cmd, cwd=PROJECT_ROOT, env=env)
     try:
-        deadline = time.monotonic() + STARTUP_SECONDS
+        deadline = time.monotonic() + seconds
         while True:
             if proc.poll() is not None:
-                raise RuntimeError(f"uvicorn exited with {proc.returncode}")
+                raise RuntimeError(f"{what} exited with {proc.returncode}")
             try:
-                if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
+                if ready():
                     break
             except httpx.HTTPError:
                 pass
             if time.monotonic() > deadline:
-                raise RuntimeError(f"uvicorn did not become healthy within {STARTUP_SECONDS} s")
+                raise RuntimeError(f"{what} did not {waiting} within {seconds} s")
             time.sleep(0.2)
-        yield base
+        yield proc
     finally:
         proc.send_signal(signal.SIGINT)
         try:
-            proc.wait(timeout=20)
+            proc.wait(timeout=stop_seconds)
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()

@@ -19,21 +19,14 @@ import pandas as pd
 from recommender.partner_candidates import compare
 from recommender.real_training import LEAK_FREE, SOURCE_BLOCKED
 from recommender.simulation import load_reference_districts
-from service.seed.partners import real_partner_rows
+from service.seed.partners import real_partner_frames
 from service.settings import REFERENCE_DIR
 
 
 def reference_frames() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """Districts, real partners and real partnerships (with sources) from the seed files."""
     d = load_reference_districts(REFERENCE_DIR)
-    codes = dict(zip(d["code"], d["province_code"], strict=True))
-    rp = real_partner_rows(codes, REFERENCE_DIR)
-    p = pd.DataFrame(rp.partners)
-    p["areas"] = [sorted(rp.partner_areas[n]) for n in p["name"]]
-    p["district_codes"] = [sorted(rp.partner_districts[n]) for n in p["name"]]
-    p["province_codes"] = [sorted(rp.partner_provinces[n]) for n in p["name"]]
-    h = pd.DataFrame(rp.partnerships)
-    h["areas"] = rp.partnership_areas
+    p, h = real_partner_frames(d)
     return d, p, h
 
 
