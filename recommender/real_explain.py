@@ -32,6 +32,19 @@ def track_record(record: RealRecord, known: np.ndarray, p: int, d: int, lang: st
     return _say("real.track.known", lang, n=n, near=near)
 
 
+def nearest_known(record: RealRecord, known: np.ndarray, p: int, d: int, lang: str) -> str:
+    """Name the partner's known district nearest to ``d`` (what the walk spreads from)."""
+    own = np.flatnonzero(known[p])
+    if not len(own):
+        return _say("real.track.none", lang)
+    if known[p, d]:
+        site = str(record.districts["name"].iloc[d])
+        return _say("real.near.here", lang, site=site, n=len(own))
+    near = int(own[np.argmin(record.dist[d, own])])
+    site = str(record.districts["name"].iloc[near])
+    return _say("real.near.other", lang, site=site, km=float(record.dist[d, near]), n=len(own))
+
+
 def shared_partners(record: RealRecord, known: np.ndarray, p: int, d: int, lang: str) -> str:
     """How many of the partners already known in ``d`` share a district with ``p``."""
     here = np.flatnonzero(known[:, d])

@@ -84,6 +84,10 @@ EN: dict[str, str] = {
     ),
     # the real-record rankers' own factors (recommender/real_explain.py)
     "real.kind": "{kind:Label:kind}",
+    "real.near.here": "Already known in {site} ({n:count:district} known in all)",
+    "real.near.other": (
+        "Its nearest known district, {site}, is {km:,.0f} km away ({n:count:district} known)"
+    ),
     "real.track.none": "No known district yet (no reported or recorded partnership)",
     "real.track.known": "Known in {n:count:district}, {near} of them within 100 km",
     "real.shared.none": "No partner is known in this district yet",
@@ -146,6 +150,11 @@ ID: dict[str, str] = {
         "{quota:label:quota} provinsi ({filled} dari {target} berkomitmen)"
     ),
     "real.kind": "{kind:Label:kind}",
+    "real.near.here": "Sudah dikenal di {site} ({n} kabupaten/kota diketahui)",
+    "real.near.other": (
+        "Kabupaten/kota terdekat yang diketahui, {site}, berjarak {km:,.0f} km "
+        "({n} kabupaten/kota diketahui)"
+    ),
     "real.track.none": "Belum ada kabupaten/kota yang diketahui (belum ada kemitraan tercatat)",
     "real.track.known": "Dikenal di {n} kabupaten/kota, {near} di antaranya dalam radius 100 km",
     "real.shared.none": "Belum ada mitra yang diketahui di kabupaten/kota ini",

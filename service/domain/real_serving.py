@@ -141,8 +141,9 @@ class RealServing:
                     "transparan yang terdokumentasi, belum dikonfirmasi data mitra nyata"
                 )
             else:
-                en = sentence(state, p, d, "presence")
-                id_ = sentence(state, p, d, "presence", "id")
+                rec, kn = self.record, self.known
+                en = real_explain.nearest_known(rec, kn, p, d, "en")
+                id_ = real_explain.nearest_known(rec, kn, p, d, "id")
             out = [Reason("presence", float(w_fit * fit[d]), en, id_)]
             if w_need:
                 out.append(

@@ -117,3 +117,29 @@ def test_a_real_partners_kind_reason_names_no_scope_and_reads_its_sector() -> No
     assert not words & {"local", "lokal", "provincial", "provinsi", "national", "nasional"}
     assert sector_label("oil_gas_lng") == "oil and gas LNG"
     assert sector_label("religious_womens_org") == "religious womens org"
+
+
+def test_districts_for_a_real_partner_name_its_nearest_known_district() -> None:
+    """The walk spreads from the partner's known districts: the reason names the nearest
+    one and its distance (each district its own), in both languages."""
+    from types import SimpleNamespace
+
+    import numpy as np
+    import pandas as pd
+
+    from recommender import real_explain
+
+    dist = np.array([[0.0, 40.0, 300.0], [40.0, 0.0, 260.0], [300.0, 260.0, 0.0]])
+    names = ["Kota Kupang", "Kabupaten Kupang", "Kabupaten Belu"]
+    record = SimpleNamespace(dist=dist, districts=pd.DataFrame({"name": names}))
+    known = np.array([[True, False, False], [False, False, False]])
+    say = real_explain.nearest_known
+    assert say(record, known, 0, 1, "en") == (  # type: ignore[arg-type]
+        "Its nearest known district, Kota Kupang, is 40 km away (1 district known)"
+    )
+    assert say(record, known, 0, 2, "id") == (  # type: ignore[arg-type]
+        "Kabupaten/kota terdekat yang diketahui, Kota Kupang, berjarak 300 km "
+        "(1 kabupaten/kota diketahui)"
+    )
+    assert say(record, known, 0, 0, "en").startswith("Already known in Kota Kupang")  # type: ignore[arg-type]
+    assert say(record, known, 1, 0, "en").startswith("No known district yet")  # type: ignore[arg-type]

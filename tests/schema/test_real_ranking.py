@@ -133,6 +133,13 @@ async def test_need_emphasis_moves_districts_towards_need(
                 r["score"], abs=1e-2
             )
         assert {r["district"]["code"] for r in recs}.isdisjoint(known[pid])
+        # the walk spreads from the known districts: each reason names the nearest one
+        # and how far it is, which the answer's distanceKm shows too
+        for r in recs:
+            (presence,) = [x["sentence"] for x in r["reasons"] if x["factor"] == "presence"]
+            assert presence.startswith("Its nearest known district, ")
+            km = float(presence.split(" is ")[1].split(" km")[0].replace(",", ""))
+            assert km == pytest.approx(r["distanceKm"], abs=0.6)
         means[emphasis] = np.mean([prevalence[r["district"]["code"]] for r in recs])
     assert means["FIT"] <= means["BALANCED"] <= means["NEED"], means
     assert means["NEED"] > means["FIT"]
