@@ -23,6 +23,7 @@ from recommender.real_training import (
     choose_walk,
     holds,
     mean_rr,
+    verdict_choices,
     walk_ranks,
 )
 from recommender.record import RealRecord
@@ -46,10 +47,18 @@ class RealRanker(BaseEstimator):  # type: ignore[misc]
     def __init__(self, variant: str = SOURCE_BLOCKED) -> None:
         self.variant = variant
 
-    def fit(self, record: RealRecord) -> RealRanker:
-        """Choose the parameters by cross-validation on ``record`` and fit on all of it."""
+    def fit(self, record: RealRecord, accepted: np.ndarray | None = None) -> RealRanker:
+        """Choose the parameters by cross-validation on ``record`` and fit on all of it.
+
+        ``accepted``: (partner, district) positions of recommendations planners accepted;
+        each is one more training choice for the logit (:func:`verdict_choices`).
+        """
         with threadpool_limits(limits=1, user_api="blas"):
             groups, chosen, dists = choice_examples(record, np.zeros(0, int), self.variant)
+            more = verdict_choices(record, np.zeros((0, 2), int) if accepted is None else accepted)
+            self.n_verdict_choices_ = len(more[0])
+            groups, chosen = groups + more[0], chosen + more[1]
+            dists = np.concatenate([dists, more[2]])
             prior, features, alpha = choose_logit(groups, chosen, dists)
             self.partner_model_ = ConditionalLogit(alpha, features, prior).fit(groups, chosen)
             warm = [h for h in holds(record, DISTRICTS, self.variant) if not h.cold]

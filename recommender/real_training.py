@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 
 from recommender.choice import FEATURE_SETS, PRIORS, ConditionalLogit, district_block
 from recommender.graph import DistrictWalk
@@ -129,6 +130,52 @@ def choice_examples(
         chosen.append(int(np.searchsorted(idx, p)))
         dists.append(d)
     return groups, chosen, np.array(dists, int)
+
+
+def verdict_choices(
+    record: RealRecord, accepted: np.ndarray
+) -> tuple[list[np.ndarray], list[int], np.ndarray]:
+    """Training choices from planners' accepted recommendations: (p, d) position rows.
+
+    An accepted pair is one more choice of ``p`` among the partners not known in ``d``,
+    with the record's features as they are (the pair is not in the record: a verdict is
+    not a partnership, so it never becomes a known district). Pairs already known, and
+    partners with no known district (see :func:`choice_examples`), are skipped.
+    """
+    known = record.known()
+    groups, chosen, dists = [], [], []
+    for p, d in np.asarray(accepted, int).reshape(-1, 2):
+        if known[p, d] or not known[p].any():
+            continue
+        x = district_block(record, known, int(d))
+        idx = np.flatnonzero(~known[:, d])
+        groups.append(x[idx])
+        chosen.append(int(np.searchsorted(idx, p)))
+        dists.append(int(d))
+    return groups, chosen, np.array(dists, int)
+
+
+def accepted_pairs(record: RealRecord, feedback: pd.DataFrame | None) -> np.ndarray:
+    """(partner, district) positions in ``record`` whose latest verdict is ``accepted``.
+
+    ``feedback`` has ``partner_name, district_code, verdict, created_at`` (the planners'
+    verdicts); pairs outside the record (generated partners, unknown codes) are dropped.
+    """
+    if feedback is None or feedback.empty:
+        return np.zeros((0, 2), int)
+    f = feedback.assign(_at=pd.to_datetime(feedback["created_at"], errors="coerce", utc=True))
+    f = f.sort_values("_at", kind="stable").drop_duplicates(
+        ["partner_name", "district_code"], keep="last"
+    )
+    f = f[f["verdict"] == "accepted"]
+    p_pos = {str(n): i for i, n in enumerate(record.p_names)}
+    d_pos = {str(c): i for i, c in enumerate(record.d_codes)}
+    rows = [
+        (p_pos[str(n)], d_pos[str(c)])
+        for n, c in zip(f["partner_name"], f["district_code"], strict=True)
+        if str(n) in p_pos and str(c) in d_pos
+    ]
+    return np.array(rows, int).reshape(-1, 2)
 
 
 def choose_logit(

@@ -37,6 +37,7 @@ from sqlalchemy.orm import Session
 from recommender.features import FeatureSpace
 from recommender.model import LearnedRanker, TransparentScorer
 from recommender.real_model import RealRanker
+from recommender.real_training import accepted_pairs
 from recommender.record import RealRecord
 from recommender.registry import data_hash, load_ranker, save_ranker
 from recommender.scorer import ExplainingScorer
@@ -75,13 +76,19 @@ class LoadedModel:
 MIN_REAL_PAIRS = 10  # fewer known real pairs: the service ranks with the transparent scorer
 
 
-def fit_real_ranker(frames: RecommenderFrames) -> RealRanker | None:
-    """Return the real-record rankers fitted on every real pair (None without enough of them)."""
+def fit_real_ranker(
+    frames: RecommenderFrames, feedback: pd.DataFrame | None = None
+) -> RealRanker | None:
+    """Return the real-record rankers fitted on every real pair (None without enough of them).
+
+    Planners' accepted recommendations of real partners (``feedback``) are training
+    choices too.
+    """
     record = RealRecord.from_frames(frames.districts, frames.partners, frames.history)
     warm = int((record.known().sum(axis=1) >= 2).sum())
     if record.n_pairs < MIN_REAL_PAIRS or warm < 2:
         return None
-    return RealRanker().fit(record)
+    return RealRanker().fit(record, accepted=accepted_pairs(record, feedback))
 
 
 def _unique_version(session: Session, base: str) -> str:
@@ -140,7 +147,7 @@ def train_model(
         "training: fitting the real-record rankers on the real pairs (%.1f s so far)",
         time.perf_counter() - t0,
     )
-    real = fit_real_ranker(frames)
+    real = fit_real_ranker(frames, feedback)
     if real is not None:
         ranker.real_ = real
     trained_on: tuple[pd.DataFrame, ...] = (frames.districts, frames.partners, frames.history)

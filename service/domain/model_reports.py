@@ -142,13 +142,15 @@ def real_model_summary(real: RealRanker | None) -> list[dict[str, Any]]:
     if real is None:
         return []
     walk = real.walk_
+    verdicts = int(getattr(real, "n_verdict_choices_", 0))  # older artifacts: none
     return [
         {
             "direction": "partners_for_district",
             "model": "conditional logit",
             "parameters": f"features {real.partner_model_.features}, "
             f"prior {real.partner_model_.prior}, L2 penalty {real.partner_model_.alpha:g}",
-            "training": f"{real.n_choices_} choices from {real.n_pairs_} real pairs",
+            "training": f"{real.n_choices_} choices ({real.n_choices_ - verdicts} from "
+            f"{real.n_pairs_} real pairs, {verdicts} from accepted recommendations)",
             "share_real": 1.0,
         },
         {

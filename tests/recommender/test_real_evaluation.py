@@ -246,3 +246,45 @@ def test_nested_choice_never_sees_the_outer_test_pairs(real_record_frames, recor
         "features": outside.features,
         "alpha": outside.alpha,
     }
+
+
+def test_accepted_verdicts_are_choices_that_move_the_logit(record) -> None:
+    """A planner's accepted recommendation of a real partner is one more training choice
+    (the latest verdict per pair counts; known pairs, unknown names and rejections do not),
+    and with the same parameters the logit then rates that choice higher."""
+    from recommender.choice import ConditionalLogit
+    from recommender.real_training import accepted_pairs, verdict_choices
+
+    known = record.known()
+    p = int(np.flatnonzero(known.sum(axis=1) >= 2)[0])
+    far = np.flatnonzero(~known[p])
+    d = int(far[np.argmax(record.dist[far][:, known[p]].min(axis=1))])  # far from its footprint
+    name, code = str(record.p_names[p]), str(record.d_codes[d])
+    at = pd.Timestamp("2026-11-01", tz="UTC")
+    known_d = str(record.d_codes[int(np.flatnonzero(known[p])[0])])
+    feedback = pd.DataFrame(
+        {
+            "partner_name": [name, name, name, "No such partner", name],
+            "district_code": [code, code, known_d, code, "99.99"],
+            "verdict": ["rejected", "accepted", "accepted", "accepted", "accepted"],
+            "created_at": [at, at + pd.Timedelta(days=1), at, at, at],
+        }
+    )
+    pairs = accepted_pairs(record, feedback)
+    assert sorted(map(tuple, pairs.tolist())) == sorted(
+        [(p, d), (p, list(record.d_codes).index(known_d))]
+    )
+    groups, chosen, dists = verdict_choices(record, pairs)
+    assert len(groups) == 1 and dists.tolist() == [d]  # the known pair is no new choice
+    flipped = feedback.assign(verdict=feedback["verdict"].replace({"accepted": "rejected"}))
+    assert len(accepted_pairs(record, flipped)) == 0
+
+    base_g, base_c, _ = choice_examples(record, np.zeros(0, int), SOURCE_BLOCKED)
+    without = ConditionalLogit(10.0, "all", "none").fit(base_g, base_c)
+    repeated = 20  # the same verdict from many planners: enough to move 200 choices
+    with_v = ConditionalLogit(10.0, "all", "none").fit(
+        base_g + groups * repeated, base_c + chosen * repeated
+    )
+    assert with_v.log_likelihood(groups[0], chosen[0]) > without.log_likelihood(
+        groups[0], chosen[0]
+    )

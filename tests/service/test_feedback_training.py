@@ -8,6 +8,7 @@ import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from recommender.record import RealRecord
 from service.auth import Principal, Role
 from service.db.models import AuditLog, Partner, RecommendationFeedback
 from service.domain import feedback_data, model_admin
@@ -48,6 +49,24 @@ def test_retrain_after_feedback_changes_hash_and_metrics(session: Session, setti
     assert t["feedback_pairs"] == 12
     assert t["training_pairs"] == before.metrics["training"]["training_pairs"] + 12
     assert after.card["training_data"]["feedback_verdicts"] == 12
+    # the real-record logit learns from the accepted verdicts on real partners too: each
+    # is one more choice, unless the partner is already known in 53.02
+    frames = load_frames(session)
+    record = RealRecord.from_frames(frames.districts, frames.partners, frames.history)
+    d = list(record.d_codes).index("53.02")
+    accepted = [
+        list(record.p_names).index(name)
+        for name in session.scalars(
+            select(Partner.name)
+            .join(RecommendationFeedback, RecommendationFeedback.partner_id == Partner.id)
+            .where(RecommendationFeedback.verdict == "accepted", Partner.synthetic.is_(False))
+        )
+    ]
+    expected = sum(1 for p in accepted if not record.known()[p, d])
+    assert expected > 0
+    real_before, real_after = (m.metrics["real_model"][0]["training"] for m in (before, after))
+    assert "0 from accepted recommendations" in real_before
+    assert f", {expected} from accepted recommendations" in real_after
     actions = session.scalars(
         select(AuditLog.action).where(AuditLog.entity_id.in_([before.version, after.version]))
     ).all()
