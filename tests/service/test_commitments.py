@@ -378,6 +378,9 @@ async def test_end_commitment(asession: AsyncSession) -> None:
         asession, actor=PLANNER, partnership_id=row.id, end_date=today + dt.timedelta(days=1)
     )
     assert [e.code for e in future.user_errors] == ["OUT_OF_RANGE"]
+    # the domain says what to do in its own words, not a GraphQL mutation's name
+    assert "extend the commitment instead" in future.user_errors[0].message
+    assert "Commitment" not in future.user_errors[0].message
     result = await w.end_commitment(
         asession, actor=PLANNER, partnership_id=row.id, outcome="selesai"
     )

@@ -93,8 +93,8 @@ async def extend_commitment(
         errors.append(
             UserError(
                 "end_date",
-                f"the new end date {end_date.isoformat()} has passed; to record an end, "
-                "use endCommitment",
+                f"the new end date {end_date.isoformat()} has passed; to record that it "
+                "ended, end the commitment instead",
                 ErrorCode.OUT_OF_RANGE.value,
             )
         )
@@ -155,7 +155,7 @@ async def end_commitment(
                 UserError(
                     "end_date",
                     f"an end date after today ({end_date.isoformat()}) has not happened yet; "
-                    "to change the planned end, use extendCommitment",
+                    "to change the planned end, extend the commitment instead",
                     ErrorCode.OUT_OF_RANGE.value,
                 ),
                 *errors,
