@@ -78,7 +78,7 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
         host=settings.host if args.host is None else args.host,
         port=settings.port if args.port is None else args.port,
     )
-    return serve(settings, workers=args.workers, prepare=args.prepare)
+    return serve(settings, workers=args.workers, prepare=args.prepare, pin_cpus=args.pin_cpus)
 
 
 def cmd_export_schema(_settings: Settings, args: argparse.Namespace) -> int:
@@ -203,6 +203,12 @@ def build_parser() -> argparse.ArgumentParser:
         type=arg.int_between(1, arg.WORKERS_MAX),
         default=1,
         help="uvicorn worker processes (default 1; more only on PostgreSQL with spare cores)",
+    )
+    p.add_argument(
+        "--pin-cpus",
+        action="store_true",
+        help="run each worker on a CPU of its own (Linux; for a host that serves "
+        "nothing else: the workers' threads then never wake on another worker's CPU)",
     )
     p.add_argument("--prepare", action="store_true", help="run `mitra setup` first")
     p.set_defaults(func=cmd_serve)

@@ -8,6 +8,7 @@ can leave a worker idle); each holds its own copy of the model and its own resul
 
 from __future__ import annotations
 
+import os
 import socket
 import sys
 
@@ -46,8 +47,13 @@ def banner(settings: Settings, *, database: str, model: str, workers: int) -> st
     return "\n".join(lines)
 
 
-def serve(settings: Settings, *, workers: int = 1, prepare: bool = False) -> int:
-    """Serve until interrupted; exit 1 with one line if the database or port is not usable."""
+def serve(
+    settings: Settings, *, workers: int = 1, prepare: bool = False, pin_cpus: bool = False
+) -> int:
+    """Serve until interrupted; exit 1 with one line if the database or port is not usable.
+
+    ``pin_cpus``: each worker on a CPU of its own (:mod:`service.server.workers`); one
+    worker on the first CPU this process may use."""
     import uvicorn
 
     if prepare:
@@ -70,6 +76,9 @@ def serve(settings: Settings, *, workers: int = 1, prepare: bool = False) -> int
     if workers == 1:
         from service.server.app import create_app
 
+        if pin_cpus:  # before the app starts a thread: they inherit it
+            os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
+
         uvicorn.run(
             create_app(settings),
             host=settings.host,
@@ -81,5 +90,7 @@ def serve(settings: Settings, *, workers: int = 1, prepare: bool = False) -> int
     else:
         from service.server.workers import serve_workers
 
-        return serve_workers(settings, workers, log_level=level, access_log=access_log)
+        return serve_workers(
+            settings, workers, log_level=level, access_log=access_log, pin_cpus=pin_cpus
+        )
     return 0

@@ -9,12 +9,20 @@ the kernel spreads new connections over the workers by a hash of their addresses
 
 The supervisor restarts a worker that dies and stops them all on SIGINT or SIGTERM.
 Linux (and BSD) only: ``SO_REUSEPORT`` must exist.
+
+With ``pin_cpus`` (``mitra serve --workers N --pin-cpus``) each worker, and so every
+thread it starts, runs on one CPU of its own (round-robin over the CPUs the supervisor
+may use). A worker is not one thread: each SQLite connection (aiosqlite) has a thread,
+and a request hands its statements to it and back, several times. Left to float, those
+threads wake up on the other CPU, in the middle of the other worker, and the two
+workers' requests cost more CPU each (``docs/performance.md``, "Two workers").
 """
 
 from __future__ import annotations
 
 import logging
 import multiprocessing
+import os
 import signal
 import socket
 import time
@@ -40,7 +48,17 @@ def reuseport_socket(host: str, port: int) -> socket.socket:
     return sock
 
 
-def _worker(settings: Settings, port: int, log_level: str, access_log: bool) -> None:
+def worker_cpus(workers: int, allowed: set[int]) -> list[int]:
+    """The CPU of each of ``workers`` workers: ``allowed`` in order, round-robin."""
+    cpus = sorted(allowed)
+    return [cpus[i % len(cpus)] for i in range(workers)]
+
+
+def _worker(
+    settings: Settings, port: int, log_level: str, access_log: bool, cpu: int | None = None
+) -> None:
+    if cpu is not None:  # first: the threads started from here on inherit it
+        os.sched_setaffinity(0, {cpu})
     import uvicorn
 
     from service.server.app import create_app
@@ -56,12 +74,12 @@ def _worker(settings: Settings, port: int, log_level: str, access_log: bool) -> 
     uvicorn.Server(config).run(sockets=[sock])
 
 
-def _restart_dead(processes: list[BaseProcess], start: Callable[[], BaseProcess]) -> None:
+def _restart_dead(processes: list[BaseProcess], start: Callable[[int], BaseProcess]) -> None:
     for i, process in enumerate(processes):
         if not process.is_alive():
             log.warning("worker %s exited (%s): restarting", process.pid, process.exitcode)
             time.sleep(1)  # a worker that cannot start must not spin
-            processes[i] = start()
+            processes[i] = start(i)  # in the same slot: on the same CPU, if pinned
 
 
 def _stop(processes: list[BaseProcess]) -> None:
@@ -75,20 +93,33 @@ def _stop(processes: list[BaseProcess]) -> None:
 
 
 def serve_workers(
-    settings: Settings, workers: int, *, log_level: str = "info", access_log: bool = False
+    settings: Settings,
+    workers: int,
+    *,
+    log_level: str = "info",
+    access_log: bool = False,
+    pin_cpus: bool = False,
 ) -> int:
-    """Run ``workers`` processes on ``settings.host:settings.port`` until a signal."""
+    """Run ``workers`` processes on ``settings.host:settings.port`` until a signal;
+    with ``pin_cpus``, each on a CPU of its own (:func:`worker_cpus`)."""
     if not hasattr(socket, "SO_REUSEPORT"):
         raise SystemExit("mitra serve --workers needs SO_REUSEPORT (Linux or BSD)")
+    if pin_cpus and not hasattr(os, "sched_setaffinity"):
+        raise SystemExit("mitra serve --pin-cpus needs sched_setaffinity (Linux)")
+    cpus: list[int | None] = (
+        list(worker_cpus(workers, os.sched_getaffinity(0))) if pin_cpus else [None] * workers
+    )
     # Bound (and kept) here first: a port of 0 becomes one real port for every worker.
     anchor = reuseport_socket(settings.host, settings.port)
     port = int(anchor.getsockname()[1])
     context = multiprocessing.get_context("spawn")
     stopping = False
 
-    def start() -> BaseProcess:
+    def start(slot: int) -> BaseProcess:
         process = context.Process(
-            target=_worker, args=(settings, port, log_level, access_log), name="mitra-worker"
+            target=_worker,
+            args=(settings, port, log_level, access_log, cpus[slot]),
+            name="mitra-worker",
         )
         process.start()
         return process
@@ -99,7 +130,7 @@ def serve_workers(
 
     signal.signal(signal.SIGINT, stop)
     signal.signal(signal.SIGTERM, stop)
-    processes = [start() for _ in range(workers)]
+    processes = [start(slot) for slot in range(workers)]
     try:
         while not stopping:
             wait([p.sentinel for p in processes], timeout=0.5)

@@ -13,7 +13,10 @@ For each run the worker's CPU time (utime + stime from ``/proc``) divided by the
 requests served gives the CPU milliseconds per request; each worker's resident memory
 is read at the end. Mitra runs twice on the same seeded database: with the result
 cache off (``MITRA_RESULT_CACHE=off``) and on. Last, the district page uncached is
-served by one worker and by two (``--workers 2``, both CPUs) for the scaling ratio.
+served by one worker and by two (``--workers 2``, both CPUs) for the scaling ratio:
+``mitra serve --workers 2`` with its workers free to run on either CPU and with
+``--pin-cpus`` (one CPU each, as the one worker has one), and uvicorn's own
+``--workers 2``. ``--only scaling`` runs that last part alone.
 
 Before measuring, every query is sent once and must answer without errors, and the
 cached server must answer exactly what the uncached one does.
@@ -121,8 +124,9 @@ class Report:
         return next(s for s in self.series if s.label == label and s.server == server)
 
     def render(self) -> str:
-        anchor = self.find(ANCHOR, "anchor").rps
-        anchor_cpu = self.find(ANCHOR, "anchor").cpu_ms  # the ratio of CPU per request
+        has_anchor = any(s.server == "anchor" for s in self.series)  # not with --only scaling
+        anchor = self.find(ANCHOR, "anchor").rps if has_anchor else 1.0
+        anchor_cpu = self.find(ANCHOR, "anchor").cpu_ms if has_anchor else 1.0
         lines = [
             f"machine: {self.machine}",
             f"database: {self.database}; {self.rounds} rounds of {self.seconds:g} s per row, "
@@ -134,13 +138,15 @@ class Report:
             "|---|---|---:|---:|---:|---:|---:|---:|",
         ]
         for s in self.series:
+            x_anchor = f"{s.rps / anchor:.2f}" if has_anchor else "-"
+            x_cpu = f"{anchor_cpu / s.cpu_ms:.2f}" if has_anchor else "-"
             lines.append(
-                f"| {s.label} | {s.server} | {s.rps:,.0f} | {s.rps / anchor:.2f} | "
-                f"{s.cpu_ms:.2f} | {anchor_cpu / s.cpu_ms:.2f} | {s.busy:.2f} | {s.errors} |"
+                f"| {s.label} | {s.server} | {s.rps:,.0f} | {x_anchor} | "
+                f"{s.cpu_ms:.2f} | {x_cpu} | {s.busy:.2f} | {s.errors} |"
             )
         lines.append("")
         one = self.find(DISTRICT_PAGE_LABEL, ONE_WORKER)
-        for name in (TWO_WORKERS, UVICORN_TWO):
+        for name in (TWO_WORKERS, TWO_PINNED, UVICORN_TWO):
             two = self.find(DISTRICT_PAGE_LABEL, name)
             share = ", ".join(f"{100 * c:.0f} %" for c in self.worker_cpu_share.get(name, []))
             ratio = two.rps / one.rps if one.rps else float("nan")
@@ -163,6 +169,7 @@ class Report:
 DISTRICT_PAGE_LABEL = "district page (100)"
 ONE_WORKER = "mitra, cache off, 1 worker (scaling pair)"
 TWO_WORKERS = "mitra serve --workers 2 (SO_REUSEPORT), cache off"
+TWO_PINNED = "mitra serve --workers 2 --pin-cpus, cache off"
 UVICORN_TWO = "uvicorn --workers 2 (shared socket), cache off"
 
 
@@ -191,28 +198,35 @@ def _scaling(
     rss: dict[str, list[float]],
 ) -> tuple[list[Series], dict[str, list[float]]]:
     """One worker (``off``) against two on both CPUs, cache off: Mitra's own
-    ``mitra serve --workers 2`` (a socket per worker) and uvicorn's ``--workers 2``."""
+    ``mitra serve --workers 2`` (a socket per worker), floating and pinned, and
+    uvicorn's ``--workers 2``."""
     uncached = {**env, "MITRA_RESULT_CACHE": "off"}
     two = stack.enter_context(
         serve(TWO_WORKERS, app, env=uncached, workers=2, cpus="0,1", mitra_serve=True)
     )
+    pinned = stack.enter_context(
+        serve(TWO_PINNED, app, env=uncached, workers=2, cpus="0,1", mitra_serve=True, pin_cpus=True)
+    )
     shared = stack.enter_context(
         serve(UVICORN_TWO, app, env=uncached, workers=2, cpus="0,1", factory=True)
     )
-    for server in (two, shared):
+    multi = (two, pinned, shared)
+    for server in (off, *multi):
         ask(server, page)
         wrk(server, page, seconds=2, scripts=scripts)
     series = [
         Series(DISTRICT_PAGE_LABEL, ONE_WORKER),
         Series(DISTRICT_PAGE_LABEL, TWO_WORKERS),
+        Series(DISTRICT_PAGE_LABEL, TWO_PINNED),
         Series(DISTRICT_PAGE_LABEL, UVICORN_TWO),
     ]
-    cpu_before = {s.name: s.cpu_seconds() for s in (two, shared)}
-    for _ in range(rounds):
-        for row, server in zip(series, (off, two, shared), strict=True):
+    cpu_before = {s.name: s.cpu_seconds() for s in multi}
+    for round_no in range(rounds):
+        for row, server in zip(series, (off, *multi), strict=True):
             row.samples.append(wrk(server, page, seconds=seconds, scripts=scripts))
+        print(f"scaling round {round_no + 1}/{rounds} done", file=sys.stderr)
     shares = {}
-    for server in (two, shared):
+    for server in multi:
         after = server.cpu_seconds()
         used = [b - a for a, b in zip(cpu_before[server.name], after, strict=True)]
         shares[server.name] = [u / sum(used) for u in used] if sum(used) else []
@@ -220,7 +234,7 @@ def _scaling(
     return series, shares
 
 
-def run(*, server_url: str, seconds: float, rounds: int) -> Report:
+def run(*, server_url: str, seconds: float, rounds: int, only: str | None = None) -> Report:
     require_tools()
     with ExitStack() as stack:
         url = stack.enter_context(throwaway_database(server_url))
@@ -237,11 +251,24 @@ def run(*, server_url: str, seconds: float, rounds: int) -> Report:
             # (the district page costs 877 of an anonymous client's 200,000 a minute)
             **UNLIMITED,
         }
-        anchor = stack.enter_context(serve("anchor", "service.tools.bench_anchor:app", env={}))
         app = "service.server.app:create_app_from_env"
         off = stack.enter_context(
             serve("mitra, cache off", app, env={**env, "MITRA_RESULT_CACHE": "off"}, factory=True)
         )
+        page = queries[DISTRICT_PAGE_LABEL]
+        if only == "scaling":
+            rss: dict[str, list[float]] = {off.name: off.rss_mib()}
+            scaling, shares = _scaling(stack, app, env, off, page, seconds, rounds, scripts, rss)
+            return Report(
+                machine=machine(),
+                database=make_backend(server_url),
+                seconds=seconds,
+                rounds=rounds,
+                series=scaling,
+                rss_mib=rss,
+                worker_cpu_share=shares,
+            )
+        anchor = stack.enter_context(serve("anchor", "service.tools.bench_anchor:app", env={}))
         on = stack.enter_context(
             serve("mitra, cache on", app, env={**env, "MITRA_RESULT_CACHE": "on"}, factory=True)
         )
@@ -266,7 +293,6 @@ def run(*, server_url: str, seconds: float, rounds: int) -> Report:
                 series.samples.append(wrk(server, query, seconds=seconds, scripts=scripts))
             print(f"round {round_no + 1}/{rounds} done", file=sys.stderr)
         rss = {s.name: s.rss_mib() for s in (anchor, off, on)}
-        page = queries[DISTRICT_PAGE_LABEL]
         scaling, shares = _scaling(stack, app, env, off, page, seconds, rounds, scripts, rss)
         rows = [t[0] for t in targets] + scaling
     return Report(
@@ -299,8 +325,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         "default) or a PostgreSQL server URL",
     )
     parser.add_argument("--json", type=Path, help="also write the results as JSON here")
+    parser.add_argument(
+        "--only",
+        choices=["scaling"],
+        help="run one part: 'scaling' is the district page uncached, one worker against two",
+    )
     args = parser.parse_args(argv)
-    report = run(server_url=args.server_url, seconds=args.seconds, rounds=args.rounds)
+    report = run(
+        server_url=args.server_url, seconds=args.seconds, rounds=args.rounds, only=args.only
+    )
     print(report.render())
     if args.json:
         data = {

@@ -126,12 +126,14 @@ def serve(
     cpus: str = SERVER_CPU,
     factory: bool = False,
     mitra_serve: bool = False,
+    pin_cpus: bool = False,
 ) -> Iterator[Server]:
-    """uvicorn serving ``app`` (or, with ``mitra_serve``, ``mitra serve --workers``)."""
+    """uvicorn serving ``app`` (or, with ``mitra_serve``, ``mitra serve --workers``,
+    with ``pin_cpus`` each worker on one of ``cpus``)."""
     port = free_port()
     if mitra_serve:
         cmd = ["taskset", "-c", cpus, sys.executable, "-m", "service.server.cli", "serve",
-               "--workers", str(workers)]  # fmt: skip
+               "--workers", str(workers), *(["--pin-cpus"] if pin_cpus else [])]  # fmt: skip
         env = {**env, "HOST": "127.0.0.1", "PORT": str(port)}
     else:
         cmd = [

@@ -154,8 +154,12 @@ def test_a_bad_log_level_is_a_configuration_error() -> None:
     )
 
 
-def test_serve_with_two_workers_answers_from_both(settings: Settings, engine: Engine) -> None:
-    """`mitra serve --workers 2`: two processes, each on its own SO_REUSEPORT socket."""
+@pytest.mark.parametrize("pin", [False, True], ids=["floating", "pinned"])
+def test_serve_with_two_workers_answers_from_both(
+    settings: Settings, engine: Engine, pin: bool
+) -> None:
+    """`mitra serve --workers 2`: two processes, each on its own SO_REUSEPORT socket;
+    with --pin-cpus each runs on a CPU of its own (threads included)."""
     import signal
     import socket
     import time
@@ -172,7 +176,7 @@ def test_serve_with_two_workers_answers_from_both(settings: Settings, engine: En
         "MITRA_MODEL_DIR": str(settings.model_dir),
         "MITRA_ENV": "test",
     }
-    command = ["serve", "--port", str(port), "--workers", "2"]
+    command = ["serve", "--port", str(port), "--workers", "2", *(["--pin-cpus"] if pin else [])]
     proc = subprocess.Popen(
         [sys.executable, "-m", "service.server.cli", *command],
         cwd=ROOT,
@@ -190,6 +194,7 @@ def test_serve_with_two_workers_answers_from_both(settings: Settings, engine: En
         return response.headers["x-mitra-worker"]
 
     workers: set[str] = set()
+    affinity: dict[str, set[int]] = {}
     try:
         # Startup first, one request at a time: the workers import the app and build the
         # schema, slowly on a busy machine, and a flood of requests would only slow them.
@@ -205,9 +210,26 @@ def test_serve_with_two_workers_answers_from_both(settings: Settings, engine: En
             while workers and len(workers) < 2 and time.monotonic() < deadline:
                 workers |= {w for w in pool.map(worker, range(8)) if w}
                 time.sleep(0.1)
+        affinity = {w: os.sched_getaffinity(int(w)) for w in workers}
     finally:
         proc.send_signal(signal.SIGINT)
         out, err = proc.communicate(timeout=30)
     assert len(workers) == 2, (out, err)
     assert f"Mitra is serving on 127.0.0.1:{port} with 2 workers" in out
     assert "Traceback" not in err
+    allowed = os.sched_getaffinity(0)
+    if not pin:
+        assert all(cpus == allowed for cpus in affinity.values()), affinity
+    else:
+        assert all(len(cpus) == 1 and cpus <= allowed for cpus in affinity.values()), affinity
+        if len(allowed) >= 2:  # two CPUs to give: one each
+            assert len(set.union(*affinity.values())) == 2, affinity
+
+
+def test_workers_are_given_cpus_round_robin() -> None:
+    from service.server.workers import worker_cpus
+
+    assert worker_cpus(2, {0, 1}) == [0, 1]
+    assert worker_cpus(2, {5, 3, 9}) == [3, 5]
+    assert worker_cpus(3, {1, 0}) == [0, 1, 0]
+    assert worker_cpus(1, {7}) == [7]
