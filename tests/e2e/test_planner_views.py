@@ -22,7 +22,7 @@ from tests.e2e.conftest import LiveServer
 from tests.e2e.test_console import TTS, open_console, paste_token, planner_token
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Page
+    from playwright.sync_api import Page, Route
 
 __all__ = ["planner_token"]
 
@@ -134,23 +134,38 @@ def test_a_planner_extends_a_commitment_from_the_list(
     at_risk: dict[str, Any],
     planner_token: str,
     console_engine: Engine,
-    request: pytest.FixtureRequest,
 ) -> None:
-    if live_server.settings.database_url.startswith("postgresql"):
-        # Known flake, not understood yet: in 2 of 4 full CI runs on PostgreSQL (never
-        # alone, never on SQLite) the row stayed after the write for 90 s. The test
-        # still runs; the failure message carries the page's write status for the
-        # diagnosis (session note of 2026-12-02).
-        request.applymarker(
-            pytest.mark.xfail(strict=False, reason="flaky on PostgreSQL in full CI runs")
-        )
+    """The planner types the new end date while the province plan is still loading; the
+    plan's arrival must not wipe the date (it re-rendered the whole panel before, and the
+    extend then sent an empty date: the PostgreSQL flake of 2026-12-02, where the plan is
+    slower). The plan's answer is held until the date is typed, so the order is certain."""
     open_console(page, live_server, f"#d={TTS}")
     paste_token(page, planner_token)
+    held: list[Route] = []
+    holding = True
+
+    def hold_the_plan(route: Route) -> None:
+        if holding and "ConsolePlan" in (route.request.post_data or ""):
+            held.append(route)
+        else:
+            route.continue_()
+
+    page.route("**/graphql", hold_the_plan)
     page.click("article.district .link-button")
     row = page.locator(f'#province-view li[data-partnership="{at_risk["id"]}"]')
     row.wait_for()
+    while not held:
+        page.wait_for_timeout(50)
+    # Extending without a date asks for one and sends nothing (one audit row below).
+    row.get_by_role("button", name="Perpanjang").click()
+    assert row.locator(".write-result").inner_text() == "Pilih dulu tanggal berakhir yang baru."
     new_end = dt.date.today() + dt.timedelta(days=200)
     row.locator("input[type=date]").fill(new_end.isoformat())
+    holding = False
+    for route in held:
+        route.continue_()
+    page.locator("#province-view section.plan .model-version").wait_for()
+    assert row.locator("input[type=date]").input_value() == new_end.isoformat()
     row.get_by_role("button", name="Perpanjang").click()
     try:
         page.wait_for_selector(

@@ -47,6 +47,12 @@ export function expiringList(items, { onChanged, showProvince = false } = {}) {
         const status = h("p", { class: "write-result", role: "status" });
         const dateInput = h("input", { type: "date", "aria-label": t("expiring.newEnd"), min: item.endDate });
         const act = async (mutation, input, field) => {
+          if ("endDate" in input && !input.endDate) {
+            status.textContent = t("expiring.needDate");
+            status.className = "write-result error";
+            dateInput.focus();
+            return;
+          }
           status.textContent = "…";
           try {
             const data = await gql(mutation, { input: { partnershipId: item.partnership.id, ...input } });
@@ -178,6 +184,7 @@ export class ProvincePanel {
     this.plan = null;
     this.planState = "idle";
     this.planError = null;
+    this.planSlot = null; // the plan's section, replaced alone when the plan arrives
     this.controller = null;
   }
 
@@ -220,7 +227,15 @@ export class ProvincePanel {
     this.render();
     await planDone;
     if (signal.aborted) return;
-    this.render();
+    // Only the plan's section changes: re-rendering the whole panel would replace the
+    // expiring list and lose a date a planner is typing there.
+    if (this.planSlot && this.planSlot.isConnected) {
+      const fresh = this.renderPlan();
+      this.planSlot.replaceWith(fresh);
+      this.planSlot = fresh;
+    } else {
+      this.render();
+    }
   }
 
   render() {
@@ -238,6 +253,7 @@ export class ProvincePanel {
       return;
     }
     const p = this.province;
+    this.planSlot = this.renderPlan();
     c.replaceChildren(
       h(
         "article",
@@ -251,7 +267,7 @@ export class ProvincePanel {
             if (this.onChanged) this.onChanged();
           },
         }),
-        this.renderPlan(),
+        this.planSlot,
       ),
     );
   }
