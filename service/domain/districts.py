@@ -17,6 +17,7 @@ from service.db.models import District, Partner, Partnership
 from service.domain.pagination import Page, fetch_page
 from service.domain.partnerships import COMMITTED_STATUSES, is_commitment
 from service.domain.prevalence import latest_district_prevalence
+from service.domain.reference import ReferenceData
 from service.domain.worlds import World, in_world
 
 
@@ -111,6 +112,21 @@ async def list_districts(
     """List one page of districts matching ``filter`` in ``order``."""
     stmt = _district_query(filter or DistrictFilter(), order or DistrictOrder())
     return await fetch_page(session, stmt, offset=offset, limit=limit)
+
+
+def reference_page(reference: ReferenceData, *, offset: int, limit: int) -> Page[District]:
+    """Return the unfiltered page in code order from the reference snapshot, without SQL.
+
+    The same page :func:`list_districts` gives with no filter and the default order. The
+    snapshot holds every district in code order and follows the data version, as
+    every reference lookup does (``district(code)``, a page's provinces and figures).
+    """
+    codes = list(reference.districts)
+    return Page(
+        items=[reference.districts[c] for c in codes[offset : offset + limit]],
+        offset=offset,
+        total=len(codes),
+    )
 
 
 async def get_districts(session: AsyncSession, *, codes: Iterable[str]) -> dict[str, District]:
