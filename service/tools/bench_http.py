@@ -258,43 +258,11 @@ def run(*, server_url: str, seconds: float, rounds: int, only: str | None = None
         page = queries[DISTRICT_PAGE_LABEL]
         if only == "scaling":
             rss: dict[str, list[float]] = {off.name: off.rss_mib()}
-            scaling, shares = _scaling(stack, app, env, off, page, seconds, rounds, scripts, rss)
-            return Report(
-                machine=machine(),
-                database=make_backend(server_url),
-                seconds=seconds,
-                rounds=rounds,
-                series=scaling,
-                rss_mib=rss,
-                worker_cpu_share=shares,
+            rows, shares = _scaling(stack, app, env, off, page, seconds, rounds, scripts, rss)
+        else:
+            rows, rss, shares = _all_queries(
+                stack, app, env, off, queries, page, seconds, rounds, scripts
             )
-        anchor = stack.enter_context(serve("anchor", "service.tools.bench_anchor:app", env={}))
-        on = stack.enter_context(
-            serve("mitra, cache on", app, env={**env, "MITRA_RESULT_CACHE": "on"}, factory=True)
-        )
-        targets: list[tuple[Series, Server, str]] = [
-            (Series(ANCHOR, "anchor"), anchor, ANCHOR_QUERY),
-            (Series(ANCHOR_TYPENAME, "anchor"), anchor, "{ __typename }"),
-        ]
-        for server in (off, on):
-            for label, query in queries.items():
-                targets.append((Series(label, server.name), server, query))
-        # Every answer must be an answer, and the cache must not change one.
-        for _series, server, query in targets:
-            first = ask(server, query)
-            if server is on:
-                plain = ask(off, query)
-                if ask(on, query) != plain or first != plain:
-                    raise RuntimeError(f"the cached answer differs for {query[:60]}...")
-        for _series, server, query in targets:  # warm-up: caches, pools, the recommender
-            wrk(server, query, seconds=1, scripts=scripts)
-        for round_no in range(rounds):
-            for series, server, query in targets:
-                series.samples.append(wrk(server, query, seconds=seconds, scripts=scripts))
-            print(f"round {round_no + 1}/{rounds} done", file=sys.stderr)
-        rss = {s.name: s.rss_mib() for s in (anchor, off, on)}
-        scaling, shares = _scaling(stack, app, env, off, page, seconds, rounds, scripts, rss)
-        rows = [t[0] for t in targets] + scaling
     return Report(
         machine=machine(),
         database=make_backend(server_url),
@@ -304,6 +272,47 @@ def run(*, server_url: str, seconds: float, rounds: int, only: str | None = None
         rss_mib=rss,
         worker_cpu_share=shares,
     )
+
+
+def _all_queries(
+    stack: ExitStack,
+    app: str,
+    env: dict[str, str],
+    off: Server,
+    queries: dict[str, str],
+    page: str,
+    seconds: float,
+    rounds: int,
+    scripts: Path,
+) -> tuple[list[Series], dict[str, list[float]], dict[str, list[float]]]:
+    """The anchor and every query, cache off and on, then the scaling pair."""
+    anchor = stack.enter_context(serve("anchor", "service.tools.bench_anchor:app", env={}))
+    on = stack.enter_context(
+        serve("mitra, cache on", app, env={**env, "MITRA_RESULT_CACHE": "on"}, factory=True)
+    )
+    targets: list[tuple[Series, Server, str]] = [
+        (Series(ANCHOR, "anchor"), anchor, ANCHOR_QUERY),
+        (Series(ANCHOR_TYPENAME, "anchor"), anchor, "{ __typename }"),
+    ]
+    for server in (off, on):
+        for label, query in queries.items():
+            targets.append((Series(label, server.name), server, query))
+    # Every answer must be an answer, and the cache must not change one.
+    for _series, server, query in targets:
+        first = ask(server, query)
+        if server is on:
+            plain = ask(off, query)
+            if ask(on, query) != plain or first != plain:
+                raise RuntimeError(f"the cached answer differs for {query[:60]}...")
+    for _series, server, query in targets:  # warm-up: caches, pools, the recommender
+        wrk(server, query, seconds=1, scripts=scripts)
+    for round_no in range(rounds):
+        for series, server, query in targets:
+            series.samples.append(wrk(server, query, seconds=seconds, scripts=scripts))
+        print(f"round {round_no + 1}/{rounds} done", file=sys.stderr)
+    rss = {s.name: s.rss_mib() for s in (anchor, off, on)}
+    scaling, shares = _scaling(stack, app, env, off, page, seconds, rounds, scripts, rss)
+    return [t[0] for t in targets] + scaling, rss, shares
 
 
 def make_backend(server_url: str) -> str:
