@@ -19,6 +19,7 @@ import pandas as pd
 from recommender.choice import FEATURE_SETS, PRIORS, ConditionalLogit, district_block
 from recommender.graph import DistrictWalk
 from recommender.record import RealRecord
+from recommender.training import VERDICT_LABELS, latest_verdicts
 
 PARTNERS = "partners_for_district"
 DISTRICTS = "districts_for_partner"
@@ -122,14 +123,24 @@ def choice_examples(
             # a cold choice: with its only pair hidden the partner is the one candidate
             # with no known district, which would teach "no footprint -> chosen"
             continue
-        x = district_block(record, known, d)
         cand = ~visible[:, d]
         cand[p] = True
-        idx = np.flatnonzero(cand)
-        groups.append(x[idx])
-        chosen.append(int(np.searchsorted(idx, p)))
+        x, row = _choice(record, known, cand, p, d)
+        groups.append(x)
+        chosen.append(row)
         dists.append(d)
     return groups, chosen, np.array(dists, int)
+
+
+def _choice(
+    record: RealRecord, known: np.ndarray, candidates: np.ndarray, p: int, d: int
+) -> tuple[np.ndarray, int]:
+    """Return one choice of partner ``p`` in district ``d``.
+
+    The candidates' features (built from ``known``) and the chosen row among them.
+    """
+    idx = np.flatnonzero(candidates)
+    return district_block(record, known, d)[idx], int(np.searchsorted(idx, p))
 
 
 def verdict_choices(
@@ -147,10 +158,9 @@ def verdict_choices(
     for p, d in np.asarray(accepted, int).reshape(-1, 2):
         if known[p, d] or not known[p].any():
             continue
-        x = district_block(record, known, int(d))
-        idx = np.flatnonzero(~known[:, d])
-        groups.append(x[idx])
-        chosen.append(int(np.searchsorted(idx, p)))
+        x, row = _choice(record, known, ~known[:, d], int(p), int(d))
+        groups.append(x)
+        chosen.append(row)
         dists.append(int(d))
     return groups, chosen, np.array(dists, int)
 
@@ -159,23 +169,12 @@ def accepted_pairs(record: RealRecord, feedback: pd.DataFrame | None) -> np.ndar
     """(partner, district) positions in ``record`` whose latest verdict is ``accepted``.
 
     ``feedback`` has ``partner_name, district_code, verdict, created_at`` (the planners'
-    verdicts); pairs outside the record (generated partners, unknown codes) are dropped.
+    verdicts); the latest verdict per pair is :func:`recommender.training.latest_verdicts`'s,
+    and pairs outside the record (generated partners, unknown codes) are dropped.
     """
-    if feedback is None or feedback.empty:
-        return np.zeros((0, 2), int)
-    f = feedback.assign(_at=pd.to_datetime(feedback["created_at"], errors="coerce", utc=True))
-    f = f.sort_values("_at", kind="stable").drop_duplicates(
-        ["partner_name", "district_code"], keep="last"
-    )
-    f = f[f["verdict"] == "accepted"]
-    p_pos = {str(n): i for i, n in enumerate(record.p_names)}
-    d_pos = {str(c): i for i, c in enumerate(record.d_codes)}
-    rows = [
-        (p_pos[str(n)], d_pos[str(c)])
-        for n, c in zip(f["partner_name"], f["district_code"], strict=True)
-        if str(n) in p_pos and str(c) in d_pos
-    ]
-    return np.array(rows, int).reshape(-1, 2)
+    v = latest_verdicts(feedback, record)
+    v = v[v["_y"] == VERDICT_LABELS["accepted"]]
+    return v[["_p", "_d"]].to_numpy(int).reshape(-1, 2)
 
 
 def choose_logit(

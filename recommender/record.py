@@ -14,6 +14,7 @@ hide a pair and recompute everything without it (:meth:`RealRecord.known`).
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -185,6 +186,16 @@ class RealRecord:
             if k == pair or (src and self.pair_sources[k] & src)
         ]
         return np.array(sorted(same), int)
+
+    @functools.cached_property
+    def p_pos(self) -> dict[str, int]:
+        """Partner name -> position."""
+        return {str(n): i for i, n in enumerate(self.p_names)}
+
+    @functools.cached_property
+    def d_pos(self) -> dict[str, int]:
+        """District code -> position."""
+        return {str(c): i for i, c in enumerate(self.d_codes)}
 
     def near_km(self, known: np.ndarray, d: int) -> np.ndarray:
         """Distance from district ``d`` to each partner's nearest known district (km)."""

@@ -7,7 +7,8 @@ Past partnerships plus sampled non-partnerships, plus planners' verdicts on reco
 from __future__ import annotations
 
 import datetime as dt
-from typing import cast
+from collections.abc import Mapping
+from typing import Protocol, cast
 
 import numpy as np
 import pandas as pd
@@ -31,8 +32,22 @@ def label_known(history: pd.DataFrame, at: dt.date) -> np.ndarray:
     return np.asarray(ended | six)
 
 
+class Positions(Protocol):
+    """Partner names and district codes to positions (a FeatureSpace, a RealRecord)."""
+
+    @property
+    def p_pos(self) -> Mapping[str, int]:
+        """Partner name -> position."""
+        ...
+
+    @property
+    def d_pos(self) -> Mapping[str, int]:
+        """District code -> position."""
+        ...
+
+
 def latest_verdicts(
-    feedback: pd.DataFrame | None, space: FeatureSpace, *, until: dt.date | None = None
+    feedback: pd.DataFrame | None, space: Positions, *, until: dt.date | None = None
 ) -> pd.DataFrame:
     """Each partner-district pair's latest verdict given on or before ``until``.
 

@@ -51,6 +51,7 @@ from service.db.enums import QuotaCategory
 from service.domain.campaign import QuotaProgress, quota_progress_by_province
 from service.domain.feedback_data import rejected_pairs
 from service.domain.local_media import local_media_provinces
+from service.domain.real_serving import Scored
 from service.domain.recommending import Recommender, Snapshot
 from service.domain.worlds import World
 
@@ -216,6 +217,7 @@ def plan_province(
     covered = np.zeros_like(lacking)
     per_district = np.zeros(len(d_idx))
     max_sim = np.zeros(len(s.p_names))
+    real_scored: dict[int, Scored] = {}  # a district's real-record scores, once per district
     while (remaining > 0).any():
         cand = eligible & (remaining[s.quota] > 0)
         if not cand.any():
@@ -236,7 +238,9 @@ def plan_province(
         d = int(d_idx[i])
         own = np.flatnonzero(s.areas[p] > 0)
         if snap.real is not None:  # the real-record ranker scored it: its points and reasons
-            scored = snap.real.partners_for(snap.state, d, emphasis)
+            if d not in real_scored:
+                real_scored[d] = snap.real.partners_for(snap.state, d, emphasis)
+            scored = real_scored[d]
             score, reasons = float(scored.score[p]), scored.reasons(int(p))
         else:
             score, reasons = float(scores[i, p]), snap.reasons(int(p), d)
