@@ -8,7 +8,6 @@ can leave a worker idle); each holds its own copy of the model and its own resul
 
 from __future__ import annotations
 
-import os
 import socket
 import sys
 
@@ -75,9 +74,10 @@ def serve(
     access_log = settings.log_level == "debug"
     if workers == 1:
         from service.server.app import create_app
+        from service.server.workers import pin_to_cpu
 
         if pin_cpus:  # before the app starts a thread: they inherit it
-            os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
+            pin_to_cpu(0)
 
         uvicorn.run(
             create_app(settings),

@@ -54,11 +54,21 @@ def worker_cpus(workers: int, allowed: set[int]) -> list[int]:
     return [cpus[i % len(cpus)] for i in range(workers)]
 
 
+def pin_to_cpu(slot: int) -> None:
+    """Pin this process to the CPU of worker ``slot`` (:func:`worker_cpus`).
+
+    The CPUs are the ones this process may use now: a worker inherits the supervisor's.
+    Call it before the process starts a thread; only threads started later inherit it.
+    """
+    cpu = worker_cpus(slot + 1, os.sched_getaffinity(0))[slot]
+    os.sched_setaffinity(0, {cpu})
+
+
 def _worker(
-    settings: Settings, port: int, log_level: str, access_log: bool, cpu: int | None = None
+    settings: Settings, port: int, log_level: str, access_log: bool, slot: int | None = None
 ) -> None:
-    if cpu is not None:  # first: the threads started from here on inherit it
-        os.sched_setaffinity(0, {cpu})
+    if slot is not None:  # first: the threads started from here on inherit it
+        pin_to_cpu(slot)
     import uvicorn
 
     from service.server.app import create_app
@@ -101,14 +111,11 @@ def serve_workers(
     pin_cpus: bool = False,
 ) -> int:
     """Run ``workers`` processes on ``settings.host:settings.port`` until a signal;
-    with ``pin_cpus``, each on a CPU of its own (:func:`worker_cpus`)."""
+    with ``pin_cpus``, each on a CPU of its own (:func:`pin_to_cpu`)."""
     if not hasattr(socket, "SO_REUSEPORT"):
         raise SystemExit("mitra serve --workers needs SO_REUSEPORT (Linux or BSD)")
     if pin_cpus and not hasattr(os, "sched_setaffinity"):
         raise SystemExit("mitra serve --pin-cpus needs sched_setaffinity (Linux)")
-    cpus: list[int | None] = (
-        list(worker_cpus(workers, os.sched_getaffinity(0))) if pin_cpus else [None] * workers
-    )
     # Bound (and kept) here first: a port of 0 becomes one real port for every worker.
     anchor = reuseport_socket(settings.host, settings.port)
     port = int(anchor.getsockname()[1])
@@ -118,7 +125,7 @@ def serve_workers(
     def start(slot: int) -> BaseProcess:
         process = context.Process(
             target=_worker,
-            args=(settings, port, log_level, access_log, cpus[slot]),
+            args=(settings, port, log_level, access_log, slot if pin_cpus else None),
             name="mitra-worker",
         )
         process.start()

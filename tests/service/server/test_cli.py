@@ -226,6 +226,38 @@ def test_serve_with_two_workers_answers_from_both(
             assert len(set.union(*affinity.values())) == 2, affinity
 
 
+@pytest.mark.parametrize("pin", [False, True], ids=["floating", "pinned"])
+def test_serve_with_one_worker_pins_itself_before_the_app_starts(
+    settings: Settings, engine: Engine, pin: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`mitra serve --pin-cpus` (one worker): this process asks for the first CPU it may
+    use, before the app is built and uvicorn runs (the threads they start inherit it)."""
+    import socket
+
+    import uvicorn
+
+    from service.server import app
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    for name, value in {
+        "DATABASE_URL": settings.database_url,
+        "MITRA_MODEL_DIR": str(settings.model_dir),
+        "MITRA_ENV": "test",
+    }.items():
+        monkeypatch.setenv(name, value)
+    events: list[tuple[object, ...]] = []
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {9, 3, 5})
+    monkeypatch.setattr(os, "sched_setaffinity", lambda pid, cpus: events.append((pid, cpus)))
+    monkeypatch.setattr(app, "create_app", lambda _settings: events.append(("app",)) or "the app")
+    monkeypatch.setattr(uvicorn, "run", lambda the_app, **kw: events.append((the_app, kw["port"])))
+
+    assert main(["serve", "--port", str(port), *(["--pin-cpus"] if pin else [])]) == 0
+    pinned = [(0, {3})] if pin else []  # this process; the lowest of the CPUs it may use
+    assert events == [*pinned, ("app",), ("the app", port)]
+
+
 def test_workers_are_given_cpus_round_robin() -> None:
     from service.server.workers import worker_cpus
 
