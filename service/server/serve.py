@@ -8,6 +8,7 @@ can leave a worker idle); each holds its own copy of the model and its own resul
 
 from __future__ import annotations
 
+import os
 import socket
 import sys
 
@@ -55,6 +56,9 @@ def serve(
     worker on the first CPU this process may use."""
     import uvicorn
 
+    if pin_cpus and not hasattr(os, "sched_setaffinity"):
+        print("mitra serve: --pin-cpus needs sched_setaffinity (Linux)", file=sys.stderr)
+        return 1
     if prepare:
         from service.server.setup import prepare_database
 

@@ -114,8 +114,6 @@ def serve_workers(
     with ``pin_cpus``, each on a CPU of its own (:func:`pin_to_cpu`)."""
     if not hasattr(socket, "SO_REUSEPORT"):
         raise SystemExit("mitra serve --workers needs SO_REUSEPORT (Linux or BSD)")
-    if pin_cpus and not hasattr(os, "sched_setaffinity"):
-        raise SystemExit("mitra serve --pin-cpus needs sched_setaffinity (Linux)")
     # Bound (and kept) here first: a port of 0 becomes one real port for every worker.
     anchor = reuseport_socket(settings.host, settings.port)
     port = int(anchor.getsockname()[1])

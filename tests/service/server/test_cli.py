@@ -265,3 +265,19 @@ def test_workers_are_given_cpus_round_robin() -> None:
     assert worker_cpus(2, {5, 3, 9}) == [3, 5]
     assert worker_cpus(3, {1, 0}) == [0, 1, 0]
     assert worker_cpus(1, {7}) == [7]
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_pin_cpus_without_cpu_affinity_says_so_in_one_line(
+    workers: int, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """On a system without sched_setaffinity (macOS), `--pin-cpus` exits 1 with one line,
+    with one worker as with several, before anything is served."""
+    import uvicorn
+
+    monkeypatch.delattr(os, "sched_setaffinity")
+    monkeypatch.setattr(uvicorn, "run", lambda *a, **kw: pytest.fail("served"))
+    code = main(["serve", "--port", "8999", "--workers", str(workers), "--pin-cpus"])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert err.strip() == "mitra serve: --pin-cpus needs sched_setaffinity (Linux)"
