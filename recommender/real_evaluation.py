@@ -39,6 +39,7 @@ from recommender.emphasis import EMPHASES, area_need_points, district_need_point
 from recommender.features import FeatureSpace, FeatureState
 from recommender.graph import DistrictWalk
 from recommender.model import GeographyScorer, PopularityScorer, TransparentScorer, _Scorer
+from recommender.real_model import REACH_KM, partners_within_reach
 from recommender.real_training import (
     DISTRICTS,
     LEAK_FREE,
@@ -97,6 +98,7 @@ class RealEvaluation:
     notes: list[str] = field(default_factory=list)
     chosen: dict[str, list[Any]] = field(default_factory=dict)
     emphasis: pd.DataFrame = field(default_factory=pd.DataFrame)
+    reach: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     def to_string(self) -> str:
         """Render the tables as plain text."""
@@ -118,6 +120,15 @@ class RealEvaluation:
                 "Fit versus need (source-blocked, warm holds): hit@10 of the hidden pair "
                 "and the mean stunting prevalence of the top 10 recommended districts:",
                 fmt(self.emphasis),
+            ]
+        if len(self.reach):
+            parts += [
+                "",
+                "Within reach (partners for a district): the footprint rule at each radius "
+                f"(served: {REACH_KM:.0f} km); kept = held-out pairs of partners with another "
+                "known district that the rule keeps within reach, leave-one-out; "
+                "ruled_out = candidate pairs it leaves out:",
+                fmt(self.reach),
             ]
         return "\n".join(parts)
 
@@ -192,6 +203,42 @@ def emphasis_tradeoff(
             }
         )
     return out
+
+
+REACH_RADII = (0.0, 100.0, 200.0, 300.0, 500.0)
+
+
+def reach_table(record: RealRecord, radii: tuple[float, ...] = REACH_RADII) -> pd.DataFrame:
+    """How the within-reach footprint rule (:func:`partners_within_reach`) fares by radius.
+
+    ``kept``: of the pairs whose partner has another known district, the share the rule
+    keeps within reach with the pair hidden (what a planner would have been shown
+    before that partnership); ``ruled_out``: of the candidate pairs of the full record
+    (a partner not known in the district), the share the rule leaves out.
+    """
+    full = record.known()
+    kept = np.zeros((len(radii), 0)).tolist()
+    for k in range(record.n_pairs):
+        p, d = int(record.pair_p[k]), int(record.pair_d[k])
+        known = record.known(np.array([k]))
+        if not known[p].any():
+            continue
+        for j, r in enumerate(radii):
+            kept[j].append(bool(partners_within_reach(record, known, d, r)[p]))
+    out = np.zeros((len(radii), full.shape[1]))
+    for d in range(record.n_districts):
+        cand = ~full[:, d]
+        for j, r in enumerate(radii):
+            out[j, d] = (~partners_within_reach(record, full, d, r) & cand).sum() / cand.sum()
+    weights = (~full).sum(axis=0)
+    return pd.DataFrame(
+        {
+            "radius_km": list(radii),
+            "pairs": [len(k) for k in kept],
+            "kept": [float(np.mean(k)) if k else np.nan for k in kept],
+            "ruled_out": [float(np.average(o, weights=weights)) for o in out],
+        }
+    ).set_index("radius_km")
 
 
 def evaluate_real(
@@ -380,4 +427,4 @@ def _evaluate_real(
     emph = pd.DataFrame(tradeoff)
     if len(emph):
         emph = emph.set_index(["direction", "emphasis"])
-    return RealEvaluation(table, gains, notes, chosen, emph)
+    return RealEvaluation(table, gains, notes, chosen, emph, reach_table(record))

@@ -1,11 +1,12 @@
 """Sentences for the real-record rankers' factors (English and Bahasa Indonesia).
 
-The presence, kind and need sentences are :func:`recommender.explain.sentence`'s; the
-ones here describe what the conditional logit and the need points use: the partner's
-known districts, the partners it shares districts with, and the uncovered areas it
-brings. Every count is the one the score used. Each function finds its fact; the
-words are the templates ``real.*`` of :mod:`recommender.wording`, one table per
-language like every other reason.
+The need sentences are :func:`recommender.explain.sentence`'s; the ones here describe
+what the conditional logit and the need points use: where the partner is known
+(presence: its districts are the ones reported or recorded, not operating sites), its
+known districts, the partners it shares districts with, the uncovered areas it brings.
+Every count is the one the score used. Each function finds its fact; the words are the
+templates ``real.*`` of :mod:`recommender.wording`, one table per language like every
+other reason.
 """
 
 from __future__ import annotations
@@ -43,6 +44,29 @@ def nearest_known(record: RealRecord, known: np.ndarray, p: int, d: int, lang: s
     near = int(own[np.argmin(record.dist[d, own])])
     site = str(record.districts["name"].iloc[near])
     return _say("real.near.other", lang, site=site, km=float(record.dist[d, near]), n=len(own))
+
+
+def presence(record: RealRecord, known: np.ndarray, p: int, d: int, within: bool, lang: str) -> str:
+    """Where the partner is known relative to ``d``: here, in its province, or how far.
+
+    ``within``: whether the pair is within reach (the serving rule); a partner out of
+    reach is known in one other province only, and the sentence says so.
+    """
+    here = np.flatnonzero(known[p] & (record.d_prov == record.d_prov[d]))
+    province = str(record.districts["province_name"].iloc[d])
+    if len(here) and not known[p, d]:
+        return _say("real.presence.province", lang, n=len(here), province=province)
+    if within or not known[p].any():
+        return nearest_known(record, known, p, d, lang)
+    own = np.flatnonzero(known[p])
+    near = int(own[np.argmin(record.dist[d, own])])
+    return _say(
+        "real.presence.beyond",
+        lang,
+        province=str(record.districts["province_name"].iloc[near]),
+        site=str(record.districts["name"].iloc[near]),
+        km=float(record.dist[d, near]),
+    )
 
 
 def shared_partners(record: RealRecord, known: np.ndarray, p: int, d: int, lang: str) -> str:

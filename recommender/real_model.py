@@ -27,10 +27,53 @@ from recommender.real_training import (
     walk_ranks,
 )
 from recommender.record import RealRecord
+from recommender.vocab import KINDS
+
+_INTERNATIONAL = KINDS.index("international_org")
 
 # Below this match score (0-100) no partner is "within reach" of the district: the
 # answer says so instead of ranking a far-away partner first (docs/recommender.md).
 SUITABLE_SCORE = 20.0
+# A partner known only in one province (not an international organisation: the seed's
+# footprint rule, recommender.record.footprint_scope, would not call it national) reaches
+# the districts of that province and those within this distance of one of its known
+# districts; a partner known in two or more provinces reaches every district. On the
+# real record this keeps 94 % of the held-out pairs of partners with another known
+# district within reach and rules out about three in four candidate pairs
+# (docs/recommender.md, "Within reach"; real_evaluation.reach_table measures it).
+REACH_KM = 300.0
+
+
+def _national(record: RealRecord, known: np.ndarray) -> np.ndarray:
+    """Partners the footprint rule calls national: known in 2+ provinces, or international."""
+    provinces = known.astype(np.int32) @ (record.d_prov[:, None] == np.unique(record.d_prov))
+    return np.asarray(((provinces > 0).sum(axis=1) >= 2) | (record.kind == _INTERNATIONAL))
+
+
+def partners_within_reach(
+    record: RealRecord, known: np.ndarray, d: int, reach_km: float = REACH_KM
+) -> np.ndarray:
+    """Whether each partner's known footprint reaches district position ``d``.
+
+    True for a partner known in two or more provinces (or an international
+    organisation), known in ``d``'s province, or known within ``reach_km`` of ``d``;
+    true also for a partner with no known district (only its match score can judge it).
+    """
+    in_province = known[:, record.d_prov == record.d_prov[d]].any(axis=1)
+    near = record.near_km(known, d) <= reach_km
+    return np.asarray(~known.any(axis=1) | _national(record, known) | in_province | near)
+
+
+def districts_within_reach(
+    record: RealRecord, known: np.ndarray, p: int, reach_km: float = REACH_KM
+) -> np.ndarray:
+    """Whether partner position ``p``'s known footprint reaches each district (same rule)."""
+    own = known[p]
+    provinces = np.unique(record.d_prov[own])
+    if not own.any() or len(provinces) >= 2 or record.kind[p] == _INTERNATIONAL:
+        return np.ones(record.n_districts, bool)
+    in_province = record.d_prov == provinces[0]
+    return np.asarray(in_province | (record.dist[own].min(axis=0) <= reach_km))
 
 
 class RealRanker(BaseEstimator):  # type: ignore[misc]

@@ -88,6 +88,11 @@ EN: dict[str, str] = {
     "real.near.other": (
         "Its nearest known district, {site}, is {km:,.0f} km away ({n:count:district} known)"
     ),
+    "real.presence.province": "Known in {n:count:district} of {province}",
+    "real.presence.beyond": (
+        "Known only in {province}; its nearest known district, {site}, is {km:,.0f} km "
+        "away: beyond reach"
+    ),
     "real.track.none": "No known district yet (no reported or recorded partnership)",
     "real.track.known": "Known in {n:count:district}, {near} of them within 100 km",
     "real.shared.none": "No partner is known in this district yet",
@@ -154,6 +159,11 @@ ID: dict[str, str] = {
     "real.near.other": (
         "Kabupaten/kota terdekat yang diketahui, {site}, berjarak {km:,.0f} km "
         "({n} kabupaten/kota diketahui)"
+    ),
+    "real.presence.province": "Dikenal di {n} kabupaten/kota di {province}",
+    "real.presence.beyond": (
+        "Hanya dikenal di {province}; kabupaten/kota terdekat yang diketahui, {site}, "
+        "berjarak {km:,.0f} km: di luar jangkauan"
     ),
     "real.track.none": "Belum ada kabupaten/kota yang diketahui (belum ada kemitraan tercatat)",
     "real.track.known": "Dikenal di {n} kabupaten/kota, {near} di antaranya dalam radius 100 km",

@@ -64,9 +64,10 @@ class PartnerRecommendationFilter:
     )
     include_out_of_reach: bool = strawberry.field(
         default=False,
-        description="Also list partners whose fit is below the within-reach threshold "
-        "(20 of 100: no known presence near the district); by default they are left out, "
-        "so an empty answer means no suitable partner of that kind or area is within reach.",
+        description="Also list partners that are not within reach (see "
+        "PartnerRecommendation.withinReach: a fit below 20 of 100, or known only in "
+        "another province more than 300 km away); by default they are left out, so an "
+        "empty answer means no suitable partner of that kind or area is within reach.",
     )
 
 

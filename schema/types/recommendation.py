@@ -63,8 +63,9 @@ DISTANCE_DOC = (
     "district; null when the partner has no known district yet."
 )
 REACH_DOC = (
-    "Whether the partner's fit reaches the within-reach threshold (20 of 100 in the real "
-    "world); always true in the demo world."
+    "Whether the partner is within reach of the district (real world): its fit is at "
+    "least 20 of 100 and its known districts reach it (known in two or more provinces, "
+    "in the district's province, or within 300 km of it). Always true in the demo world."
 )
 
 

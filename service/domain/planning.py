@@ -24,7 +24,9 @@ demo model's score and reasons.
 
 No partner appears twice; partners already committed in the province, already
 working there (a proposed, active or reported partnership), or whose known typical
-commitment is under 6 months are left out, and so is every pair a planner rejected.
+commitment is under 6 months are left out, and so is every pair a planner rejected and,
+on the real record, every pair not within reach (recommendPartners' rule: a partner
+known in one other province farther than ``REACH_KM`` never fills a slot here).
 Only local media fill the local-media quota (:mod:`service.domain.local_media`): a
 national outlet never does. A slot the plan cannot fill stays open, and
 :attr:`ProvincePlan.open_slots` says why.
@@ -121,9 +123,9 @@ def why_open(category: str, remaining: int, province: str, world: World) -> Open
         category=QuotaCategory(category),
         remaining=remaining,
         sentence=f"{remaining} slot(s) for {QUOTA_LABELS[category]} stay open: {w_en} no more "
-        f"eligible {en}{note_en}",
+        f"eligible {en} within reach{note_en}",
         sentence_id=f"{remaining} slot {QUOTA_LABELS_ID[category]} tetap kosong: {w_id} lagi "
-        f"{id_} yang memenuhi syarat{note_id}",
+        f"{id_} yang memenuhi syarat dalam jangkauan{note_id}",
     )
 
 
@@ -204,7 +206,7 @@ def plan_province(
     eligible &= ~(commitment < MIN_COMMITMENT_MONTHS)  # unknown commitments stay eligible
     media = s.quota == QUOTAS.index(QuotaCategory.LOCAL_MEDIA.value)
     eligible &= ~media | np.isin(snap.partner_ids, list(local_media_ids))
-    blocked = np.zeros((len(d_idx), len(s.p_names)), bool)  # rejected pairs, d x p
+    blocked = ~snap.within_reach(d_idx)  # d x p: out of reach, and (below) rejected
     d_row = {str(s.d_codes[d]): i for i, d in enumerate(d_idx)}
     for pid, code in rejected:
         if code in d_row and pid in snap.partner_pos:

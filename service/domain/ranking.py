@@ -17,7 +17,6 @@ import numpy as np
 from recommender.emphasis import DEFAULT_EMPHASIS
 from recommender.explain import Reason
 from recommender.features import FAR_KM
-from recommender.real_model import SUITABLE_SCORE
 from recommender.vocab import AREAS
 from service.db.models import Partner
 from service.domain.real_serving import RealServing, Scored
@@ -66,7 +65,7 @@ def _top(
         else:
             reasons, km = scored.reasons(int(i)), float(scored.distance_km[i])
             dist = None if np.isnan(km) else km
-            within = bool(scored.fit[i] >= SUITABLE_SCORE)
+            within = bool(scored.within[i])
         pid = int(snap.partner_ids[p])
         out.append(
             Ranked(
@@ -102,7 +101,7 @@ def _rank(
     ``current``: candidates already working with the query, left out (None keeps them);
     ``excluded``: values of ``ids`` to leave out. With the snapshot's real-record rankers
     the scores are ``real(snap.real, mask)`` (the mask after the exclusions) and, with
-    ``within_reach_only``, candidates whose fit is below ``SUITABLE_SCORE`` are left
+    ``within_reach_only``, candidates not within reach (``Scored.within``) are left
     out; else the scores are ``learned()``.
     """
     if current is not None:
@@ -112,7 +111,7 @@ def _rank(
     if snap.real is not None:
         scored = real(snap.real, mask)
         if within_reach_only:
-            mask &= scored.fit >= SUITABLE_SCORE
+            mask &= scored.within
         return _top(snap, scored.score, mask, first, pair, scored)
     return _top(snap, learned(), mask, first, pair)
 
@@ -139,8 +138,9 @@ def recommend_partners(
     reported partnership). ``exclude_partner_ids``: never these. ``exclude_rejected``: leave
     out partners whose latest verdict for the district is rejected (the snapshot's rows).
     With the real-record rankers: scores are 0-100 match scores blended with need by
-    ``emphasis``, and partners whose fit is below ``SUITABLE_SCORE`` (no presence within
-    reach) are left out unless ``include_out_of_reach``.
+    ``emphasis``, and partners not within reach (a fit below ``SUITABLE_SCORE``, or a
+    footprint in one other province farther than ``REACH_KM``) are left out unless
+    ``include_out_of_reach``.
     """
     s = snap.space
     d = s.d_pos.get(district_code)

@@ -4,11 +4,15 @@ The real world's snapshot (:mod:`service.domain.recommending`) holds a
 :class:`RealServing` when the active model carries the real-record rankers
 (:class:`recommender.real_model.RealRanker`). Partners for a district: the conditional
 logit's 0-100 match points (presence, track record, shared partners, kind) blended with
-need points by the planner's emphasis; below :data:`~recommender.real_model.SUITABLE_SCORE`
-no partner is within reach. Districts for a partner: the random walk's visits (the
-partner's best district 100) blended with the district's need points; a partner with no
-known district yet is ranked by the transparent scorer, and its reasons say so. Every
-pair carries the distance from the district to the partner's nearest known district.
+need points by the planner's emphasis; a partner is within reach when its fit is at least
+:data:`~recommender.real_model.SUITABLE_SCORE` and its known footprint reaches the
+district (:func:`~recommender.real_model.partners_within_reach`: known in two or more
+provinces, or in the district's province, or within
+:data:`~recommender.real_model.REACH_KM` of it). Districts for a partner: the random
+walk's visits (the partner's best district 100) blended with the district's need points;
+a partner with no known district yet is ranked by the transparent scorer, and its
+reasons say so. Every pair carries the distance from the district to the partner's
+nearest known district.
 """
 
 from __future__ import annotations
@@ -22,7 +26,12 @@ import numpy as np
 from recommender import real_explain
 from recommender.emphasis import area_need_points, district_need_points, weights
 from recommender.explain import Reason, sentence
-from recommender.real_model import RealRanker
+from recommender.real_model import (
+    SUITABLE_SCORE,
+    RealRanker,
+    districts_within_reach,
+    partners_within_reach,
+)
 from recommender.record import RealRecord
 
 if TYPE_CHECKING:
@@ -36,7 +45,8 @@ class Scored:
     """Scores (0-100) of every candidate, and what each candidate's reasons need."""
 
     score: np.ndarray
-    fit: np.ndarray  # the fit part alone, 0-100 (what the within-reach threshold reads)
+    fit: np.ndarray  # the fit part alone, 0-100
+    within: np.ndarray  # within reach: fit >= SUITABLE_SCORE and the footprint reaches
     distance_km: np.ndarray  # nan where the partner has no known district
     reasons: Callable[[int], list[Reason]]
 
@@ -67,6 +77,15 @@ class RealServing:
         km = self.record.near_km(self.known, d)
         return np.where(self.known.any(axis=1), km, np.nan)
 
+    def within_reach(self, d: int) -> np.ndarray:
+        """Whether each partner is within reach of district position ``d`` (see Scored)."""
+        fit, _ = self.ranker.partner_points(self.record, self.known, d)
+        return self._within(fit, d)
+
+    def _within(self, fit: np.ndarray, d: int) -> np.ndarray:
+        reach = partners_within_reach(self.record, self.known, d)
+        return np.asarray((fit >= SUITABLE_SCORE) & reach)
+
     def partners_for(self, state: FeatureState, d: int, emphasis: str) -> Scored:
         """0-100 scores of every partner for district position ``d``."""
         w_fit, w_need = weights(emphasis)
@@ -74,13 +93,14 @@ class RealServing:
         s = state.space
         need = area_need_points(s.areas, s.need[d], state.coverage[d])
         score = w_fit * fit + w_need * need
+        within = self._within(fit, d)
 
         def reasons(p: int) -> list[Reason]:
             rec, kn = self.record, self.known
             texts = {
                 "presence": (
-                    sentence(state, p, d, "presence"),
-                    sentence(state, p, d, "presence", "id"),
+                    real_explain.presence(rec, kn, p, d, bool(within[p]), "en"),
+                    real_explain.presence(rec, kn, p, d, bool(within[p]), "id"),
                 ),
                 "track_record": (
                     real_explain.track_record(rec, kn, p, d, "en"),
@@ -107,7 +127,7 @@ class RealServing:
                 )
             return sorted(out, key=lambda r: -r.contribution)
 
-        return Scored(score, fit, self.distances(d), reasons)
+        return Scored(score, fit, within, self.distances(d), reasons)
 
     def districts_for(
         self, state: FeatureState, p: int, emphasis: str, candidates: np.ndarray, fallback: _Scorer
@@ -156,4 +176,5 @@ class RealServing:
                 )
             return sorted(out, key=lambda r: -r.contribution)
 
-        return Scored(score, fit, km, reasons)
+        within = (fit >= SUITABLE_SCORE) & districts_within_reach(self.record, self.known, p)
+        return Scored(score, fit, within, km, reasons)

@@ -112,6 +112,17 @@ class Snapshot:
             return np.stack([r.ranker.partner_scores(r.record, r.known, int(d)) for d in d_idx])
         return np.asarray(self.model.scorer.score_matrix(self.state, d_idx))
 
+    def within_reach(self, d_idx: np.ndarray) -> np.ndarray:
+        """Whether each partner is within reach of each district in ``d_idx`` (d x p).
+
+        With the real-record rankers, :meth:`RealServing.within_reach`; the demo world's
+        model has no such threshold: every pair is within reach.
+        """
+        if self.real is not None:
+            r = self.real
+            return np.stack([r.within_reach(int(d)) for d in d_idx])
+        return np.ones((len(d_idx), len(self.space.p_names)), bool)
+
 
 def build_snapshot(
     frames: RecommenderFrames,

@@ -11,7 +11,13 @@ from sqlalchemy import Engine, text
 
 from tests.schema.campaign_support import TARGETS, expected_progress, media_homes
 from tests.schema.conftest import error_codes
-from tests.schema.recommend_support import Run, recommender, rrun, version  # noqa: F401
+from tests.schema.recommend_support import (  # noqa: F401
+    Run,
+    reach_rule,
+    recommender,
+    rrun,
+    version,
+)
 
 PLAN = """
 query($code: String!, $world: World = REAL) {
@@ -79,11 +85,14 @@ async def test_no_synthetic_partner_in_any_province_plan_by_default(rrun: Run, e
         r[0] for r in engine.connect().execute(text("SELECT code FROM province ORDER BY code"))
     ]
     assert len(codes) == 38
+    reaches = reach_rule(engine)
     picked = 0
     for code in codes:
         plan = (await rrun(PLAN, {"code": code})).data["provincePlan"]
         check_plan(plan, engine, code, demo=False)
         picked += len(plan["picks"])
+        for p in plan["picks"]:  # within reach, as recommendPartners would say
+            assert reaches(p["partner"]["databaseId"], p["district"]["code"]), (code, p)
     assert picked > 0  # real partners are proposed somewhere
 
 

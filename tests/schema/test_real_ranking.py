@@ -15,7 +15,13 @@ from schema.ids import to_global_id
 from service.db.models import District, Partnership
 from service.domain.recommending import Recommender
 from service.domain.worlds import World
-from tests.schema.recommend_support import Run, recommender, rrun, version  # noqa: F401
+from tests.schema.recommend_support import (  # noqa: F401
+    Run,
+    reach_rule,
+    recommender,
+    rrun,
+    version,
+)
 
 PARTNERS = """
 query($code: String!, $first: Int = 10, $emphasis: Emphasis = FIT,
@@ -110,6 +116,36 @@ async def test_no_partner_of_a_kind_within_reach_says_so(rrun: Run, recommender:
     assert shown and not any(r["withinReach"] for r in shown)
     assert all(r["score"] < SUITABLE_SCORE for r in shown)
     assert all(r["distanceKm"] > 100 for r in shown)
+
+
+async def test_partners_known_only_in_another_province_far_away_are_out_of_reach(
+    rrun: Run, engine: Engine
+):
+    """A local NGO or zakat body known only in a province hundreds of km away is not a
+    match by default (it was: Kupang got an East Bali NGO 931 km away "within reach");
+    listed on request, it says why it is out of reach."""
+    reaches = reach_rule(engine)
+    flt = {"kinds": ["NGO", "ZAKAT_ORG", "MEDIA"]}
+    beyond = 0
+    for code in ("53.01", "11.01", "95.01", "53.02", "73.71"):
+        default = (await rrun(PARTNERS, {"code": code, "first": 20, "filter": flt})).data
+        for r in default["recommendPartners"]:
+            assert r["withinReach"] is True
+            assert reaches(r["partner"]["databaseId"], code), (code, r)
+        every = (
+            await rrun(
+                PARTNERS,
+                {"code": code, "first": 50, "filter": {**flt, "includeOutOfReach": True}},
+            )
+        ).data["recommendPartners"]
+        for r in every:
+            if not reaches(r["partner"]["databaseId"], code):
+                beyond += 1
+                assert r["withinReach"] is False
+                presence = next(x for x in r["reasons"] if x["factor"] == "presence")
+                assert presence["sentence"].endswith("beyond reach")
+                assert r["distanceKm"] > 300
+    assert beyond > 0  # the rule left someone out, so the check above means something
 
 
 async def test_need_emphasis_moves_districts_towards_need(
