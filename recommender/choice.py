@@ -208,6 +208,11 @@ class ConditionalLogit(BaseEstimator):  # type: ignore[misc]
         out = {f: contrib[:, i] * shrink for i, f in enumerate(FACTOR_INDEX)}
         return np.minimum(total, 100.0), out
 
+    def factors_used(self) -> tuple[str, ...]:
+        """Return the factors with a feature of non-zero weight (the others always score 0)."""
+        check_is_fitted(self, "weights_")
+        return tuple(f for f, idx in FACTOR_INDEX.items() if np.any(self.weights_[idx] != 0))
+
     def decision_function(self, x: np.ndarray) -> np.ndarray:
         """Return the utility of each row (higher is more likely chosen)."""
         check_is_fitted(self, "weights_")

@@ -94,27 +94,20 @@ class RealServing:
         need = area_need_points(s.areas, s.need[d], state.coverage[d])
         score = w_fit * fit + w_need * need
         within = self._within(fit, d)
+        used = self.ranker.partner_model_.factors_used()
 
         def reasons(p: int) -> list[Reason]:
             rec, kn = self.record, self.known
-            texts = {
-                "presence": (
-                    real_explain.presence(rec, kn, p, d, bool(within[p]), "en"),
-                    real_explain.presence(rec, kn, p, d, bool(within[p]), "id"),
+            say: dict[str, Callable[[str], str]] = {
+                "presence": lambda lang: real_explain.presence(
+                    rec, kn, p, d, bool(within[p]), lang
                 ),
-                "track_record": (
-                    real_explain.track_record(rec, kn, p, d, "en"),
-                    real_explain.track_record(rec, kn, p, d, "id"),
-                ),
-                "continuity": (
-                    real_explain.shared_partners(rec, kn, p, d, "en"),
-                    real_explain.shared_partners(rec, kn, p, d, "id"),
-                ),
-                "kind": (real_explain.kind(s, p, "en"), real_explain.kind(s, p, "id")),
+                "track_record": lambda lang: real_explain.track_record(rec, kn, p, d, lang),
+                "continuity": lambda lang: real_explain.shared_partners(rec, kn, p, d, lang),
+                "kind": lambda lang: real_explain.kind(s, p, lang),
             }
-            out = [
-                Reason(f, float(w_fit * points[f][p]), en, id_) for f, (en, id_) in texts.items()
-            ]
+            # a factor the model does not use scores 0 for everyone: no reason for it
+            out = [Reason(f, float(w_fit * points[f][p]), say[f]("en"), say[f]("id")) for f in used]
             if w_need:
                 args = (s.areas[p], s.need[d], state.coverage[d])
                 out.append(

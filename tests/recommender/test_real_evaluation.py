@@ -288,3 +288,18 @@ def test_accepted_verdicts_are_choices_that_move_the_logit(record) -> None:
     assert with_v.log_likelihood(groups[0], chosen[0]) > without.log_likelihood(
         groups[0], chosen[0]
     )
+
+
+def test_factors_used_are_those_of_the_feature_set(record: RealRecord):
+    """A logit on a smaller feature set uses only that set's factors (the served reasons
+    leave the others out: they would score 0 for every partner)."""
+    from recommender.choice import CHOICE_FACTORS, FEATURE_SETS, ConditionalLogit
+
+    groups, chosen, _ = choice_examples(record, np.zeros(0, int), SOURCE_BLOCKED)
+    for name, cols in FEATURE_SETS.items():
+        m = ConditionalLogit(10.0, name, "none").fit(groups, chosen)
+        expected = tuple(f for f, fc in CHOICE_FACTORS.items() if set(fc) & set(cols))
+        assert m.factors_used() == expected, name
+    assert ConditionalLogit(10.0, "presence", "none").fit(groups, chosen).factors_used() == (
+        "presence",
+    )

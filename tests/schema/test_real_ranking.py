@@ -69,6 +69,16 @@ async def test_partner_scores_are_0_100_and_reasons_add_up(rrun: Run, emphasis: 
     assert ("focus" in factors) == (emphasis != "FIT")
 
 
+async def test_reasons_name_only_the_factors_the_model_uses(rrun: Run, recommender: Recommender):
+    """A factor with no weight in the served logit scores 0 for everyone: no reason for it."""
+    snap = await recommender.snapshot(World.REAL)
+    assert snap.real is not None
+    used = set(snap.real.ranker.partner_model_.factors_used())
+    recs = (await rrun(PARTNERS, {"code": "53.02"})).data["recommendPartners"]
+    for r in recs:
+        assert {x["factor"] for x in r["reasons"]} == used
+
+
 async def test_distance_and_track_record_agree_with_the_data(rrun: Run, engine: Engine):
     known = _known_districts(engine)
     with Session(engine) as s:
