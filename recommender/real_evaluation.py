@@ -39,7 +39,12 @@ from recommender.emphasis import EMPHASES, area_need_points, district_need_point
 from recommender.features import FeatureSpace, FeatureState
 from recommender.graph import DistrictWalk
 from recommender.model import GeographyScorer, PopularityScorer, TransparentScorer, _Scorer
-from recommender.real_model import REACH_KM, partners_within_reach
+from recommender.real_model import (
+    REACH_KM,
+    SUITABLE_SCORE,
+    districts_within_reach,
+    partners_within_reach,
+)
 from recommender.real_training import (
     DISTRICTS,
     LEAK_FREE,
@@ -118,7 +123,8 @@ class RealEvaluation:
             parts += [
                 "",
                 "Fit versus need (source-blocked, warm holds): hit@10 of the hidden pair "
-                "and the mean stunting prevalence of the top 10 recommended districts:",
+                "and the mean stunting prevalence of the top 10 recommended districts, over "
+                "every candidate and as served (only candidates within reach):",
                 fmt(self.emphasis),
             ]
         if len(self.reach):
@@ -179,20 +185,39 @@ def emphasis_tradeoff(
     need: np.ndarray,
     prevalence: np.ndarray,
 ) -> list[dict[str, Any]]:
-    """hit@10 of each emphasis, and (districts) the mean prevalence of its top 10."""
+    """hit@10 of each emphasis, and (districts) the mean prevalence of its top 10.
+
+    Each twice: over every candidate (the ranking), and as served, over the candidates
+    within reach of the hold's rebuilt record (a target out of reach is a miss, as the
+    service would not show it; partners also need a fit of at least SUITABLE_SCORE).
+    """
     full = record.known()
+    reach = np.zeros((len(hs), fit.shape[1]), bool)
+    for i, h in enumerate(hs):
+        known = record.known(h.hidden)
+        if direction == PARTNERS:
+            reach[i] = partners_within_reach(record, known, h.query) & (fit[i] >= SUITABLE_SCORE)
+        else:
+            reach[i] = districts_within_reach(record, known, h.query)
     out = []
     for emphasis in EMPHASES:
         w_fit, w_need = weights(emphasis)
-        hits, prev = [], []
+        hits: list[float] = []
+        served: list[float] = []
+        prev: list[float] = []
+        prev_served: list[float] = []
         for i, h in enumerate(hs):
             s = w_fit * fit[i] + w_need * need[i]
             cand = ~(full[:, h.query] if direction == PARTNERS else full[h.query])
             cand[h.target] = True
             hits.append(hold_metrics(rank_of(s, cand, h.target))[2])
+            shown = cand & reach[i]
+            served.append(hold_metrics(rank_of(s, shown, h.target))[2] if shown[h.target] else 0.0)
             if direction == DISTRICTS:
-                top = np.argsort(-np.where(cand, s, -np.inf), kind="stable")[:10]
-                prev.append(float(prevalence[top].mean()))
+                for mask, into in ((cand, prev), (shown, prev_served)):
+                    top = np.argsort(-np.where(mask, s, -np.inf), kind="stable")[:10]
+                    top = top[mask[top]]
+                    into.append(float(prevalence[top].mean()) if len(top) else np.nan)
         out.append(
             {
                 "direction": direction,
@@ -200,6 +225,10 @@ def emphasis_tradeoff(
                 "holds": len(hs),
                 "hit@10": float(np.mean(hits)) if hits else np.nan,
                 "mean_prevalence_top10": float(np.mean(prev)) if prev else np.nan,
+                "hit@10_served": float(np.mean(served)) if served else np.nan,
+                "mean_prevalence_top10_served": (
+                    float(np.nanmean(prev_served)) if prev_served else np.nan
+                ),
             }
         )
     return out

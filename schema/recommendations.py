@@ -83,6 +83,11 @@ class DistrictRecommendationFilter:
         description="Leave out districts where the partner already works: a proposed, "
         "active or reported partnership there.",
     )
+    include_out_of_reach: bool = strawberry.field(
+        default=False,
+        description="Also list districts the partner's known districts do not reach (see "
+        "DistrictRecommendation.withinReach); by default they are left out.",
+    )
 
 
 @strawberry.type
@@ -169,6 +174,7 @@ class RecommendationQuery:
             areas=[a.value for a in f.areas or []],
             exclude_current=f.exclude_current,
             emphasis=emphasis.value,
+            include_out_of_reach=f.include_out_of_reach,
         )
         if ranked is None:
             raise NotFoundError(f"there is no partner {partner_id}", field="partnerId")

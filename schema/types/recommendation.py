@@ -67,6 +67,12 @@ REACH_DOC = (
     "least 20 of 100 and its known districts reach it (known in two or more provinces, "
     "in the district's province, or within 300 km of it). Always true in the demo world."
 )
+DISTRICT_REACH_DOC = (
+    "Whether the partner's known districts reach this district (real world): the partner "
+    "is known in two or more provinces (or is an international organisation), or in this "
+    "district's province, or within 300 km of it; true for a partner with no known "
+    "district yet. Always true in the demo world."
+)
 
 
 @strawberry.type(description="A partner recommended for a district.")
@@ -112,6 +118,7 @@ class DistrictRecommendation:
     reasons: list[Reason]
     model_version: str
     distance_km: float | None = strawberry.field(description=DISTANCE_DOC)
+    within_reach: bool = strawberry.field(description=DISTRICT_REACH_DOC)
     district_code: strawberry.Private[str]
 
     @classmethod
@@ -123,6 +130,7 @@ class DistrictRecommendation:
             reasons=[Reason.from_domain(x) for x in r.reasons],
             model_version=r.model_version,
             distance_km=None if r.distance_km is None else round(r.distance_km, 1),
+            within_reach=r.within_reach,
         )
 
     @strawberry.field

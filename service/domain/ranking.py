@@ -181,6 +181,7 @@ def recommend_districts(
     exclude_current: bool = True,
     exclude_district_codes: Collection[str] = (),
     emphasis: str = DEFAULT_EMPHASIS,
+    include_out_of_reach: bool = False,
     exclude_rejected: bool = True,
 ) -> list[Ranked] | None:
     """Top districts for a partner (None when the partner is unknown or archived).
@@ -189,7 +190,10 @@ def recommend_districts(
     partnership. ``exclude_current``: leave out districts where the partner already
     works (a proposed, active or reported partnership). ``exclude_district_codes``:
     never these. ``exclude_rejected``: leave out districts where the partner's latest
-    verdict is rejected (the snapshot's rows).
+    verdict is rejected (the snapshot's rows). With the real-record rankers, districts
+    the partner's known footprint does not reach (it is known in one province only, and
+    the district is in another more than ``REACH_KM`` away) are left out unless
+    ``include_out_of_reach``.
     """
     s = snap.space
     p = snap.partner_pos.get(partner_id)
@@ -213,4 +217,5 @@ def recommend_districts(
         excluded=excluded,
         real=lambda real, m: real.districts_for(snap.state, p, emphasis, m, snap.transparent),
         learned=lambda: snap.model.scorer.score_partner(snap.state, p),
+        within_reach_only=not include_out_of_reach,
     )

@@ -9,10 +9,11 @@ need points by the planner's emphasis; a partner is within reach when its fit is
 district (:func:`~recommender.real_model.partners_within_reach`: known in two or more
 provinces, or in the district's province, or within
 :data:`~recommender.real_model.REACH_KM` of it). Districts for a partner: the random
-walk's visits (the partner's best district 100) blended with the district's need points;
-a partner with no known district yet is ranked by the transparent scorer, and its
-reasons say so. Every pair carries the distance from the district to the partner's
-nearest known district.
+walk's visits (the partner's best district 100) blended with the district's need points,
+within reach where the footprint reaches
+(:func:`~recommender.real_model.districts_within_reach`); a partner with no known
+district yet is ranked by the transparent scorer, and its reasons say so. Every pair
+carries the distance from the district to the partner's nearest known district.
 """
 
 from __future__ import annotations
@@ -46,7 +47,7 @@ class Scored:
 
     score: np.ndarray
     fit: np.ndarray  # the fit part alone, 0-100
-    within: np.ndarray  # within reach: fit >= SUITABLE_SCORE and the footprint reaches
+    within: np.ndarray  # within reach: the footprint reaches (and, partners, fit >= 20)
     distance_km: np.ndarray  # nan where the partner has no known district
     reasons: Callable[[int], list[Reason]]
 
@@ -169,5 +170,6 @@ class RealServing:
                 )
             return sorted(out, key=lambda r: -r.contribution)
 
-        within = (fit >= SUITABLE_SCORE) & districts_within_reach(self.record, self.known, p)
+        # the footprint rule alone: the walk's fit is relative to the partner's best district
+        within = districts_within_reach(self.record, self.known, p)
         return Scored(score, fit, within, km, reasons)

@@ -56,3 +56,47 @@ def test_the_emphasis_tradeoff_is_measured(blocked) -> None:
     assert t.loc[(PARTNERS, "FIT"), "hit@10"] == blocked.value(
         PARTNERS, SOURCE_BLOCKED, "learned", "hit@10"
     )
+    # as served (only candidates within reach): a filter can only lose the target or
+    # lift it, and NEED stays the high-prevalence end
+    assert need["mean_prevalence_top10_served"] > fit["mean_prevalence_top10_served"]
+    for direction in (PARTNERS, DISTRICTS):
+        for e in ("FIT", "BALANCED", "NEED"):
+            row = t.loc[(direction, e)]
+            assert 0 < row["hit@10_served"] <= 1
+
+
+def test_the_served_columns_count_a_target_out_of_reach_as_a_miss(real_record_frames) -> None:
+    """hit@10 as served, by hand on a tiny case: the target out of reach is a miss even
+    when it ranks first; within reach, a far distractor no longer counts above it."""
+    import numpy as np
+
+    from recommender.real_evaluation import emphasis_tradeoff
+    from recommender.real_model import districts_within_reach
+    from recommender.real_training import holds
+    from recommender.record import RealRecord
+
+    record = RealRecord.from_frames(*real_record_frames)
+    warm = [h for h in holds(record, DISTRICTS, SOURCE_BLOCKED) if not h.cold]
+    out_h = next(
+        h
+        for h in warm
+        if not districts_within_reach(record, record.known(h.hidden), h.query)[h.target]
+    )
+    in_h = next(
+        h
+        for h in warm
+        if districts_within_reach(record, record.known(h.hidden), h.query)[h.target]
+        and not districts_within_reach(record, record.known(h.hidden), h.query).all()
+    )
+    n = record.n_districts
+    prevalence = np.zeros(n)
+    for h, want in ((out_h, 0.0), (in_h, 1.0)):
+        reach = districts_within_reach(record, record.known(h.hidden), h.query)
+        fit = np.zeros((1, n))
+        fit[0, ~reach] = 100.0  # every district out of reach ranks above the target
+        fit[0, h.target] = 50.0 if reach[h.target] else 200.0
+        rows = emphasis_tradeoff(record, DISTRICTS, [h], fit, np.zeros((1, n)), prevalence)
+        fit_row = next(r for r in rows if r["emphasis"] == "FIT")
+        assert fit_row["hit@10_served"] == want, (h, fit_row)
+        if want:  # over every candidate the far ones outrank it
+            assert fit_row["hit@10"] < 1.0

@@ -158,6 +158,38 @@ async def test_partners_known_only_in_another_province_far_away_are_out_of_reach
     assert beyond > 0  # the rule left someone out, so the check above means something
 
 
+async def test_districts_out_of_a_one_province_partners_reach_are_left_out(
+    rrun: Run, engine: Engine
+):
+    """Bank NTT-like partners (known in one province only) are not sent across the
+    country by need: with NEED emphasis every default district is within reach; asked,
+    the others come back marked out of reach."""
+    reaches = reach_rule(engine)
+    known = _known_districts(engine)
+    with Session(engine) as s:
+        province = dict(s.execute(select(District.code, District.province_code)).all())
+    local = [p for p, own in known.items() if len({province[c] for c in own}) == 1]
+    query = """
+    query($id: ID!, $filter: DistrictRecommendationFilter) {
+      recommendDistricts(partnerId: $id, first: 50, emphasis: NEED, filter: $filter) {
+        withinReach distanceKm district { code }
+      }
+    }"""
+    beyond = 0
+    for pid in sorted(local, key=lambda p: -len(known[p]))[:6]:
+        gid = to_global_id("Partner", pid)
+        recs = (await rrun(query, {"id": gid})).data["recommendDistricts"]
+        assert recs
+        for r in recs:
+            assert r["withinReach"] is True
+            assert reaches(pid, r["district"]["code"]), (pid, r)
+        every = (await rrun(query, {"id": gid, "filter": {"includeOutOfReach": True}})).data
+        for r in every["recommendDistricts"]:
+            assert r["withinReach"] is reaches(pid, r["district"]["code"])
+            beyond += not r["withinReach"]
+    assert beyond > 0  # NEED does pull far districts up when allowed
+
+
 async def test_need_emphasis_moves_districts_towards_need(
     rrun: Run, engine: Engine, recommender: Recommender
 ):
