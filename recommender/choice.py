@@ -33,6 +33,10 @@ CHOICE_FEATURES: tuple[str, ...] = (
     "log_known_districts",
     "log_districts_within_100km",
     "log_shared_partners",
+    "type_match",
+    "population_similarity",
+    "prevalence_similarity",
+    "underdeveloped_match",
     *(f"kind_{k}" for k in KINDS),
     *(f"kind_{k}_x_kota" for k in KINDS),
     *(f"kind_{k}_x_log_population" for k in KINDS),
@@ -50,6 +54,12 @@ CHOICE_FACTORS: dict[str, tuple[str, ...]] = {
     ),
     "track_record": ("log_known_districts", "log_districts_within_100km"),
     "continuity": ("log_shared_partners",),
+    "profile": (
+        "type_match",
+        "population_similarity",
+        "prevalence_similarity",
+        "underdeveloped_match",
+    ),
     "kind": tuple(f for f in CHOICE_FEATURES if f.startswith("kind_")),
 }
 FACTOR_INDEX = {f: np.array([CHOICE_COL[c] for c in cols]) for f, cols in CHOICE_FACTORS.items()}
@@ -67,6 +77,7 @@ FEATURE_SETS: dict[str, tuple[str, ...]] = {
     "presence+track": (*_PRESENCE, *_TRACK),
     "presence+track+kind": (*_PRESENCE, *_TRACK, *_KIND),
     "presence+track+kind+shared": (*_PRESENCE, *_TRACK, *_KIND, "log_shared_partners"),
+    "presence+track+kind+profile": (*_PRESENCE, *_TRACK, *_KIND, *CHOICE_FACTORS["profile"]),
     "all": CHOICE_FEATURES,
 }
 # The geography heuristic's weights (recommender.model.GeographyScorer: in the province,
@@ -100,7 +111,18 @@ def district_block(record: RealRecord, known: np.ndarray, d: int) -> np.ndarray:
     x[:, 5] = np.log1p(total)
     x[:, 6] = np.log1p((known & (record.dist[d] <= 100.0)[None, :]).sum(axis=1))
     x[:, 7] = np.log1p(co)
-    j = 8
+    # how much d looks like the districts the candidate is known in (0 with none known)
+    n = np.maximum(total, 1).astype(float)
+    has = total > 0
+    same_type = (known & (record.kota == record.kota[d])[None, :]).sum(axis=1) / n
+    x[:, 8] = np.where(has, same_type - 0.5, 0.0)
+    mean_pop = (k @ record.log_pop) / n
+    x[:, 9] = np.where(has, np.exp(-np.abs(mean_pop - record.log_pop[d])), 0.0)
+    mean_prev = (k @ record.prevalence) / n
+    x[:, 10] = np.where(has, np.exp(-np.abs(mean_prev - record.prevalence[d]) / 10.0), 0.0)
+    same_ud = (known & (record.underdeveloped == record.underdeveloped[d])[None, :]).sum(axis=1) / n
+    x[:, 11] = np.where(has, same_ud - 0.5, 0.0)
+    j = 12
     x[:, j : j + len(KINDS)] = onehot
     x[:, j + len(KINDS) : j + 2 * len(KINDS)] = onehot * float(record.kota[d])
     x[:, j + 2 * len(KINDS) :] = onehot * (record.log_pop[d] - 12.5)

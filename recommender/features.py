@@ -67,7 +67,9 @@ PRIOR_WEIGHT = 2.0
 # (``LearnedRanker.real_``, recommender.real_model) the service ranks real partners with.
 # 4: quota_gap counts a media partner towards the local-media quota only where it is
 # local media (``local_media_provinces``), not every media partner everywhere.
-FEATURE_VERSION = 4
+# 5: the real-record logit's choice features add the profile of the partner's known
+# districts (recommender.choice: type, population, prevalence, underdeveloped status).
+FEATURE_VERSION = 5
 
 
 class FeatureSpace:

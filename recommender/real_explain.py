@@ -69,6 +69,33 @@ def presence(record: RealRecord, known: np.ndarray, p: int, d: int, within: bool
     )
 
 
+_TYPE = {"en": ("regencies (kabupaten)", "cities (kota)"), "id": ("kabupaten", "kota")}
+
+
+def profile(record: RealRecord, known: np.ndarray, p: int, d: int, lang: str) -> str:
+    """How much ``d`` looks like the partner's known districts (the profile features).
+
+    The counts and means the logit's profile features are built from
+    (:func:`recommender.choice.district_block`): same type (kota or kabupaten), same
+    underdeveloped status, mean prevalence and typical (geometric mean) population.
+    """
+    own = np.flatnonzero(known[p])
+    if not len(own):
+        return _say("real.track.none", lang)
+    return _say(
+        "real.profile",
+        lang,
+        n=len(own),
+        same_type=int((record.kota[own] == record.kota[d]).sum()),
+        type=_TYPE[lang][int(record.kota[d])],
+        same_ud=int((record.underdeveloped[own] == record.underdeveloped[d]).sum()),
+        prev=float(record.prevalence[own].mean()),
+        here_prev=float(record.prevalence[d]),
+        pop=float(np.exp(record.log_pop[own].mean())),
+        here_pop=float(np.exp(record.log_pop[d])),
+    )
+
+
 def shared_partners(record: RealRecord, known: np.ndarray, p: int, d: int, lang: str) -> str:
     """How many of the partners already known in ``d`` share a district with ``p``."""
     here = np.flatnonzero(known[:, d])

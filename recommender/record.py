@@ -53,6 +53,14 @@ def footprint_scope(kind: str, n_provinces: int, n_districts: int) -> str:
     return "provincial" if n_districts >= 2 else "local"
 
 
+def _filled(d: pd.DataFrame, column: str) -> np.ndarray:
+    """Return a numeric district column, its median where missing (zeros when absent)."""
+    if column not in d:
+        return np.zeros(len(d))
+    x = pd.to_numeric(d[column], errors="coerce").astype(float)
+    return np.asarray(x.fillna(x.median() if x.notna().any() else 0.0).to_numpy())
+
+
 @dataclass(frozen=True)
 class RealRecord:
     """Districts, real partners and the partner-district pairs known to have happened.
@@ -67,6 +75,8 @@ class RealRecord:
         Whether the district is a city (kota) rather than a regency (kabupaten).
     log_pop : numpy.ndarray
         Log population (median where unknown).
+    prevalence, underdeveloped : numpy.ndarray
+        Latest stunting prevalence (median where unknown) and the underdeveloped flag.
     dist : numpy.ndarray
         District x district great-circle distances (km).
     p_names, kind : numpy.ndarray
@@ -85,6 +95,8 @@ class RealRecord:
     kota: np.ndarray
     log_pop: np.ndarray
     dist: np.ndarray
+    prevalence: np.ndarray
+    underdeveloped: np.ndarray
     p_names: np.ndarray
     kind: np.ndarray
     pair_p: np.ndarray
@@ -142,6 +154,8 @@ class RealRecord:
             kota=kota,
             log_pop=np.log(pop.fillna(pop.median()).clip(lower=1.0).to_numpy()),
             dist=haversine_km(lat[:, None], lon[:, None], lat[None], lon[None]),
+            prevalence=_filled(d, "prevalence"),
+            underdeveloped=_filled(d, "underdeveloped").astype(bool),
             p_names=p["name"].astype(str).to_numpy(),
             kind=np.array([KINDS.index(k) for k in p["kind"]], int),
             pair_p=np.array([k[0] for k in keys], int),

@@ -89,6 +89,11 @@ EN: dict[str, str] = {
         "Its nearest known district, {site}, is {km:,.0f} km away ({n:count:district} known)"
     ),
     "real.presence.province": "Known in {n:count:district} of {province}",
+    "real.profile": (
+        "Its known districts resemble this one: {same_type} of {n} are {type} like it, "
+        "{same_ud} of {n} share its underdeveloped status, mean prevalence {prev:.1f}% "
+        "({here_prev:.1f}% here), typical population {pop:,.0f} ({here_pop:,.0f} here)"
+    ),
     "real.presence.beyond": (
         "Known only in {province}; its nearest known district, {site}, is {km:,.0f} km "
         "away: beyond reach"
@@ -161,6 +166,12 @@ ID: dict[str, str] = {
         "({n} kabupaten/kota diketahui)"
     ),
     "real.presence.province": "Dikenal di {n} kabupaten/kota di {province}",
+    "real.profile": (
+        "Kabupaten/kota yang diketahuinya mirip dengan ini: {same_type} dari {n} adalah "
+        "{type} seperti ini, {same_ud} dari {n} berstatus daerah tertinggal yang sama, "
+        "rata-rata prevalensi {prev:.1f}% ({here_prev:.1f}% di sini), penduduk tipikal "
+        "{pop:,.0f} ({here_pop:,.0f} di sini)"
+    ),
     "real.presence.beyond": (
         "Hanya dikenal di {province}; kabupaten/kota terdekat yang diketahui, {site}, "
         "berjarak {km:,.0f} km: di luar jangkauan"

@@ -29,7 +29,9 @@ ProvinceRef = Annotated["Province", strawberry.lazy("schema.types.province")]
 @strawberry.type(description="One factor behind a score, in plain language.")
 class Reason:
     factor: str = strawberry.field(
-        description="presence, need, focus, track_record, capacity, kind, continuity or quota."
+        description="presence, need, focus, track_record, capacity, kind, continuity, "
+        "profile (the real world: how much the district looks like the partner's known "
+        "districts) or quota."
     )
     contribution: float = strawberry.field(
         description="This factor's points of the score. In the real world the points are "

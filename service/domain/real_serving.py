@@ -105,6 +105,7 @@ class RealServing:
                 ),
                 "track_record": lambda lang: real_explain.track_record(rec, kn, p, d, lang),
                 "continuity": lambda lang: real_explain.shared_partners(rec, kn, p, d, lang),
+                "profile": lambda lang: real_explain.profile(rec, kn, p, d, lang),
                 "kind": lambda lang: real_explain.kind(s, p, lang),
             }
             # a factor the model does not use scores 0 for everyone: no reason for it

@@ -221,5 +221,5 @@ async def test_real_plan_picks_are_scored_and_explained_as_recommend_partners(rr
                 r["sentence"] for r in same["reasons"]
             ]
         factors = {r["factor"] for r in pick["reasons"]}
-        assert factors <= {"presence", "track_record", "continuity", "kind", "focus"}
+        assert factors <= {"presence", "track_record", "continuity", "profile", "kind", "focus"}
     assert compared >= len(plan["picks"]) // 2
