@@ -112,11 +112,6 @@ class RealRanker(BaseEstimator):  # type: ignore[misc]
         self.walk_train_mrr_ = mean_rr(ranks)
         return self
 
-    def partner_scores(self, record: RealRecord, known: np.ndarray, d: int) -> np.ndarray:
-        """Return the utility of every partner of ``record`` for district position ``d``."""
-        check_is_fitted(self, "partner_model_")
-        return self.partner_model_.decision_function(district_block(record, known, d))
-
     def partner_points(
         self, record: RealRecord, known: np.ndarray, d: int
     ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
@@ -126,6 +121,17 @@ class RealRanker(BaseEstimator):  # type: ignore[misc]
         """
         check_is_fitted(self, "partner_model_")
         return self.partner_model_.points(district_block(record, known, d))
+
+    def partner_utility_and_fit(
+        self, record: RealRecord, known: np.ndarray, d: int
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Return every partner's utility for district position ``d`` and its 0-100 fit.
+
+        The fit is :meth:`partner_points`' score; both come from one candidate block.
+        """
+        check_is_fitted(self, "partner_model_")
+        x = district_block(record, known, d)
+        return self.partner_model_.decision_function(x), self.partner_model_.points(x)[0]
 
     def district_scores(self, record: RealRecord, known: np.ndarray, p: int) -> np.ndarray:
         """Walk scores of every district for partner position ``p`` (zeros when cold)."""

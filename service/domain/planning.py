@@ -188,7 +188,8 @@ def plan_province(
     d_idx = np.flatnonzero(s.districts["province_code"].astype(str).to_numpy() == province_code)
     if not len(d_idx):
         return None
-    scores = snap.score_matrix(d_idx).astype(float)
+    scores, within = snap.score_matrix(d_idx)
+    scores = scores.astype(float)
     relevance = _z(scores)
     if w_need > 0:
         st = snap.state
@@ -206,7 +207,7 @@ def plan_province(
     eligible &= ~(commitment < MIN_COMMITMENT_MONTHS)  # unknown commitments stay eligible
     media = s.quota == QUOTAS.index(QuotaCategory.LOCAL_MEDIA.value)
     eligible &= ~media | np.isin(snap.partner_ids, list(local_media_ids))
-    blocked = ~snap.within_reach(d_idx)  # d x p: out of reach, and (below) rejected
+    blocked = ~within  # d x p: out of reach, and (below) rejected
     d_row = {str(s.d_codes[d]): i for i, d in enumerate(d_idx)}
     for pid, code in rejected:
         if code in d_row and pid in snap.partner_pos:

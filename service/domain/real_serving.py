@@ -78,10 +78,13 @@ class RealServing:
         km = self.record.near_km(self.known, d)
         return np.where(self.known.any(axis=1), km, np.nan)
 
-    def within_reach(self, d: int) -> np.ndarray:
-        """Whether each partner is within reach of district position ``d`` (see Scored)."""
-        fit, _ = self.ranker.partner_points(self.record, self.known, d)
-        return self._within(fit, d)
+    def utility_and_reach(self, d: int) -> tuple[np.ndarray, np.ndarray]:
+        """Return each partner's logit utility for district position ``d`` and reach.
+
+        Whether it is within reach as in :class:`Scored`; both from one candidate block.
+        """
+        utility, fit = self.ranker.partner_utility_and_fit(self.record, self.known, d)
+        return utility, self._within(fit, d)
 
     def _within(self, fit: np.ndarray, d: int) -> np.ndarray:
         reach = partners_within_reach(self.record, self.known, d)

@@ -105,23 +105,18 @@ class Snapshot:
         """The documented transparent scorer on this snapshot (no history), built once."""
         return TransparentScorer().fit(self.space, None, until=self.state.as_of)
 
-    def score_matrix(self, d_idx: np.ndarray) -> np.ndarray:
-        """Scores of every partner for each district in ``d_idx`` (districts x partners)."""
-        if self.real is not None:
-            r = self.real
-            return np.stack([r.ranker.partner_scores(r.record, r.known, int(d)) for d in d_idx])
-        return np.asarray(self.model.scorer.score_matrix(self.state, d_idx))
+    def score_matrix(self, d_idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Scores of every partner for each district in ``d_idx``, and which are within reach.
 
-    def within_reach(self, d_idx: np.ndarray) -> np.ndarray:
-        """Whether each partner is within reach of each district in ``d_idx`` (d x p).
-
-        With the real-record rankers, :meth:`RealServing.within_reach`; the demo world's
-        model has no such threshold: every pair is within reach.
+        Both districts x partners. With the real-record rankers the logit's utilities and
+        :meth:`RealServing.within_reach` (one candidate block per district for both); the
+        demo world's model has no reach threshold: every pair is within reach.
         """
         if self.real is not None:
-            r = self.real
-            return np.stack([r.within_reach(int(d)) for d in d_idx])
-        return np.ones((len(d_idx), len(self.space.p_names)), bool)
+            rows = [self.real.utility_and_reach(int(d)) for d in d_idx]
+            return np.stack([u for u, _ in rows]), np.stack([w for _, w in rows])
+        scores = np.asarray(self.model.scorer.score_matrix(self.state, d_idx))
+        return scores, np.ones(scores.shape, bool)
 
 
 def build_snapshot(
