@@ -39,10 +39,10 @@ def nearest_known(record: RealRecord, known: np.ndarray, p: int, d: int, lang: s
     if not len(own):
         return _say("real.track.none", lang)
     if known[p, d]:
-        site = str(record.districts["name"].iloc[d])
+        site = str(record.d_names[d])
         return _say("real.near.here", lang, site=site, n=len(own))
     near = int(own[np.argmin(record.dist[d, own])])
-    site = str(record.districts["name"].iloc[near])
+    site = str(record.d_names[near])
     return _say("real.near.other", lang, site=site, km=float(record.dist[d, near]), n=len(own))
 
 
@@ -53,7 +53,7 @@ def presence(record: RealRecord, known: np.ndarray, p: int, d: int, within: bool
     reach is known in one other province only, and the sentence says so.
     """
     here = np.flatnonzero(known[p] & (record.d_prov == record.d_prov[d]))
-    province = str(record.districts["province_name"].iloc[d])
+    province = str(record.d_province_names[d])
     if len(here) and not known[p, d]:
         return _say("real.presence.province", lang, n=len(here), province=province)
     if within or not known[p].any():
@@ -63,8 +63,8 @@ def presence(record: RealRecord, known: np.ndarray, p: int, d: int, within: bool
     return _say(
         "real.presence.beyond",
         lang,
-        province=str(record.districts["province_name"].iloc[near]),
-        site=str(record.districts["name"].iloc[near]),
+        province=str(record.d_province_names[near]),
+        site=str(record.d_names[near]),
         km=float(record.dist[d, near]),
     )
 

@@ -44,24 +44,31 @@ SUITABLE_SCORE = 20.0
 REACH_KM = 300.0
 
 
-def _national(record: RealRecord, known: np.ndarray) -> np.ndarray:
+def national(record: RealRecord, known: np.ndarray) -> np.ndarray:
     """Partners the footprint rule calls national: known in 2+ provinces, or international."""
-    provinces = known.astype(np.int32) @ (record.d_prov[:, None] == np.unique(record.d_prov))
+    onehot = (record.d_prov[:, None] == np.unique(record.d_prov)).astype(np.float32)
+    provinces = known.astype(np.float32) @ onehot  # float: a BLAS product, not an int loop
     return np.asarray(((provinces > 0).sum(axis=1) >= 2) | (record.kind == _INTERNATIONAL))
 
 
 def partners_within_reach(
-    record: RealRecord, known: np.ndarray, d: int, reach_km: float = REACH_KM
+    record: RealRecord,
+    known: np.ndarray,
+    d: int,
+    reach_km: float = REACH_KM,
+    national_: np.ndarray | None = None,
 ) -> np.ndarray:
     """Whether each partner's known footprint reaches district position ``d``.
 
     True for a partner known in two or more provinces (or an international
     organisation), known in ``d``'s province, or known within ``reach_km`` of ``d``;
     true also for a partner with no known district (only its match score can judge it).
+    ``national_``: :func:`national` of ``known``, when the caller keeps it.
     """
     in_province = known[:, record.d_prov == record.d_prov[d]].any(axis=1)
     near = record.near_km(known, d) <= reach_km
-    return np.asarray(~known.any(axis=1) | _national(record, known) | in_province | near)
+    far_reaching = national(record, known) if national_ is None else national_
+    return np.asarray(~known.any(axis=1) | far_reaching | in_province | near)
 
 
 def districts_within_reach(

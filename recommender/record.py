@@ -164,6 +164,16 @@ class RealRecord:
             pair_areas=tuple(tuple(sorted(areas[k])) for k in keys),
         )
 
+    @functools.cached_property
+    def d_names(self) -> np.ndarray:
+        """District names, by position (read once: a pandas lookup per reason is slow)."""
+        return self.districts["name"].astype(str).to_numpy()
+
+    @functools.cached_property
+    def d_province_names(self) -> np.ndarray:
+        """Each district's province name, by position."""
+        return self.districts["province_name"].astype(str).to_numpy()
+
     @property
     def n_partners(self) -> int:
         """Number of candidate partners."""

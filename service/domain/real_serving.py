@@ -18,6 +18,7 @@ carries the distance from the district to the partner's nearest known district.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -31,6 +32,7 @@ from recommender.real_model import (
     SUITABLE_SCORE,
     RealRanker,
     districts_within_reach,
+    national,
     partners_within_reach,
 )
 from recommender.record import RealRecord
@@ -86,8 +88,13 @@ class RealServing:
         utility, fit = self.ranker.partner_utility_and_fit(self.record, self.known, d)
         return utility, self._within(fit, d)
 
+    @functools.cached_property
+    def far_reaching(self) -> np.ndarray:
+        """Partners known in two or more provinces (or international): they reach anywhere."""
+        return national(self.record, self.known)
+
     def _within(self, fit: np.ndarray, d: int) -> np.ndarray:
-        reach = partners_within_reach(self.record, self.known, d)
+        reach = partners_within_reach(self.record, self.known, d, national_=self.far_reaching)
         return np.asarray((fit >= SUITABLE_SCORE) & reach)
 
     def partners_for(self, state: FeatureState, d: int, emphasis: str) -> Scored:
