@@ -153,6 +153,7 @@ class PlanPick:
     )
     partner_id: strawberry.Private[int]
     district_code: strawberry.Private[str]
+    partner_row: strawberry.Private[models.Partner | None] = None  # the recommender's copy
 
     @classmethod
     def from_domain(cls, p: DomainPlanPick) -> PlanPick:
@@ -163,10 +164,15 @@ class PlanPick:
             areas_covered=[enums.InterventionArea(a) for a in p.areas_covered],
             partner_id=p.partner_id,
             district_code=p.district_code,
+            partner_row=p.partner,
         )
 
     @strawberry.field
     async def partner(self, info: Info) -> PartnerRef:
+        if self.partner_row is not None:  # read with the snapshot that planned it: no query
+            from schema.types.partner import Partner
+
+            return Partner.from_model(self.partner_row)
         return await partner_ref(info, self.partner_id, "a recommendation")
 
     @strawberry.field

@@ -50,6 +50,7 @@ from recommender.explain import Reason
 from recommender.features import QUOTAS
 from recommender.vocab import AREAS, MIN_COMMITMENT_MONTHS, QUOTA_LABELS, QUOTA_LABELS_ID
 from service.db.enums import QuotaCategory
+from service.db.models import Partner
 from service.domain.campaign import QuotaProgress, quota_progress_by_province
 from service.domain.feedback_data import rejected_pairs
 from service.domain.local_media import local_media_provinces
@@ -76,6 +77,7 @@ class PlanPick:
     score: float
     reasons: list[Reason]
     areas_covered: list[str]  # the partner's areas the district lacks (no active partner)
+    partner: Partner | None = None  # the partner's row, when the snapshot holds it
 
 
 @dataclass(frozen=True)
@@ -255,6 +257,7 @@ def plan_province(
                 score=score,
                 reasons=reasons,
                 areas_covered=[AREAS[a] for a in own if lacking[i, a]],
+                partner=snap.rows.partners.get(int(snap.partner_ids[p])),
             )
         )
         covered[i, own] = True
