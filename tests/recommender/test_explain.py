@@ -125,13 +125,12 @@ def test_districts_for_a_real_partner_name_its_nearest_known_district() -> None:
     from types import SimpleNamespace
 
     import numpy as np
-    import pandas as pd
 
     from recommender import real_explain
 
     dist = np.array([[0.0, 40.0, 300.0], [40.0, 0.0, 260.0], [300.0, 260.0, 0.0]])
     names = ["Kota Kupang", "Kabupaten Kupang", "Kabupaten Belu"]
-    record = SimpleNamespace(dist=dist, districts=pd.DataFrame({"name": names}))
+    record = SimpleNamespace(dist=dist, d_names=np.array(names))
     known = np.array([[True, False, False], [False, False, False]])
     say = real_explain.nearest_known
     assert say(record, known, 0, 1, "en") == (  # type: ignore[arg-type]
