@@ -43,6 +43,7 @@ from recommender.real_model import (
     REACH_KM,
     SUITABLE_SCORE,
     districts_within_reach,
+    national,
     partners_within_reach,
 )
 from recommender.real_training import (
@@ -246,19 +247,22 @@ def reach_table(record: RealRecord, radii: tuple[float, ...] = REACH_RADII) -> p
     (a partner not known in the district), the share the rule leaves out.
     """
     full = record.known()
-    kept = np.zeros((len(radii), 0)).tolist()
+    kept: list[list[bool]] = [[] for _ in radii]
     for k in range(record.n_pairs):
         p, d = int(record.pair_p[k]), int(record.pair_d[k])
         known = record.known(np.array([k]))
         if not known[p].any():
             continue
+        far = national(record, known)
         for j, r in enumerate(radii):
-            kept[j].append(bool(partners_within_reach(record, known, d, r)[p]))
+            kept[j].append(bool(partners_within_reach(record, known, d, r, far)[p]))
+    far = national(record, full)
     out = np.zeros((len(radii), full.shape[1]))
     for d in range(record.n_districts):
         cand = ~full[:, d]
         for j, r in enumerate(radii):
-            out[j, d] = (~partners_within_reach(record, full, d, r) & cand).sum() / cand.sum()
+            reach = partners_within_reach(record, full, d, r, far)
+            out[j, d] = (~reach & cand).sum() / cand.sum()
     weights = (~full).sum(axis=0)
     return pd.DataFrame(
         {

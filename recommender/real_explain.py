@@ -41,9 +41,14 @@ def nearest_known(record: RealRecord, known: np.ndarray, p: int, d: int, lang: s
     if known[p, d]:
         site = str(record.d_names[d])
         return _say("real.near.here", lang, site=site, n=len(own))
-    near = int(own[np.argmin(record.dist[d, own])])
+    near = _nearest(record, own, d)
     site = str(record.d_names[near])
     return _say("real.near.other", lang, site=site, km=float(record.dist[d, near]), n=len(own))
+
+
+def _nearest(record: RealRecord, own: np.ndarray, d: int) -> int:
+    """Return the position, among the districts ``own``, of the one nearest to ``d``."""
+    return int(own[np.argmin(record.dist[d, own])])
 
 
 def presence(record: RealRecord, known: np.ndarray, p: int, d: int, within: bool, lang: str) -> str:
@@ -58,8 +63,7 @@ def presence(record: RealRecord, known: np.ndarray, p: int, d: int, within: bool
         return _say("real.presence.province", lang, n=len(here), province=province)
     if within or not known[p].any():
         return nearest_known(record, known, p, d, lang)
-    own = np.flatnonzero(known[p])
-    near = int(own[np.argmin(record.dist[d, own])])
+    near = _nearest(record, np.flatnonzero(known[p]), d)
     return _say(
         "real.presence.beyond",
         lang,

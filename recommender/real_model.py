@@ -72,14 +72,21 @@ def partners_within_reach(
 
 
 def districts_within_reach(
-    record: RealRecord, known: np.ndarray, p: int, reach_km: float = REACH_KM
+    record: RealRecord,
+    known: np.ndarray,
+    p: int,
+    reach_km: float = REACH_KM,
+    national_: np.ndarray | None = None,
 ) -> np.ndarray:
-    """Whether partner position ``p``'s known footprint reaches each district (same rule)."""
+    """Whether partner position ``p``'s known footprint reaches each district (same rule).
+
+    ``national_``: :func:`national` of ``known``, when the caller keeps it.
+    """
     own = known[p]
-    provinces = np.unique(record.d_prov[own])
-    if not own.any() or len(provinces) >= 2 or record.kind[p] == _INTERNATIONAL:
+    far_reaching = national(record, known) if national_ is None else national_
+    if not own.any() or far_reaching[p]:
         return np.ones(record.n_districts, bool)
-    in_province = record.d_prov == provinces[0]
+    in_province = np.isin(record.d_prov, record.d_prov[own])  # its one province
     return np.asarray(in_province | (record.dist[own].min(axis=0) <= reach_km))
 
 

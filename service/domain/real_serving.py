@@ -182,5 +182,5 @@ class RealServing:
             return sorted(out, key=lambda r: -r.contribution)
 
         # the footprint rule alone: the walk's fit is relative to the partner's best district
-        within = districts_within_reach(self.record, self.known, p)
+        within = districts_within_reach(self.record, self.known, p, national_=self.far_reaching)
         return Scored(score, fit, within, km, reasons)

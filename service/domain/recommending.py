@@ -109,7 +109,7 @@ class Snapshot:
         """Scores of every partner for each district in ``d_idx``, and which are within reach.
 
         Both districts x partners. With the real-record rankers the logit's utilities and
-        :meth:`RealServing.within_reach` (one candidate block per district for both); the
+        :meth:`RealServing.utility_and_reach` (one candidate block per district); the
         demo world's model has no reach threshold: every pair is within reach.
         """
         if self.real is not None:
